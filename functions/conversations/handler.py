@@ -1,0 +1,56 @@
+"""GET a conversation with its messages in order, and a customer's conversations across channels."""
+
+from datetime import timedelta
+from typing import Annotated, Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel
+
+from livedesk.api import NOT_FOUND, BrandId, create_resolver
+from livedesk.models import IDENTIFIER, Conversation, ConversationView
+from livedesk.repositories import ConversationRepository
+from livedesk.settings import ConversationStoreSettings
+
+settings = ConversationStoreSettings()
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver()
+conversations = ConversationRepository(boto3.resource("dynamodb").Table(settings.conversations_table), timedelta(0))
+
+
+class CustomerConversations(BaseModel):
+    customer_id: str
+    conversations: list[Conversation]
+
+
+@app.get("/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=NOT_FOUND)
+def get_conversation(
+    conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId
+) -> ConversationView:
+    found = conversations.get(brand_id, conversation_id)
+    if found is None:
+        raise NotFoundError(f"conversation {conversation_id} not found")
+    conversation, messages = found
+    return ConversationView(**conversation.model_dump(), messages=messages)
+
+
+@app.get("/v1/customers/<customer_id>/conversations", summary="A customer's conversations, newest first", tags=["conversations"])
+def list_customer_conversations(
+    customer_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)],
+    brand_id: BrandId,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> CustomerConversations:
+    return CustomerConversations(customer_id=customer_id, conversations=conversations.list_for_customer(brand_id, customer_id, limit))
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

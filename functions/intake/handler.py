@@ -1,0 +1,86 @@
+"""POST /v1/messages: validate a channel message, store it once and enqueue it for routing."""
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from intake.service import ConflictingDuplicate, IntakeService, MessageAccepted, SqsInboundQueue
+from livedesk.api import BrandId, ErrorBody, create_resolver, json_error
+from livedesk.models import InboundMessage, MessageIn, utc_now
+from livedesk.repositories import InboundMessageRepository
+from livedesk.settings import ConversationStoreSettings
+
+
+class IntakeSettings(ConversationStoreSettings):
+    inbound_queue_url: str
+    message_retention_days: int = 180
+
+
+settings = IntakeSettings()
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver()
+
+service = IntakeService(
+    InboundMessageRepository(
+        boto3.resource("dynamodb").Table(settings.conversations_table), timedelta(days=settings.message_retention_days)
+    ),
+    SqsInboundQueue(boto3.client("sqs"), settings.inbound_queue_url),
+    clock=utc_now,
+)
+idempotency = IdempotencyConfig(
+    event_key_jmespath="[brand_id, channel, channel_message_id]",
+    expires_after_seconds=settings.idempotency_ttl_seconds,
+)
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+
+
+@idempotent_function(
+    data_keyword_argument="message",
+    config=idempotency,
+    persistence_store=persistence,
+    output_serializer=PydanticSerializer(MessageAccepted),
+)
+def accept_once(message: InboundMessage) -> MessageAccepted:
+    return service.accept(message)
+
+
+CONFLICT = {"description": "The channel message id was already used", "content": {"application/json": {"model": ErrorBody}}}
+
+
+@app.post(
+    "/v1/messages",
+    summary="Accept a customer message from a channel",
+    tags=["messages"],
+    responses={202: {"description": "Accepted for routing"}, 409: CONFLICT},
+)
+def post_message(message: MessageIn, brand_id: BrandId) -> Response[MessageAccepted]:
+    inbound = service.prepare(brand_id, message, logger.get_correlation_id())
+    logger.append_keys(brand_id=brand_id, message_id=inbound.message_id, channel=message.channel.value)
+    try:
+        accepted = accept_once(message=inbound)
+    except ConflictingDuplicate:
+        return json_error(409, "channel_message_id was already used for a different message")
+    except IdempotencyAlreadyInProgressError:
+        return json_error(409, "the same message is being accepted right now; retry shortly")
+    metrics.add_metric(name="MessagesAccepted", unit=MetricUnit.Count, value=1)
+    logger.info("message accepted")
+    return Response(status_code=202, body=accepted)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return app.resolve(event, context)

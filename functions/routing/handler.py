@@ -1,0 +1,84 @@
+"""Consumes the inbound queue: routes each message once and reports partial batch failures."""
+
+from datetime import timedelta
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
+from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
+from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Json
+
+from livedesk import keys
+from livedesk.models import InboundMessage, utc_now
+from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
+from livedesk.settings import ConversationStoreSettings
+from routing.service import RoutedMessage, Router, StepFunctionsEscalation
+
+
+class RoutingSettings(ConversationStoreSettings):
+    tickets_table: str
+    escalation_state_machine_arn: str
+    message_retention_days: int = 180
+    conversation_idle_hours: int = 24
+
+
+class InboundRecord(SqsRecordModel):
+    body: Json[InboundMessage]  # type: ignore[assignment]
+
+
+settings = RoutingSettings()
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
+
+dynamodb = boto3.resource("dynamodb")
+router = Router(
+    customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
+    conversations=ConversationRepository(
+        dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)
+    ),
+    tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),
+    escalation=StepFunctionsEscalation(
+        boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk
+    ),
+    clock=utc_now,
+    idle_window=timedelta(hours=settings.conversation_idle_hours),
+)
+idempotency = IdempotencyConfig(
+    event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds
+)
+
+
+@idempotent_function(
+    data_keyword_argument="message",
+    config=idempotency,
+    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+    output_serializer=PydanticSerializer(RoutedMessage),
+)
+def route_once(message: InboundMessage) -> RoutedMessage:
+    return router.route(message)
+
+
+@tracer.capture_method
+def record_handler(record: InboundRecord) -> RoutedMessage:
+    message = record.body
+    logger.set_correlation_id(message.correlation_id)
+    logger.append_keys(brand_id=message.brand_id, message_id=message.message_id)
+    routed = route_once(message=message)
+    metrics.add_metric(name="HumanHandoffs" if routed.ticket_id else "BotHandled", unit=MetricUnit.Count, value=1)
+    logger.info("message routed", queue=routed.decision.queue, ticket_id=routed.ticket_id)
+    return routed
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

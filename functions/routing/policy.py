@@ -1,0 +1,99 @@
+"""Three-dimensional routing: intent x customer value x emotion. Pure domain logic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from livedesk.emotion import assess_emotion
+from livedesk.intents import CLASSIFIER_VERSION, OUT_OF_SCOPE, classify
+from livedesk.models import Polarity, RoutingDecision, Severity, ValueLane
+
+MIN_CONFIDENCE = 0.5
+ANGRY_INTENSITY = 0.6
+
+BOT_INTENTS = frozenset(
+    {
+        "logistics_tracking", "order_status", "product_parameters", "size_advice", "stock_availability",
+        "price_promotion", "coupon_flash_sale", "live_link", "lottery", "installation_usage", "invoice",
+        "streamer_promise", "praise", "chitchat",
+    }
+)
+# intent -> (queue, severity)
+HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
+    "product_safety": ("safety", Severity.P1),
+    "complaint": ("supervisor", Severity.P2),
+    "quality_complaint": ("supply_chain", Severity.P2),
+    "damaged_in_transit": ("after_sales", Severity.P3),
+    "refund": ("after_sales", Severity.P3),
+    "return_exchange": ("after_sales", Severity.P3),
+    "change_address": ("order_desk", Severity.P3),
+    "cancel_order": ("order_desk", Severity.P3),
+    "ask_human": ("general", Severity.P4),
+}
+SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    """First response by value lane, resolution by severity."""
+
+    first_response: dict[ValueLane, timedelta]
+    resolution: dict[Severity, timedelta]
+
+    def due(self, created_at: datetime, lane: ValueLane, severity: Severity) -> tuple[datetime, datetime]:
+        first = self.first_response[lane]
+        if severity is Severity.P1:
+            first = min(first, timedelta(hours=1))
+        return created_at + first, created_at + self.resolution[severity]
+
+
+DEFAULT_SLA = SlaPolicy(
+    first_response={ValueLane.VIP: timedelta(seconds=60), ValueLane.NORMAL: timedelta(seconds=180)},
+    resolution={
+        Severity.P1: timedelta(hours=4),
+        Severity.P2: timedelta(hours=24),
+        Severity.P3: timedelta(hours=48),
+        Severity.P4: timedelta(hours=72),
+    },
+)
+
+
+def decide(text: str, lane: ValueLane) -> RoutingDecision:
+    prediction = classify(text)
+    emotion = assess_emotion(text)
+    reasons: list[str] = [f"intent {prediction.intent} ({prediction.confidence:.2f})"]
+
+    if prediction.intent in HUMAN_INTENTS:
+        queue, severity = HUMAN_INTENTS[prediction.intent]
+        reasons.append(f"{prediction.intent} needs a person")
+    elif prediction.intent == OUT_OF_SCOPE or prediction.confidence < MIN_CONFIDENCE:
+        queue, severity = "general", Severity.P4
+        reasons.append("not understood with confidence: a person answers")
+    else:
+        queue, severity = "bot", Severity.P4
+
+    if emotion.threat:
+        queue, severity = ("safety", Severity.P1) if severity is Severity.P1 else ("supervisor", min(severity, Severity.P2))
+        reasons.append("threat of complaint: supervisor")
+    elif emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY and queue == "bot":
+        queue = "general"
+        reasons.append(f"{emotion.category.value} customer: a person first")
+
+    needs_human = queue != "bot"
+    priority = SEVERITY_PRIORITY[severity] + (0 if needs_human else 1)
+    if lane is ValueLane.VIP:
+        priority = max(1, priority - 1)
+        reasons.append("VIP lane")
+    return RoutingDecision(
+        intent=prediction.intent,
+        intent_confidence=prediction.confidence,
+        emotion=emotion,
+        value_lane=lane,
+        queue=queue,
+        priority=priority,
+        needs_human=needs_human,
+        severity=severity if needs_human else None,
+        reasons=reasons,
+        classifier_version=CLASSIFIER_VERSION,
+    )

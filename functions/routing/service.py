@@ -1,0 +1,142 @@
+"""Routing: decide, thread the message into the customer's conversation, open a ticket if a person is needed."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from pydantic import BaseModel
+
+from livedesk import ids
+from livedesk.models import (
+    ConversationMessage,
+    InboundMessage,
+    RoutingDecision,
+    Severity,
+    Ticket,
+    TicketEvent,
+    TicketStatus,
+)
+from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
+from routing.policy import DEFAULT_SLA, SlaPolicy, decide
+
+
+class RoutedMessage(BaseModel):
+    message_id: str
+    conversation_id: str
+    decision: RoutingDecision
+    ticket_id: str | None = None
+
+
+class EscalationStarter(Protocol):
+    def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str: ...
+
+
+class StepFunctionsEscalation:
+    """Starts the escalation state machine; the ticket id names the execution, so a retry never starts two."""
+
+    def __init__(self, sfn: Any, state_machine_arn: str, ticket_pk: Callable[[str, str], str]) -> None:
+        self._sfn = sfn
+        self._arn = state_machine_arn
+        self._ticket_pk = ticket_pk
+
+    def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str:
+        payload = {
+            "brand_id": brand_id,
+            "ticket_id": ticket.ticket_id,
+            "ticket_key": {"pk": self._ticket_pk(brand_id, ticket.ticket_id), "sk": "TICKET"},
+            "severity": ticket.severity.value,
+            "value_lane": ticket.value_lane.value,
+            "first_response_due": ticket.first_response_due.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "correlation_id": correlation_id,
+        }
+        try:
+            return str(
+                self._sfn.start_execution(stateMachineArn=self._arn, name=ticket.ticket_id, input=json.dumps(payload))[
+                    "executionArn"
+                ]
+            )
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            return f"{self._arn.replace(':stateMachine:', ':execution:')}:{ticket.ticket_id}"
+
+
+class Router:
+    def __init__(
+        self,
+        customers: CustomerRepository,
+        conversations: ConversationRepository,
+        tickets: TicketRepository,
+        escalation: EscalationStarter,
+        clock: Callable[[], datetime],
+        idle_window: timedelta = timedelta(hours=24),
+        sla: SlaPolicy = DEFAULT_SLA,
+    ) -> None:
+        self._customers = customers
+        self._conversations = conversations
+        self._tickets = tickets
+        self._escalation = escalation
+        self._clock = clock
+        self._idle_window = idle_window
+        self._sla = sla
+
+    def route(self, message: InboundMessage) -> RoutedMessage:
+        brand = message.brand_id
+        decision = decide(message.text, self._customers.value_lane(brand, message.customer_id))
+        conversation_id = self._conversation_for(message)
+        entry = ConversationMessage(
+            message_id=message.message_id,
+            channel=message.channel,
+            channel_message_id=message.channel_message_id,
+            customer_id=message.customer_id,
+            live_session_id=message.live_session_id,
+            sku=message.sku,
+            text=message.text,
+            sent_at=message.sent_at,
+            routing=decision,
+        )
+        self._conversations.append(brand, conversation_id, entry)
+        routed = RoutedMessage(message_id=message.message_id, conversation_id=conversation_id, decision=decision)
+        if decision.needs_human:
+            ticket = self._open_ticket(message, conversation_id, decision)
+            self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
+            execution = self._escalation.start(brand, ticket, message.correlation_id)
+            self._tickets.set_escalation(brand, ticket.ticket_id, execution)
+            routed.ticket_id = ticket.ticket_id
+        return routed
+
+    def _conversation_for(self, message: InboundMessage) -> str:
+        """Continue the customer's open conversation on any channel, or start a new one after the idle window."""
+        brand = message.brand_id
+        current = self._customers.open_conversation(brand, message.customer_id)
+        if current and abs(message.sent_at - current[1]) <= self._idle_window:
+            conversation_id = current[0]
+        else:
+            conversation_id = ids.conversation_id(brand, message.message_id)
+        self._customers.set_open_conversation(brand, message.customer_id, conversation_id, message.sent_at)
+        return conversation_id
+
+    def _open_ticket(self, message: InboundMessage, conversation_id: str, decision: RoutingDecision) -> Ticket:
+        now = self._clock()
+        severity = decision.severity or Severity.P4
+        first_due, resolution_due = self._sla.due(now, decision.value_lane, severity)
+        ticket = Ticket(
+            ticket_id=ids.ticket_id(message.brand_id, message.message_id),
+            conversation_id=conversation_id,
+            customer_id=message.customer_id,
+            message_id=message.message_id,
+            channel=message.channel,
+            intent=decision.intent,
+            severity=severity,
+            status=TicketStatus.NEW,
+            queue=decision.queue,
+            value_lane=decision.value_lane,
+            priority=decision.priority,
+            created_at=now,
+            first_response_due=first_due,
+            resolution_due=resolution_due,
+        )
+        created = TicketEvent(at=now, actor="routing", action="created", detail={"queue": decision.queue, "severity": severity.value})
+        self._tickets.create(message.brand_id, ticket, created)
+        return ticket

@@ -1,0 +1,33 @@
+"""POST /v1/sentiment: polarity, emotion category, intensity and threat for a text."""
+
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import Field
+
+from livedesk.api import BrandId, create_resolver
+from livedesk.emotion import assess_emotion
+from livedesk.models import EmotionAssessment, Strict
+
+logger = Logger()
+tracer = Tracer()
+metrics = Metrics()
+app = create_resolver()
+
+
+class SentimentRequest(Strict):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+@app.post("/v1/sentiment", summary="Assess the emotion of a customer text", tags=["understanding"])
+def post_sentiment(request: SentimentRequest, brand_id: BrandId) -> EmotionAssessment:
+    return assess_emotion(request.text)
+
+
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

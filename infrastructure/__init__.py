@@ -1,0 +1,1 @@
+"""LiveDesk AWS CDK application and its local emulation."""

@@ -1,0 +1,122 @@
+"""Lambda functions: one folder per function, shared code and dependencies as layers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import IgnoreMode
+from constructs import Construct
+
+from infrastructure.naming import Naming
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS_DIR = ROOT / "functions"
+SHARED_LAYER_DIR = ROOT / "layers" / "shared"
+DEPENDENCIES_LAYER_DIR = ROOT / ".build" / "layer-dependencies"
+RUNTIME = lambda_.Runtime.PYTHON_3_11
+ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache"]
+# The search image is built from the repository root; only these paths enter the build context.
+IMAGE_CONTEXT = ["*", "!requirements.txt", "!layers/shared/python/**", "!functions/search/**", "**/__pycache__"]
+
+
+def function_folders() -> list[str]:
+    return sorted(p.name for p in FUNCTIONS_DIR.iterdir() if (p / "handler.py").exists())
+
+
+class FunctionFactory(Construct):
+    """Builds functions with the project's defaults: tracing, a retained log group, a role of their own."""
+
+    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, log_retention: logs.RetentionDays) -> None:
+        super().__init__(scope, construct_id)
+        self._naming = naming
+        self._removal = removal
+        self._retention = log_retention
+        if not (DEPENDENCIES_LAYER_DIR / "python").is_dir():
+            raise FileNotFoundError(f"{DEPENDENCIES_LAYER_DIR} is missing: run `make layer` (make dev and make test do)")
+        self.dependencies_layer = lambda_.LayerVersion(
+            self,
+            "DependenciesLayer",
+            layer_version_name=naming("dependencies"),
+            code=lambda_.Code.from_asset(str(DEPENDENCIES_LAYER_DIR)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="Powertools, pydantic and pydantic-settings (requirements.txt)",
+        )
+        self.shared_layer = lambda_.LayerVersion(
+            self,
+            "SharedLayer",
+            layer_version_name=naming("shared"),
+            code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR), exclude=ASSET_EXCLUDES),
+            compatible_runtimes=[RUNTIME],
+            description="The livedesk domain package",
+        )
+
+    def _role_and_logs(self, logical_id: str, name: str) -> tuple[iam.Role, logs.LogGroup]:
+        log_group = logs.LogGroup(
+            self,
+            f"{logical_id}Logs",
+            log_group_name=f"/aws/lambda/{self._naming(name)}",
+            retention=self._retention,
+            removal_policy=self._removal,
+        )
+        role = iam.Role(self, f"{logical_id}Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+        log_group.grant_write(role)
+        return role, log_group
+
+    def _common(self, name: str, environment: dict[str, str]) -> dict[str, object]:
+        return {
+            "function_name": self._naming(name),
+            "environment": {
+                "POWERTOOLS_SERVICE_NAME": name,
+                "POWERTOOLS_METRICS_NAMESPACE": "LiveDesk",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+                **environment,
+            },
+            "tracing": lambda_.Tracing.ACTIVE,
+            "architecture": lambda_.Architecture.X86_64,
+        }
+
+    def python(
+        self, logical_id: str, folder: str, *, environment: dict[str, str], timeout: Duration = Duration.seconds(10), memory_size: int = 256
+    ) -> lambda_.Function:
+        role, log_group = self._role_and_logs(logical_id, folder)
+        others = [name for name in function_folders() if name != folder]
+        return lambda_.Function(
+            self,
+            logical_id,
+            runtime=RUNTIME,
+            handler=f"{folder}.handler.handler",
+            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=[*others, *ASSET_EXCLUDES]),
+            layers=[self.dependencies_layer, self.shared_layer],
+            role=role,
+            log_group=log_group,
+            timeout=timeout,
+            memory_size=memory_size,
+            **self._common(folder, environment),  # type: ignore[arg-type]
+        )
+
+    def container(
+        self, logical_id: str, folder: str, *, environment: dict[str, str], timeout: Duration = Duration.seconds(30), memory_size: int = 2048
+    ) -> lambda_.DockerImageFunction:
+        """A function whose dependencies exceed the zip limit. Docker runs only at `cdk deploy`."""
+        role, log_group = self._role_and_logs(logical_id, folder)
+        return lambda_.DockerImageFunction(
+            self,
+            logical_id,
+            code=lambda_.DockerImageCode.from_image_asset(
+                str(ROOT),
+                file=f"functions/{folder}/Dockerfile",
+                cmd=[f"{folder}.handler.handler"],
+                exclude=IMAGE_CONTEXT,
+                ignore_mode=IgnoreMode.DOCKER,
+            ),
+            role=role,
+            log_group=log_group,
+            timeout=timeout,
+            memory_size=memory_size,
+            **self._common(folder, environment),  # type: ignore[arg-type]
+        )

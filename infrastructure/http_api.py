@@ -1,0 +1,66 @@
+"""The channel- and agent-facing HTTP API (API Gateway v2), versioned under /v1."""
+
+from __future__ import annotations
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
+from constructs import Construct
+import jsii
+
+from infrastructure.naming import Naming
+
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","routeKey":"$context.routeKey",'
+    '"status":"$context.status","latency":"$context.responseLatency","integrationError":"$context.integrationErrorMessage"}'
+)
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class AccessLogs:
+    def __init__(self, log_group: logs.ILogGroup) -> None:
+        self._log_group = log_group
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return apigwv2.LogGroupLogDestination(self._log_group)
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return apigw.AccessLogFormat.custom(ACCESS_LOG_FORMAT)
+
+
+class HttpApi(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        naming: Naming,
+        routes: dict[str, lambda_.IFunction],
+        removal: RemovalPolicy,
+        log_retention: logs.RetentionDays,
+        throttle_rate: int,
+        throttle_burst: int,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.api = apigwv2.HttpApi(self, "Api", api_name=naming("api"), create_default_stage=False)
+        access_logs = logs.LogGroup(self, "AccessLogs", log_group_name=f"/aws/apigateway/{naming('api')}", retention=log_retention, removal_policy=removal)
+        self.stage = apigwv2.HttpStage(
+            self,
+            "DefaultStage",
+            http_api=self.api,
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(rate_limit=throttle_rate, burst_limit=throttle_burst),
+            access_log_settings=AccessLogs(access_logs),
+        )
+        integrations: dict[str, HttpLambdaIntegration] = {}
+        for route_key, function in routes.items():
+            method, path = route_key.split(" ", 1)
+            node_id = function.node.id
+            if node_id not in integrations:
+                integrations[node_id] = HttpLambdaIntegration(f"{node_id}Integration", function)
+            self.api.add_routes(path=path, methods=[apigwv2.HttpMethod(method)], integration=integrations[node_id])

@@ -1,0 +1,247 @@
+"""Provision the synthesized template on an embedded moto server and serve it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import threading
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import requests
+from botocore.config import Config
+from moto.server import ThreadedMotoServer
+
+from infrastructure.local.event_sources import SqsMapping, SqsPoller
+from infrastructure.local.gateway import LocalGateway, Route
+from infrastructure.local.runtime import FunctionCode, InProcessRuntime
+from infrastructure.local.template import ACCOUNT, REGION, Template
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _empty_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("README", "Code runs in-process from the synthesized asset folders.")
+    return buffer.getvalue()
+
+
+@dataclass
+class LocalStack:
+    template_path: Path = DEFAULT_TEMPLATE
+    moto_port: int = 0
+    gateway_port: int = 0
+    retry_delay_s: int = 1
+    wait_scale: float | None = None  # None: Wait states wait; 0: skip them; 0.01: 100x faster
+    template: Template = field(init=False)
+    pollers: list[SqsPoller] = field(default_factory=list, init=False)
+    functions: dict[str, str] = field(default_factory=dict, init=False)
+
+    def start(self) -> LocalStack:
+        self.moto_port = self.moto_port or free_port()
+        self.endpoint = f"http://127.0.0.1:{self.moto_port}"
+        self.template = Template.load(self.template_path)
+        # The ASL interpreter and the functions reach moto through these.
+        os.environ.update({"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS})
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
+        self._server.start()
+        requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        self.runtime = InProcessRuntime(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_REGION": REGION,
+                "AWS_DEFAULT_REGION": REGION,
+                "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
+                "HF_HUB_OFFLINE": "1",
+                **CREDENTIALS,
+            }
+        )
+        self.runtime.install()
+        if self.wait_scale is not None:
+            _scale_wait_states(self.wait_scale)
+        self._provision()
+        self.gateway = LocalGateway(self._routes(), self.client("lambda"), port=self.gateway_port)
+        threading.Thread(target=self.gateway.serve_forever, name="local-gateway", daemon=True).start()
+        for poller in self.pollers:
+            poller.start()
+        return self
+
+    def stop(self) -> None:
+        for poller in self.pollers:
+            poller.stop()
+        self.gateway.shutdown()
+        self.runtime.uninstall()
+        self._server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.gateway.url
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service, endpoint_url=self.endpoint, region_name=REGION, config=Config(retries={"max_attempts": 2}, read_timeout=300),
+            aws_access_key_id="local", aws_secret_access_key="local",
+        )
+
+    def physical(self, logical_id: str) -> Any:
+        return self.template.refs[logical_id]
+
+    def table_name(self, construct_id: str) -> str:
+        """Physical name of the table that the Storage construct calls ``construct_id``."""
+        return str(next(self.template.refs[lid] for lid, _ in self.template.resources("AWS::DynamoDB::Table") if lid.startswith(f"Storage{construct_id}")))
+
+    def queue_url(self, construct_id: str) -> str:
+        return str(next(self.template.refs[lid] for lid, _ in self.template.resources("AWS::SQS::Queue") if lid.startswith(f"Storage{construct_id}")))
+
+    # -- provisioning, in dependency order -------------------------------------------------
+
+    def _provision(self) -> None:
+        for logical_id, resource in self.template.resources("AWS::IAM::Role"):
+            self._role(logical_id, resource)
+        for logical_id, resource in self.template.resources("AWS::DynamoDB::Table"):
+            self._table(logical_id, resource["Properties"])
+        queues = sorted(self.template.resources("AWS::SQS::Queue"), key=lambda item: "RedrivePolicy" in item[1]["Properties"])
+        for logical_id, resource in queues:
+            self._queue(logical_id, resource["Properties"])
+        for logical_id, resource in self.template.resources("AWS::Lambda::LayerVersion"):
+            self.template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")
+        functions = list(self.template.resources("AWS::Lambda::Function"))
+        for logical_id, resource in functions:  # names first: environments may refer to other functions
+            name = resource["Properties"]["FunctionName"]
+            self.template.provide(logical_id, name, Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+        for logical_id, resource in self.template.resources("AWS::StepFunctions::StateMachine"):
+            self._state_machine(logical_id, resource["Properties"])
+        for logical_id, resource in functions:
+            self._function(logical_id, resource)
+        for _, resource in self.template.resources("AWS::Lambda::EventSourceMapping"):
+            self._event_source(resource["Properties"])
+
+    def _role(self, logical_id: str, resource: dict[str, Any]) -> None:
+        name = logical_id[:64]
+        policy = json.dumps(resource["Properties"]["AssumeRolePolicyDocument"])
+        arn = self.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=policy)["Role"]["Arn"]
+        self.template.provide(logical_id, name, Arn=arn)
+
+    def _table(self, logical_id: str, properties: dict[str, Any]) -> None:
+        dynamodb = self.client("dynamodb")
+        spec = {key: properties[key] for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode") if key in properties}
+        if "GlobalSecondaryIndexes" in properties:
+            spec["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
+        table = dynamodb.create_table(**spec)["TableDescription"]
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]})
+        self.template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
+
+    def _queue(self, logical_id: str, properties: dict[str, Any]) -> None:
+        sqs = self.client("sqs")
+        attributes = {
+            "VisibilityTimeout": str(properties.get("VisibilityTimeout", 30)),
+            "MessageRetentionPeriod": str(properties.get("MessageRetentionPeriod", 345600)),
+        }
+        if "RedrivePolicy" in properties:
+            attributes["RedrivePolicy"] = json.dumps(self.template.resolve(properties["RedrivePolicy"]))
+        url = sqs.create_queue(QueueName=properties["QueueName"], Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.template.provide(logical_id, url, Arn=arn, QueueName=properties["QueueName"], QueueUrl=url)
+
+    def _state_machine(self, logical_id: str, properties: dict[str, Any]) -> None:
+        definition = self.template.resolve(properties["DefinitionString"])
+        arn = self.client("stepfunctions").create_state_machine(
+            name=properties["StateMachineName"],
+            definition=definition,
+            roleArn=self.template.resolve(properties["RoleArn"]),
+            type=properties.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
+        self.template.provide(logical_id, arn, Arn=arn, Name=properties["StateMachineName"])
+
+    def _function(self, logical_id: str, resource: dict[str, Any]) -> None:
+        properties = resource["Properties"]
+        name = properties["FunctionName"]
+        asset = self.template.assembly_dir / resource["Metadata"]["aws:asset:path"]
+        if properties.get("PackageType") == "Image":
+            # The image's Dockerfile copies these two folders into the task root.
+            handler = properties["ImageConfig"]["Command"][0]
+            code_paths = [asset / "functions", asset / "layers" / "shared" / "python"]
+        else:
+            handler = properties["Handler"]
+            code_paths = [asset, *(self._layer_path(layer) for layer in properties.get("Layers", []))]
+        environment = self.template.resolve(properties.get("Environment", {}).get("Variables", {}))
+        self.client("lambda").create_function(
+            FunctionName=name,
+            Runtime="python3.11",
+            Role=self.template.resolve(properties["Role"]),
+            Handler=handler,
+            Code={"ZipFile": _empty_zip()},
+            Timeout=int(properties.get("Timeout", 3)),
+            MemorySize=int(properties.get("MemorySize", 128)),
+            Environment={"Variables": environment},
+        )
+        self.runtime.register(
+            name, FunctionCode(handler, [p for p in code_paths if p is not None], int(properties.get("MemorySize", 128)), int(properties.get("Timeout", 3)))
+        )
+        self.functions[logical_id] = name
+
+    def _layer_path(self, layer: Any) -> Path | None:
+        """Our own code layers come from their synthesized asset; third-party layers from this virtualenv."""
+        logical_id = self.template.logical_id_of(layer)
+        resource = self.template.body["Resources"][logical_id]
+        asset = self.template.assembly_dir / resource["Metadata"]["aws:asset:path"]
+        if (asset / "python" / "livedesk").is_dir():
+            return asset / "python"
+        return None
+
+    def _event_source(self, properties: dict[str, Any]) -> None:
+        queue_logical_id = self.template.logical_id_of(properties["EventSourceArn"])
+        mapping = SqsMapping(
+            function_name=self.template.resolve(properties["FunctionName"]),
+            queue_url=self.template.refs[queue_logical_id],
+            queue_arn=self.template.resolve(properties["EventSourceArn"]),
+            batch_size=int(properties.get("BatchSize", 10)),
+            batching_window_s=float(properties.get("MaximumBatchingWindowInSeconds", 0)),
+            report_batch_item_failures="ReportBatchItemFailures" in properties.get("FunctionResponseTypes", []),
+        )
+        self.pollers.append(SqsPoller(mapping, self.client("sqs"), self.client("lambda"), self.retry_delay_s))
+
+    def _routes(self) -> list[Route]:
+        for logical_id, _ in self.template.resources("AWS::ApiGatewayV2::Integration"):
+            self.template.provide(logical_id, logical_id)
+        integrations = {
+            logical_id: self.template.resolve(resource["Properties"]["IntegrationUri"])
+            for logical_id, resource in self.template.resources("AWS::ApiGatewayV2::Integration")
+        }
+        routes = []
+        for _, resource in self.template.resources("AWS::ApiGatewayV2::Route"):
+            properties = resource["Properties"]
+            integration_id = self.template.resolve(properties["Target"]).split("/", 1)[1]
+            function_arn = integrations[integration_id]
+            routes.append(Route.parse(properties["RouteKey"], function_arn.rsplit(":", 1)[1]))
+        # Literal segments win over parameters, as in API Gateway.
+        return sorted(routes, key=lambda route: route.route_key.count("{"))
+
+
+def _scale_wait_states(scale: float) -> None:
+    from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
+
+    original = WaitFunction.__dict__.get("_livedesk_original", WaitFunction._wait_interval)
+    WaitFunction._livedesk_original = original  # type: ignore[attr-defined]
+
+    def scaled(self: Any, env: Any, wait_seconds: int) -> None:
+        if scale > 0 and wait_seconds > 0:
+            original(self, env, max(1, int(wait_seconds * scale)))
+
+    WaitFunction._wait_interval = scaled  # type: ignore[method-assign]

@@ -1,0 +1,114 @@
+"""Read a synthesized CloudFormation template and resolve its intrinsic functions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+PSEUDO = {"AWS::AccountId": ACCOUNT, "AWS::Region": REGION, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": None}
+
+
+class Unresolvable(Exception):
+    """A reference to something the local stack has not (or cannot) provision."""
+
+
+@dataclass
+class Template:
+    path: Path
+    body: dict[str, Any]
+    refs: dict[str, Any] = field(default_factory=dict)
+    attributes: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> Template:
+        return cls(path=path, body=json.loads(path.read_text()))
+
+    @property
+    def assembly_dir(self) -> Path:
+        return self.path.parent
+
+    def resources(self, resource_type: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        for logical_id, resource in self.body["Resources"].items():
+            if resource["Type"] == resource_type:
+                yield logical_id, resource
+
+    def logical_id_of(self, value: Any) -> str:
+        """The logical id behind {"Ref": X} or {"Fn::GetAtt": [X, ...]}."""
+        if isinstance(value, dict) and "Ref" in value:
+            return str(value["Ref"])
+        if isinstance(value, dict) and "Fn::GetAtt" in value:
+            return str(value["Fn::GetAtt"][0])
+        raise Unresolvable(f"not a reference: {value!r}")
+
+    def provide(self, logical_id: str, ref: Any, **attributes: Any) -> None:
+        self.refs[logical_id] = ref
+        for name, value in attributes.items():
+            self.attributes[(logical_id, name)] = value
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            return [self.resolve(item) for item in value]
+        if not isinstance(value, dict):
+            return value
+        if len(value) == 1:
+            (key, argument), = value.items()
+            function = _INTRINSICS.get(key)
+            if function is not None:
+                return function(self, argument)
+        return {key: self.resolve(item) for key, item in value.items()}
+
+    def _ref(self, name: str) -> Any:
+        if name in PSEUDO:
+            return PSEUDO[name]
+        if name in self.refs:
+            return self.refs[name]
+        raise Unresolvable(f"Ref {name} is not provisioned locally")
+
+    def _get_att(self, argument: list[str] | str) -> Any:
+        logical_id, attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+        try:
+            return self.attributes[(logical_id, attribute)]
+        except KeyError:
+            raise Unresolvable(f"Fn::GetAtt {logical_id}.{attribute} is not provisioned locally") from None
+
+    def _join(self, argument: list[Any]) -> str:
+        delimiter, parts = argument
+        return str(delimiter).join(str(part) for part in self.resolve(parts))
+
+    def _select(self, argument: list[Any]) -> Any:
+        index, items = argument
+        return self.resolve(items)[int(index)]
+
+    def _split(self, argument: list[Any]) -> list[str]:
+        delimiter, text = argument
+        return str(self.resolve(text)).split(delimiter)
+
+    def _sub(self, argument: str | list[Any]) -> str:
+        import re
+
+        text, variables = (argument, {}) if isinstance(argument, str) else (argument[0], self.resolve(argument[1]))
+
+        def replace(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name in variables:
+                return str(variables[name])
+            if "." in name:
+                return str(self._get_att(name))
+            return str(self._ref(name))
+
+        return re.sub(r"\$\{([^}!][^}]*)\}", replace, text)
+
+
+_INTRINSICS: dict[str, Callable[[Template, Any], Any]] = {
+    "Ref": Template._ref,
+    "Fn::GetAtt": Template._get_att,
+    "Fn::Join": Template._join,
+    "Fn::Select": Template._select,
+    "Fn::Split": Template._split,
+    "Fn::Sub": Template._sub,
+}

@@ -1,0 +1,64 @@
+"""Tables and queues: on demand, encrypted, with point-in-time recovery, TTL and DLQs."""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infrastructure.naming import Naming
+
+KEY = dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING)
+SORT = dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING)
+
+
+class Storage(Construct):
+    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy) -> None:
+        super().__init__(scope, construct_id)
+
+        def table(logical_id: str, name: str, *, ttl: str | None = None, key: dynamodb.Attribute = KEY, sort: dynamodb.Attribute | None = SORT) -> dynamodb.Table:
+            return dynamodb.Table(
+                self,
+                logical_id,
+                table_name=naming(name),
+                partition_key=key,
+                sort_key=sort,
+                billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
+                point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
+                encryption=dynamodb.TableEncryption.AWS_MANAGED,
+                time_to_live_attribute=ttl,
+                removal_policy=removal,
+            )
+
+        self.conversations = table("Conversations", "conversations", ttl="expires_at")
+        self.conversations.add_global_secondary_index(
+            index_name="by-customer",
+            partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="gsi1sk", type=dynamodb.AttributeType.STRING),
+        )
+        self.customers = table("Customers", "customers")
+        self.tickets = table("Tickets", "tickets")
+        self.idempotency = table(
+            "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
+        )
+
+        self.inbound_dlq = sqs.Queue(
+            self,
+            "InboundDeadLetterQueue",
+            queue_name=naming("inbound-dlq"),
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.inbound = sqs.Queue(
+            self,
+            "InboundQueue",
+            queue_name=naming("inbound"),
+            # Six times the routing timeout, as AWS recommends for event-source mappings.
+            visibility_timeout=Duration.seconds(180),
+            retention_period=Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.inbound_dlq, max_receive_count=3),
+        )

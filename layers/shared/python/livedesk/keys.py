@@ -1,0 +1,48 @@
+"""DynamoDB key layout. Every partition key starts with the brand, so no query can
+cross brands: a key can only be built from a brand id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def _brand(brand_id: str) -> str:
+    if not brand_id:
+        raise ValueError("brand_id is required for every key")
+    return f"BRAND#{brand_id}"
+
+
+def inbound_message(brand_id: str, message_id: str) -> dict[str, str]:
+    return {"pk": f"{_brand(brand_id)}#MSG#{message_id}", "sk": "INBOUND"}
+
+
+def conversation_pk(brand_id: str, conversation_id: str) -> str:
+    return f"{_brand(brand_id)}#CONV#{conversation_id}"
+
+
+def conversation_meta(brand_id: str, conversation_id: str) -> dict[str, str]:
+    return {"pk": conversation_pk(brand_id, conversation_id), "sk": "META"}
+
+
+def conversation_message(brand_id: str, conversation_id: str, sent_at: datetime, message_id: str) -> dict[str, str]:
+    return {"pk": conversation_pk(brand_id, conversation_id), "sk": f"MSG#{sent_at.isoformat()}#{message_id}"}
+
+
+def customer_conversations_pk(brand_id: str, customer_id: str) -> str:
+    return f"{_brand(brand_id)}#CUST#{customer_id}"
+
+
+def customer_profile(brand_id: str, customer_id: str) -> dict[str, str]:
+    return {"pk": f"{_brand(brand_id)}#CUST#{customer_id}", "sk": "PROFILE"}
+
+
+def ticket_pk(brand_id: str, ticket_id: str) -> str:
+    return f"{_brand(brand_id)}#TICKET#{ticket_id}"
+
+
+def ticket(brand_id: str, ticket_id: str) -> dict[str, str]:
+    return {"pk": ticket_pk(brand_id, ticket_id), "sk": "TICKET"}
+
+
+def ticket_event(brand_id: str, ticket_id: str, at: datetime, seq: int) -> dict[str, str]:
+    return {"pk": ticket_pk(brand_id, ticket_id), "sk": f"EVENT#{at.isoformat()}#{seq:04d}"}

@@ -1,0 +1,163 @@
+"""Domain models shared by the functions. Every record belongs to one brand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Channel(StrEnum):
+    LIVE_COMMENT = "live_comment"
+    APP_CHAT = "app_chat"
+    DM = "dm"
+    EMAIL = "email"
+    PHONE_TRANSCRIPT = "phone_transcript"
+
+
+class ValueLane(StrEnum):
+    VIP = "vip"
+    NORMAL = "normal"
+
+
+class Polarity(StrEnum):
+    NEGATIVE = "negative"
+    NEUTRAL = "neutral"
+    POSITIVE = "positive"
+
+
+class EmotionCategory(StrEnum):
+    ANGER = "anger"
+    ANXIETY = "anxiety"
+    DISAPPOINTMENT = "disappointment"
+    SATISFACTION = "satisfaction"
+    NEUTRAL = "neutral"
+
+
+class Severity(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class TicketStatus(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    PENDING_CUSTOMER = "pending_customer"
+    PENDING_INTERNAL = "pending_internal"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MessageIn(Strict):
+    """A customer message as a channel posts it."""
+
+    channel: Channel
+    channel_message_id: str = Field(min_length=1, max_length=128, pattern=IDENTIFIER)
+    customer_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER)
+    live_session_id: str | None = Field(default=None, max_length=64, pattern=IDENTIFIER)
+    sku: str | None = Field(default=None, max_length=64, pattern=IDENTIFIER)
+    text: str = Field(min_length=1, max_length=4000)
+    sent_at: AwareDatetime
+
+
+class InboundMessage(MessageIn):
+    """A validated message with its brand and LiveDesk id: the body of the inbound queue."""
+
+    brand_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER)
+    message_id: str
+    received_at: AwareDatetime
+    correlation_id: str | None = None
+
+
+class EmotionAssessment(Strict):
+    polarity: Polarity
+    score: float = Field(ge=-1.0, le=1.0, description="-1 very negative … +1 very positive")
+    category: EmotionCategory
+    intensity: float = Field(ge=0.0, le=1.0)
+    threat: bool = Field(description="Complaint or escalation threat, e.g. 再不解决就投诉")
+    matched_terms: list[str] = Field(default_factory=list)
+
+
+class RoutingDecision(Strict):
+    intent: str
+    intent_confidence: float = Field(ge=0.0, le=1.0)
+    emotion: EmotionAssessment
+    value_lane: ValueLane
+    queue: str
+    priority: int = Field(ge=1, le=5, description="1 is the most urgent")
+    needs_human: bool
+    severity: Severity | None = None
+    reasons: list[str]
+    classifier_version: str
+
+
+class ConversationMessage(Strict):
+    message_id: str
+    channel: Channel
+    channel_message_id: str
+    customer_id: str
+    live_session_id: str | None = None
+    sku: str | None = None
+    text: str
+    sent_at: datetime
+    routing: RoutingDecision | None = None
+    ticket_id: str | None = None
+
+
+class Conversation(Strict):
+    conversation_id: str
+    customer_id: str
+    started_at: datetime
+    last_message_at: datetime
+    channels: list[Channel]
+    message_count: int
+
+
+class ConversationView(Conversation):
+    messages: list[ConversationMessage]
+
+
+class TicketEvent(Strict):
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, str] = Field(default_factory=dict)
+
+
+class Ticket(Strict):
+    ticket_id: str
+    conversation_id: str
+    customer_id: str
+    message_id: str
+    channel: Channel
+    intent: str
+    severity: Severity
+    status: TicketStatus
+    queue: str
+    value_lane: ValueLane
+    priority: int
+    assignee: str | None = None
+    created_at: datetime
+    first_response_due: datetime
+    resolution_due: datetime
+    first_responded_at: datetime | None = None
+    sla_state: str = "on_track"
+    escalation_execution: str | None = None
+    version: int = 1
+
+
+class TicketView(Ticket):
+    history: list[TicketEvent]

@@ -1,0 +1,277 @@
+"""DynamoDB repositories. Every method takes the brand first: keys are built from it,
+so a caller cannot read or write another brand's records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
+
+from livedesk import keys
+from livedesk.models import (
+    Conversation,
+    ConversationMessage,
+    InboundMessage,
+    Ticket,
+    TicketEvent,
+    ValueLane,
+)
+
+CONVERSATION_INDEX = "by-customer"
+
+
+def _is_conditional_failure(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def _plain(item: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in item.items() if k not in {"pk", "sk", "gsi1pk", "gsi1sk", "expires_at"}}
+
+
+def _epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+@dataclass(frozen=True)
+class StoredInbound:
+    text: str
+    state: str
+
+
+class InboundMessageRepository:
+    """The durable record of every accepted message, written by intake."""
+
+    def __init__(self, table: Any, retention: timedelta) -> None:
+        self._table = table
+        self._retention = retention
+
+    def add_if_new(self, message: InboundMessage) -> StoredInbound | None:
+        """Store a new message; for a known one return what is stored instead."""
+        item = {
+            **keys.inbound_message(message.brand_id, message.message_id),
+            **_decimalize(message.model_dump(mode="json", exclude_none=True)),
+            "state": "received",
+            "expires_at": _epoch(message.received_at + self._retention),
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+            stored = self._table.get_item(Key=keys.inbound_message(message.brand_id, message.message_id), ConsistentRead=True)
+            return StoredInbound(text=stored["Item"]["text"], state=stored["Item"]["state"])
+        return None
+
+    def mark_queued(self, brand_id: str, message_id: str) -> None:
+        self._table.update_item(
+            Key=keys.inbound_message(brand_id, message_id),
+            UpdateExpression="SET #state = :queued",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={":queued": "queued"},
+        )
+
+
+class CustomerRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def value_lane(self, brand_id: str, customer_id: str) -> ValueLane:
+        item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item")
+        return ValueLane(item.get("value_lane", ValueLane.NORMAL)) if item else ValueLane.NORMAL
+
+    def open_conversation(self, brand_id: str, customer_id: str) -> tuple[str, datetime] | None:
+        item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item")
+        if not item or "open_conversation_id" not in item:
+            return None
+        return item["open_conversation_id"], datetime.fromisoformat(item["open_conversation_last_at"])
+
+    def set_open_conversation(self, brand_id: str, customer_id: str, conversation_id: str, at: datetime) -> None:
+        """Point the customer at a conversation; a later message never moves the pointer back."""
+        try:
+            self._table.update_item(
+                Key=keys.customer_profile(brand_id, customer_id),
+                UpdateExpression="SET open_conversation_id = :c, open_conversation_last_at = :at, brand_id = :b, customer_id = :u",
+                ConditionExpression="attribute_not_exists(open_conversation_last_at) OR open_conversation_last_at <= :at",
+                ExpressionAttributeValues={":c": conversation_id, ":at": at.isoformat(), ":b": brand_id, ":u": customer_id},
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+
+    def put_profile(self, brand_id: str, customer_id: str, display_name: str, value_lane: ValueLane) -> None:
+        self._table.update_item(
+            Key=keys.customer_profile(brand_id, customer_id),
+            UpdateExpression="SET display_name = :n, value_lane = :v, brand_id = :b, customer_id = :u",
+            ExpressionAttributeValues={":n": display_name, ":v": value_lane.value, ":b": brand_id, ":u": customer_id},
+        )
+
+
+class ConversationRepository:
+    def __init__(self, table: Any, retention: timedelta) -> None:
+        self._table = table
+        self._retention = retention
+
+    def append(self, brand_id: str, conversation_id: str, message: ConversationMessage) -> None:
+        """Store the message and fold it into the conversation summary, once per message."""
+        expires_at = _epoch(message.sent_at + self._retention)
+        try:
+            self._table.put_item(
+                Item={
+                    **keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id),
+                    **_decimalize(message.model_dump(mode="json", exclude_none=True)),
+                    "expires_at": expires_at,
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return
+            raise
+        sent = message.sent_at.isoformat()
+        self._table.update_item(
+            Key=keys.conversation_meta(brand_id, conversation_id),
+            UpdateExpression=(
+                "SET conversation_id = :id, customer_id = :cust, brand_id = :brand,"
+                " started_at = if_not_exists(started_at, :sent),"
+                " gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk),"
+                " last_message_at = if_not_exists(last_message_at, :sent), expires_at = :exp"
+                " ADD message_count :one, channels :channel"
+            ),
+            ExpressionAttributeValues={
+                ":id": conversation_id,
+                ":cust": message.customer_id,
+                ":brand": brand_id,
+                ":sent": sent,
+                ":gpk": keys.customer_conversations_pk(brand_id, message.customer_id),
+                ":gsk": f"CONV#{sent}#{conversation_id}",
+                ":exp": expires_at,
+                ":one": 1,
+                ":channel": {message.channel.value},
+            },
+        )
+        # Move last_message_at forward only; messages may arrive out of order.
+        try:
+            self._table.update_item(
+                Key=keys.conversation_meta(brand_id, conversation_id),
+                UpdateExpression="SET last_message_at = :sent",
+                ConditionExpression="last_message_at < :sent",
+                ExpressionAttributeValues={":sent": sent},
+            )
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+
+    def set_ticket(self, brand_id: str, conversation_id: str, message: ConversationMessage, ticket_id: str) -> None:
+        self._table.update_item(
+            Key=keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id),
+            UpdateExpression="SET ticket_id = :t",
+            ExpressionAttributeValues={":t": ticket_id},
+        )
+
+    def get(self, brand_id: str, conversation_id: str) -> tuple[Conversation, list[ConversationMessage]] | None:
+        pk = keys.conversation_pk(brand_id, conversation_id)
+        items: list[dict[str, Any]] = []
+        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk)}
+        while True:
+            page = self._table.query(**query)
+            items.extend(page["Items"])
+            if "LastEvaluatedKey" not in page:
+                break
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        meta = next((item for item in items if item["sk"] == "META"), None)
+        if meta is None:
+            return None
+        messages = [ConversationMessage.model_validate(_plain(i)) for i in items if i["sk"].startswith("MSG#")]
+        return _conversation(meta), messages
+
+    def list_for_customer(self, brand_id: str, customer_id: str, limit: int = 50) -> list[Conversation]:
+        page = self._table.query(
+            IndexName=CONVERSATION_INDEX,
+            KeyConditionExpression=Key("gsi1pk").eq(keys.customer_conversations_pk(brand_id, customer_id)),
+            ScanIndexForward=False,
+            Limit=limit,
+        )
+        return [_conversation(item) for item in page["Items"]]
+
+
+def _conversation(meta: dict[str, Any]) -> Conversation:
+    return Conversation(
+        conversation_id=meta["conversation_id"],
+        customer_id=meta["customer_id"],
+        started_at=meta["started_at"],
+        last_message_at=meta["last_message_at"],
+        channels=sorted(meta.get("channels", set())),
+        message_count=int(meta["message_count"]),
+    )
+
+
+class TicketRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def create(self, brand_id: str, ticket: Ticket, event: TicketEvent) -> bool:
+        """Create the ticket with its first history event; False if it already exists.
+
+        The resource's client serializes plain values, as the Table methods do."""
+        client = self._table.meta.client
+        name = self._table.name
+        try:
+            client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": name,
+                            "Item": _decimalize(
+                                {**keys.ticket(brand_id, ticket.ticket_id), "brand_id": brand_id, **ticket.model_dump(mode="json", exclude_none=True)}
+                            ),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": name,
+                            "Item": _decimalize(
+                                {**keys.ticket_event(brand_id, ticket.ticket_id, event.at, 0), **event.model_dump(mode="json")}
+                            ),
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ]
+            )
+        except client.exceptions.TransactionCanceledException:
+            if self.get(brand_id, ticket.ticket_id) is not None:
+                return False
+            raise
+        return True
+
+    def get(self, brand_id: str, ticket_id: str) -> tuple[Ticket, list[TicketEvent]] | None:
+        page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id)))
+        items = page["Items"]
+        head = next((i for i in items if i["sk"] == "TICKET"), None)
+        if head is None:
+            return None
+        head = {k: v for k, v in _plain(head).items() if k != "brand_id"}
+        events = [TicketEvent.model_validate(_plain(i)) for i in items if i["sk"].startswith("EVENT#")]
+        return Ticket.model_validate(head), events
+
+    def set_escalation(self, brand_id: str, ticket_id: str, execution_arn: str) -> None:
+        self._table.update_item(
+            Key=keys.ticket(brand_id, ticket_id),
+            UpdateExpression="SET escalation_execution = :e",
+            ExpressionAttributeValues={":e": execution_arn},
+        )
+
+
+def _decimalize(value: Any) -> Any:
+    """DynamoDB takes numbers as Decimal, never float."""
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, dict):
+        return {k: _decimalize(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decimalize(v) for v in value]
+    return value
