@@ -5,11 +5,11 @@ from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
-from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAlreadyInProgressError, IdempotencyValidationError
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -40,6 +40,7 @@ service = IntakeService(
 )
 idempotency = IdempotencyConfig(
     event_key_jmespath="[brand_id, channel, channel_message_id]",
+    payload_validation_jmespath="text",
     expires_after_seconds=settings.idempotency_ttl_seconds,
 )
 persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
@@ -69,13 +70,13 @@ def post_message(message: MessageIn, brand_id: BrandId) -> Response[MessageAccep
     logger.append_keys(brand_id=brand_id, message_id=inbound.message_id, channel=message.channel.value)
     try:
         accepted = accept_once(message=inbound)
-    except ConflictingDuplicate:
+    except (ConflictingDuplicate, IdempotencyValidationError):
         return json_error(409, "channel_message_id was already used for a different message")
     except IdempotencyAlreadyInProgressError:
         return json_error(409, "the same message is being accepted right now; retry shortly")
     metrics.add_metric(name="MessagesAccepted", unit=MetricUnit.Count, value=1)
     logger.info("message accepted")
-    return Response(status_code=202, body=accepted)
+    return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import signal
 import sys
 import threading
@@ -13,7 +14,9 @@ import boto3
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.local", description=__doc__)
-    parser.add_argument("command", choices=["serve"])
+    parser.add_argument("command", choices=["serve", "invoke"])
+    parser.add_argument("function", nargs="?", help="invoke: function folder, e.g. intake")
+    parser.add_argument("event", nargs="?", type=Path, help="invoke: event file, e.g. events/intake/post_message.json")
     parser.add_argument("--template", type=Path, default=None, help="synthesized template (default cdk.out/LiveDesk.template.json)")
     parser.add_argument("--port", type=int, default=8787, help="HTTP API port on 127.0.0.1")
     parser.add_argument("--moto-port", type=int, default=0, help="embedded AWS port (default: a free one)")
@@ -23,15 +26,23 @@ def main(argv: list[str] | None = None) -> int:
 
     from infrastructure.local.stack import DEFAULT_TEMPLATE, LocalStack
 
-    stack = LocalStack(template_path=args.template or DEFAULT_TEMPLATE, gateway_port=args.port, moto_port=args.moto_port, wait_scale=args.wait_scale).start()
+    if args.command == "invoke" and not (args.function and args.event):
+        parser.error("invoke needs a function folder and an event file")
+    port = 0 if args.command == "invoke" else args.port
+    stack = LocalStack(template_path=args.template or DEFAULT_TEMPLATE, gateway_port=port, moto_port=args.moto_port, wait_scale=args.wait_scale).start()
     print(f"LiveDesk local stack: HTTP API {stack.url}  (embedded AWS at {stack.endpoint})", flush=True)
     if not args.no_seed:
         from infrastructure.local.seed import seed_customers, seed_messages
 
-        customers_table = boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers"))
-        seed_customers(customers_table)
+        seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
         accepted = seed_messages(stack.url)
+        stack.drain()
         print(f"Seeded {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
+    if args.command == "invoke":
+        response = stack.client("lambda").invoke(FunctionName=stack.function_name(args.function), Payload=args.event.read_bytes())
+        print(json.dumps(json.loads(response["Payload"].read()), indent=2, ensure_ascii=False))
+        stack.stop()
+        return 1 if "FunctionError" in response else 0
     print(
         "\nTry it:\n"
         f"  curl -s -X POST {stack.url}/v1/messages -H 'content-type: application/json' -H 'x-livedesk-brand: lumi-beauty' \\\n"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import socket
 import threading
+import time
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -20,7 +24,7 @@ from moto.server import ThreadedMotoServer
 from infrastructure.local.event_sources import SqsMapping, SqsPoller
 from infrastructure.local.gateway import LocalGateway, Route
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
-from infrastructure.local.template import ACCOUNT, REGION, Template
+from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
@@ -57,6 +61,8 @@ class LocalStack:
         self.template = Template.load(self.template_path)
         # The ASL interpreter and the functions reach moto through these.
         os.environ.update({"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS})
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._server.start()
         requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
@@ -100,85 +106,51 @@ class LocalStack:
     def physical(self, logical_id: str) -> Any:
         return self.template.refs[logical_id]
 
+    def function_name(self, folder: str) -> str:
+        """Physical name of the function built from functions/<folder>."""
+        return str(self.template.refs[function_logical_id(self.template, folder)])
+
+    def drain(self, timeout_s: float = 30.0) -> None:
+        """Wait until every polled queue is empty and no batch is in flight."""
+        sqs = self.client("sqs")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            busy = False
+            for poller in self.pollers:
+                attributes = sqs.get_queue_attributes(
+                    QueueUrl=poller.mapping.queue_url,
+                    AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+                )["Attributes"]
+                busy |= any(int(value) for value in attributes.values())
+            if not busy:
+                return
+            time.sleep(0.05)
+        raise TimeoutError("queues did not drain")
+
     def table_name(self, construct_id: str) -> str:
-        """Physical name of the table that the Storage construct calls ``construct_id``."""
-        return str(next(self.template.refs[lid] for lid, _ in self.template.resources("AWS::DynamoDB::Table") if lid.startswith(f"Storage{construct_id}")))
+        return storage_ref(self.template, "AWS::DynamoDB::Table", construct_id)
 
     def queue_url(self, construct_id: str) -> str:
-        return str(next(self.template.refs[lid] for lid, _ in self.template.resources("AWS::SQS::Queue") if lid.startswith(f"Storage{construct_id}")))
+        return storage_ref(self.template, "AWS::SQS::Queue", construct_id)
 
     # -- provisioning, in dependency order -------------------------------------------------
 
     def _provision(self) -> None:
-        for logical_id, resource in self.template.resources("AWS::IAM::Role"):
-            self._role(logical_id, resource)
-        for logical_id, resource in self.template.resources("AWS::DynamoDB::Table"):
-            self._table(logical_id, resource["Properties"])
-        queues = sorted(self.template.resources("AWS::SQS::Queue"), key=lambda item: "RedrivePolicy" in item[1]["Properties"])
-        for logical_id, resource in queues:
-            self._queue(logical_id, resource["Properties"])
-        for logical_id, resource in self.template.resources("AWS::Lambda::LayerVersion"):
-            self.template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")
-        functions = list(self.template.resources("AWS::Lambda::Function"))
-        for logical_id, resource in functions:  # names first: environments may refer to other functions
-            name = resource["Properties"]["FunctionName"]
-            self.template.provide(logical_id, name, Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
-        for logical_id, resource in self.template.resources("AWS::StepFunctions::StateMachine"):
-            self._state_machine(logical_id, resource["Properties"])
-        for logical_id, resource in functions:
+        provision_resources(self.template, self.client)
+        for logical_id, resource in self.template.resources("AWS::Lambda::Function"):
             self._function(logical_id, resource)
         for _, resource in self.template.resources("AWS::Lambda::EventSourceMapping"):
             self._event_source(resource["Properties"])
-
-    def _role(self, logical_id: str, resource: dict[str, Any]) -> None:
-        name = logical_id[:64]
-        policy = json.dumps(resource["Properties"]["AssumeRolePolicyDocument"])
-        arn = self.client("iam").create_role(RoleName=name, AssumeRolePolicyDocument=policy)["Role"]["Arn"]
-        self.template.provide(logical_id, name, Arn=arn)
-
-    def _table(self, logical_id: str, properties: dict[str, Any]) -> None:
-        dynamodb = self.client("dynamodb")
-        spec = {key: properties[key] for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode") if key in properties}
-        if "GlobalSecondaryIndexes" in properties:
-            spec["GlobalSecondaryIndexes"] = properties["GlobalSecondaryIndexes"]
-        table = dynamodb.create_table(**spec)["TableDescription"]
-        ttl = properties.get("TimeToLiveSpecification")
-        if ttl and ttl.get("Enabled"):
-            dynamodb.update_time_to_live(TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]})
-        self.template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
-
-    def _queue(self, logical_id: str, properties: dict[str, Any]) -> None:
-        sqs = self.client("sqs")
-        attributes = {
-            "VisibilityTimeout": str(properties.get("VisibilityTimeout", 30)),
-            "MessageRetentionPeriod": str(properties.get("MessageRetentionPeriod", 345600)),
-        }
-        if "RedrivePolicy" in properties:
-            attributes["RedrivePolicy"] = json.dumps(self.template.resolve(properties["RedrivePolicy"]))
-        url = sqs.create_queue(QueueName=properties["QueueName"], Attributes=attributes)["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        self.template.provide(logical_id, url, Arn=arn, QueueName=properties["QueueName"], QueueUrl=url)
-
-    def _state_machine(self, logical_id: str, properties: dict[str, Any]) -> None:
-        definition = self.template.resolve(properties["DefinitionString"])
-        arn = self.client("stepfunctions").create_state_machine(
-            name=properties["StateMachineName"],
-            definition=definition,
-            roleArn=self.template.resolve(properties["RoleArn"]),
-            type=properties.get("StateMachineType", "STANDARD"),
-        )["stateMachineArn"]
-        self.template.provide(logical_id, arn, Arn=arn, Name=properties["StateMachineName"])
 
     def _function(self, logical_id: str, resource: dict[str, Any]) -> None:
         properties = resource["Properties"]
         name = properties["FunctionName"]
         asset = self.template.assembly_dir / resource["Metadata"]["aws:asset:path"]
+        handler = handler_of(properties)
         if properties.get("PackageType") == "Image":
             # The image's Dockerfile copies these two folders into the task root.
-            handler = properties["ImageConfig"]["Command"][0]
             code_paths = [asset / "functions", asset / "layers" / "shared" / "python"]
         else:
-            handler = properties["Handler"]
             code_paths = [asset, *(self._layer_path(layer) for layer in properties.get("Layers", []))]
         environment = self.template.resolve(properties.get("Environment", {}).get("Variables", {}))
         self.client("lambda").create_function(
@@ -232,6 +204,86 @@ class LocalStack:
             routes.append(Route.parse(properties["RouteKey"], function_arn.rsplit(":", 1)[1]))
         # Literal segments win over parameters, as in API Gateway.
         return sorted(routes, key=lambda route: route.route_key.count("{"))
+
+
+def storage_ref(template: Template, resource_type: str, construct_id: str) -> str:
+    """Physical name (or URL) of what the Storage construct calls ``construct_id``."""
+    return str(next(template.refs[lid] for lid, _ in template.resources(resource_type) if lid.startswith(f"Storage{construct_id}")))
+
+
+def provision_tables(template: Template, dynamodb: Any) -> None:
+    for logical_id, resource in template.resources("AWS::DynamoDB::Table"):
+        properties = resource["Properties"]
+        spec = {key: properties[key] for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes") if key in properties}
+        table = dynamodb.create_table(**spec)["TableDescription"]
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl and ttl.get("Enabled"):
+            dynamodb.update_time_to_live(TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]})
+        template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
+
+
+def provision_queues(template: Template, sqs: Any) -> None:
+    """Dead-letter queues first: a redrive policy refers to its DLQ's ARN."""
+    queues = sorted(template.resources("AWS::SQS::Queue"), key=lambda item: "RedrivePolicy" in item[1]["Properties"])
+    for logical_id, resource in queues:
+        properties = resource["Properties"]
+        attributes = {
+            "VisibilityTimeout": str(properties.get("VisibilityTimeout", 30)),
+            "MessageRetentionPeriod": str(properties.get("MessageRetentionPeriod", 345600)),
+        }
+        if "RedrivePolicy" in properties:
+            attributes["RedrivePolicy"] = json.dumps(template.resolve(properties["RedrivePolicy"]))
+        url = sqs.create_queue(QueueName=properties["QueueName"], Attributes=attributes)["QueueUrl"]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        template.provide(logical_id, url, Arn=arn, QueueName=properties["QueueName"], QueueUrl=url)
+
+
+def provide_function_names(template: Template) -> None:
+    """Function names and ARNs are known before any function exists: environments and state machines refer to them."""
+    for logical_id, resource in template.resources("AWS::Lambda::Function"):
+        name = resource["Properties"]["FunctionName"]
+        template.provide(logical_id, name, Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+
+
+def provision_state_machines(template: Template, stepfunctions: Any) -> None:
+    """The ASL exactly as CDK wrote it, with its ARNs and table names resolved."""
+    for logical_id, resource in template.resources("AWS::StepFunctions::StateMachine"):
+        properties = resource["Properties"]
+        arn = stepfunctions.create_state_machine(
+            name=properties["StateMachineName"],
+            definition=template.resolve(properties["DefinitionString"]),
+            roleArn=template.resolve(properties["RoleArn"]),
+            type=properties.get("StateMachineType", "STANDARD"),
+        )["stateMachineArn"]
+        template.provide(logical_id, arn, Arn=arn, Name=properties["StateMachineName"])
+
+
+def function_logical_id(template: Template, folder: str) -> str:
+    """The function built from functions/<folder>."""
+    for logical_id, resource in template.resources("AWS::Lambda::Function"):
+        if handler_of(resource["Properties"]).split(".")[0] == folder:
+            return logical_id
+    raise KeyError(f"no function is built from functions/{folder}")
+
+
+def function_environment(template: Template, folder: str) -> dict[str, str]:
+    """The environment the template gives the function built from functions/<folder>, resolved."""
+    properties = template.body["Resources"][function_logical_id(template, folder)]["Properties"]
+    return {key: str(value) for key, value in template.resolve(properties.get("Environment", {}).get("Variables", {})).items()}
+
+
+def provision_resources(template: Template, client: Callable[[str], Any]) -> None:
+    """Everything but the functions, in dependency order."""
+    for logical_id, resource in template.resources("AWS::IAM::Role"):
+        policy = json.dumps(resource["Properties"]["AssumeRolePolicyDocument"])
+        arn = client("iam").create_role(RoleName=logical_id[:64], AssumeRolePolicyDocument=policy)["Role"]["Arn"]
+        template.provide(logical_id, logical_id[:64], Arn=arn)
+    provision_tables(template, client("dynamodb"))
+    provision_queues(template, client("sqs"))
+    for logical_id, _ in template.resources("AWS::Lambda::LayerVersion"):
+        template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")
+    provide_function_names(template)
+    provision_state_machines(template, client("stepfunctions"))
 
 
 def _scale_wait_states(scale: float) -> None:

@@ -104,6 +104,13 @@ class Template:
         return re.sub(r"\$\{([^}!][^}]*)\}", replace, text)
 
 
+def handler_of(function_properties: dict[str, Any]) -> str:
+    """The handler of a zip function, or the command of an image function."""
+    if function_properties.get("PackageType") == "Image":
+        return str(function_properties["ImageConfig"]["Command"][0])
+    return str(function_properties["Handler"])
+
+
 _INTRINSICS: dict[str, Callable[[Template, Any], Any]] = {
     "Ref": Template._ref,
     "Fn::GetAtt": Template._get_att,

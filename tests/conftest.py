@@ -1,0 +1,34 @@
+"""Shared test set-up: one synthesized template per session, rebuilt only when sources changed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
+SOURCE_DIRS = ("infrastructure", "functions", "layers")
+
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
+os.environ.setdefault("POWERTOOLS_METRICS_NAMESPACE", "LiveDeskTest")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _newest_source() -> float:
+    files = [ROOT / "app.py", ROOT / "cdk.json"]
+    for folder in SOURCE_DIRS:
+        files += [p for p in (ROOT / folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts and "local" not in p.parts]
+    return max(p.stat().st_mtime for p in files)
+
+
+@pytest.fixture(scope="session")
+def synthesized_template() -> Path:
+    """cdk.out as `make synth` leaves it; synthesized here if missing or older than the sources."""
+    if not TEMPLATE.exists() or TEMPLATE.stat().st_mtime < _newest_source():
+        subprocess.run([sys.executable, "app.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return TEMPLATE

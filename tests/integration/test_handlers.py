@@ -1,0 +1,84 @@
+"""The real handlers, with Powertools, on moto: HTTP events in, SQS batches in."""
+
+import json
+from typing import Any
+
+import boto3
+
+from infrastructure.local.event_sources import to_lambda_record
+from infrastructure.local.gateway import Route, build_event
+from tests.integration.conftest import Aws, FakeContext
+
+BRAND = {"x-livedesk-brand": "lumi-beauty", "content-type": "application/json"}
+MESSAGE = {
+    "channel": "app_chat",
+    "channel_message_id": "app-1",
+    "customer_id": "cust-1",
+    "text": "口红断了，我要退款",
+    "sent_at": "2026-11-21T20:00:00+08:00",
+}
+
+
+def _post(route_key: str, body: Any, headers: dict[str, str] = BRAND) -> dict[str, Any]:
+    path = route_key.split(" ", 1)[1]
+    raw = json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, bytes) else body
+    return build_event(Route.parse(route_key, "fn"), "POST", path, "", dict(headers), raw, {}, "127.0.0.1", "test")
+
+
+def _queued(aws: Aws) -> list[dict[str, Any]]:
+    response = boto3.client("sqs").receive_message(QueueUrl=aws.queue_url("InboundQueue"), MaxNumberOfMessages=10, MessageAttributeNames=["All"], AttributeNames=["All"])
+    return response.get("Messages", [])
+
+
+def test_intake_accepts_once_and_enqueues_once(aws: Aws, load_handler: Any, context: FakeContext) -> None:
+    intake = load_handler("intake")
+    first = intake.handler(_post("POST /v1/messages", MESSAGE), context)
+    duplicate = intake.handler(_post("POST /v1/messages", MESSAGE), context)
+    assert first["statusCode"] == 202
+    assert json.loads(first["body"]) == json.loads(duplicate["body"])
+    queued = _queued(aws)
+    assert len(queued) == 1
+    assert json.loads(queued[0]["Body"])["brand_id"] == "lumi-beauty"
+
+
+def test_intake_rejects_bad_input_with_a_clear_4xx(aws: Aws, load_handler: Any, context: FakeContext) -> None:
+    intake = load_handler("intake")
+    no_brand = intake.handler(_post("POST /v1/messages", MESSAGE, {"content-type": "application/json"}), context)
+    unknown_field = intake.handler(_post("POST /v1/messages", {**MESSAGE, "priority": "high"}), context)
+    bad_channel = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel": "fax"}), context)
+    not_json = intake.handler(_post("POST /v1/messages", b"{not json"), context)
+    for response in (no_brand, unknown_field, bad_channel, not_json):
+        assert response["statusCode"] == 422, response
+        assert json.loads(response["body"])["detail"]
+    assert "x-livedesk-brand" in no_brand["body"]
+    assert _queued(aws) == []
+
+
+def test_intake_refuses_a_reused_id_with_different_text(aws: Aws, load_handler: Any, context: FakeContext) -> None:
+    intake = load_handler("intake")
+    intake.handler(_post("POST /v1/messages", MESSAGE), context)
+    conflict = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel_message_id": "app-1", "text": "别的内容"}), context)
+    assert conflict["statusCode"] == 409
+    assert "different message" in json.loads(conflict["body"])["message"]
+    assert len(_queued(aws)) == 1
+
+
+def test_routing_reports_only_the_poisoned_record_as_failed(aws: Aws, load_handler: Any, context: FakeContext) -> None:
+    routing = load_handler("routing")
+    sqs = boto3.client("sqs")
+    queue = aws.queue_url("InboundQueue")
+    good = {
+        **MESSAGE, "brand_id": "lumi-beauty", "message_id": "msg_good", "received_at": "2026-11-21T12:00:01Z",
+    }
+    sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(good, ensure_ascii=False))
+    sqs.send_message(QueueUrl=queue, MessageBody="{this is not a message")
+    messages = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"])["Messages"]
+    event = {"Records": [to_lambda_record(m, "arn:aws:sqs:us-east-1:123456789012:livedesk-dev-inbound") for m in messages]}
+    poisoned_id = next(m["MessageId"] for m in messages if m["Body"].startswith("{this"))
+    result = routing.handler(event, context)
+    assert result == {"batchItemFailures": [{"itemIdentifier": poisoned_id}]}
+    ticket_items = aws.table("Tickets").scan()["Items"]
+    assert {item["sk"] for item in ticket_items} >= {"TICKET"}
+    # A redelivered batch is routed once: no second ticket, no second message.
+    assert routing.handler(event, context) == {"batchItemFailures": [{"itemIdentifier": poisoned_id}]}
+    assert len([i for i in aws.table("Tickets").scan()["Items"] if i["sk"] == "TICKET"]) == 1

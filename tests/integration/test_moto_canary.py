@@ -1,0 +1,62 @@
+"""Canary: the local stack depends on one private moto method. If a moto upgrade
+moves or changes it, this fails first and says what to fix."""
+
+import inspect
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import boto3
+import moto
+from moto import mock_aws
+from moto.awslambda.models import LambdaFunction
+
+from infrastructure.local.runtime import FunctionCode, InProcessRuntime
+
+PINNED_MOTO = "5.2.5"
+
+
+def test_moto_is_the_pinned_version() -> None:
+    assert moto.__version__ == PINNED_MOTO, "moto changed: re-check LambdaFunction._invoke_lambda, then update the pin"
+
+
+def test_invoke_lambda_keeps_its_signature() -> None:
+    method = getattr(LambdaFunction, "_invoke_lambda", None)
+    assert method is not None, "moto.awslambda.models.LambdaFunction._invoke_lambda is gone"
+    assert list(inspect.signature(method).parameters) == ["self", "event"]
+
+
+def test_invocations_run_the_real_handler_in_process(tmp_path: Path) -> None:
+    package = tmp_path / "canary"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text(
+        "import os\n"
+        "def handler(event, context):\n"
+        "    if event.get('fail'):\n"
+        "        raise ValueError('asked to fail')\n"
+        "    return {'echo': event['value'], 'env': os.environ['CANARY'], 'name': context.function_name}\n"
+    )
+    runtime = InProcessRuntime({})
+    runtime.register("canary-fn", FunctionCode("canary.handler.handler", [tmp_path]))
+    runtime.install()
+    try:
+        with mock_aws():
+            client = boto3.client("lambda", region_name="us-east-1")
+            role = boto3.client("iam").create_role(RoleName="r", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+            archive = io.BytesIO()
+            with zipfile.ZipFile(archive, "w") as zipped:
+                zipped.writestr("x", "x")
+            client.create_function(
+                FunctionName="canary-fn", Runtime="python3.11", Role=role, Handler="canary.handler.handler",
+                Code={"ZipFile": archive.getvalue()}, Environment={"Variables": {"CANARY": "yes"}},
+            )
+            ok = client.invoke(FunctionName="canary-fn", Payload=json.dumps({"value": 42}))
+            assert json.loads(ok["Payload"].read()) == {"echo": 42, "env": "yes", "name": "canary-fn"}
+            failed = client.invoke(FunctionName="canary-fn", Payload=json.dumps({"fail": True}))
+            assert "FunctionError" in failed
+            assert json.loads(failed["Payload"].read())["errorType"] == "ValueError"
+    finally:
+        runtime.uninstall()
+    assert LambdaFunction._invoke_lambda.__name__ == "_invoke_lambda"

@@ -1,0 +1,93 @@
+from datetime import UTC, datetime, timedelta
+
+from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
+from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
+from routing.service import Router
+from tests.integration.conftest import Aws
+
+T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+class RecordingEscalation:
+    def __init__(self) -> None:
+        self.started: list[str] = []
+
+    def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str:
+        self.started.append(ticket.ticket_id)
+        return f"arn:aws:states:us-east-1:123456789012:execution:test:{ticket.ticket_id}"
+
+
+def _router(aws: Aws, escalation: RecordingEscalation) -> Router:
+    return Router(
+        customers=CustomerRepository(aws.table("Customers")),
+        conversations=ConversationRepository(aws.table("Conversations"), timedelta(days=30)),
+        tickets=TicketRepository(aws.table("Tickets")),
+        escalation=escalation,
+        clock=lambda: T0,
+    )
+
+
+def _message(channel: Channel, channel_id: str, text: str, sent_at: datetime, brand: str = "lumi", customer: str = "cust-1") -> InboundMessage:
+    return InboundMessage(
+        brand_id=brand, message_id=f"msg-{brand}-{channel_id}", received_at=sent_at, channel=channel,
+        channel_message_id=channel_id, customer_id=customer, text=text, sent_at=sent_at,
+    )
+
+
+def test_a_customer_is_one_conversation_across_channels(aws: Aws) -> None:
+    router = _router(aws, RecordingEscalation())
+    first = router.route(_message(Channel.LIVE_COMMENT, "c1", "这个有货吗", T0))
+    second = router.route(_message(Channel.EMAIL, "c2", "Where is my order?", T0 + timedelta(hours=2)))
+    assert first.conversation_id == second.conversation_id
+    conversation, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", first.conversation_id)  # type: ignore[misc]
+    assert conversation.channels == [Channel.EMAIL, Channel.LIVE_COMMENT]
+    assert [m.channel_message_id for m in messages] == ["c1", "c2"]
+    assert messages[0].routing is not None and messages[0].routing.intent == "stock_availability"
+
+
+def test_a_new_conversation_starts_after_the_idle_window(aws: Aws) -> None:
+    router = _router(aws, RecordingEscalation())
+    first = router.route(_message(Channel.DM, "c1", "hello", T0))
+    later = router.route(_message(Channel.DM, "c2", "hello again", T0 + timedelta(days=2)))
+    assert first.conversation_id != later.conversation_id
+    listed = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).list_for_customer("lumi", "cust-1")
+    assert [c.conversation_id for c in listed] == [later.conversation_id, first.conversation_id]
+
+
+def test_routing_the_same_message_twice_stores_it_once_and_opens_one_ticket(aws: Aws) -> None:
+    escalation = RecordingEscalation()
+    router = _router(aws, escalation)
+    message = _message(Channel.APP_CHAT, "c1", "面霜用了过敏，脸都肿了", T0)
+    first, again = router.route(message), router.route(message)
+    assert first.ticket_id and first.ticket_id == again.ticket_id
+    conversation, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", first.conversation_id)  # type: ignore[misc]
+    assert conversation.message_count == 1 and len(messages) == 1
+    ticket, history = TicketRepository(aws.table("Tickets")).get("lumi", first.ticket_id)  # type: ignore[misc]
+    assert ticket.severity == "P1" and ticket.queue == "safety"
+    assert [event.action for event in history] == ["created"]
+
+
+def test_vip_customers_get_the_vip_first_response_target(aws: Aws) -> None:
+    CustomerRepository(aws.table("Customers")).put_profile("lumi", "cust-vip", "王小美", ValueLane.VIP)
+    routed = _router(aws, RecordingEscalation()).route(_message(Channel.DM, "v1", "我要退款", T0, customer="cust-vip"))
+    ticket, _ = TicketRepository(aws.table("Tickets")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
+    assert ticket.value_lane == ValueLane.VIP
+    assert ticket.first_response_due - ticket.created_at == timedelta(seconds=60)
+
+
+def test_no_brand_reads_another_brands_records(aws: Aws) -> None:
+    router = _router(aws, RecordingEscalation())
+    routed = router.route(_message(Channel.DM, "c1", "我要退款", T0, brand="lumi"))
+    conversations = ConversationRepository(aws.table("Conversations"), timedelta(days=1))
+    tickets = TicketRepository(aws.table("Tickets"))
+    assert conversations.get("oak", routed.conversation_id) is None
+    assert conversations.list_for_customer("oak", "cust-1") == []
+    assert tickets.get("oak", routed.ticket_id) is None  # type: ignore[arg-type]
+    assert conversations.get("lumi", routed.conversation_id) is not None
+
+
+def test_same_customer_id_in_two_brands_is_two_customers(aws: Aws) -> None:
+    router = _router(aws, RecordingEscalation())
+    lumi = router.route(_message(Channel.DM, "c1", "hi", T0, brand="lumi"))
+    oak = router.route(_message(Channel.DM, "c1", "hi", T0, brand="oak"))
+    assert lumi.conversation_id != oak.conversation_id

@@ -1,0 +1,35 @@
+import pytest
+
+from livedesk.emotion import assess_emotion
+from livedesk.models import EmotionCategory, Polarity
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["快递三天了还没到，再不解决就投诉12315", "再不處理我就去消協投訴", "This is ridiculous, I will file a complaint"],
+)
+def test_threats_are_flagged_as_negative(text: str) -> None:
+    emotion = assess_emotion(text)
+    assert emotion.threat is True
+    assert emotion.polarity is Polarity.NEGATIVE
+    assert emotion.score < 0
+
+
+def test_anxiety_in_chinese() -> None:
+    emotion = assess_emotion("怎么还没发货，急用！！")
+    assert emotion.category is EmotionCategory.ANXIETY
+    assert emotion.intensity >= 0.6
+
+
+def test_satisfaction_is_positive() -> None:
+    emotion = assess_emotion("收到了，很喜欢，谢谢主播")
+    assert emotion.polarity is Polarity.POSITIVE
+    assert emotion.category is EmotionCategory.SATISFACTION
+    assert not emotion.threat
+
+
+def test_plain_question_is_neutral() -> None:
+    emotion = assess_emotion("这款精华多少毫升？")
+    assert emotion.polarity is Polarity.NEUTRAL
+    assert emotion.intensity == 0
+    assert emotion.matched_terms == []

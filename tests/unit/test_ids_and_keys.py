@@ -1,0 +1,37 @@
+from datetime import UTC, datetime
+
+import pytest
+
+from livedesk import ids, keys
+
+
+def test_ids_are_deterministic_and_brand_scoped() -> None:
+    assert ids.message_id("a", "dm", "1") == ids.message_id("a", "dm", "1")
+    assert ids.message_id("a", "dm", "1") != ids.message_id("b", "dm", "1")
+    assert ids.message_id("a", "dm", "1") != ids.message_id("a", "email", "1")
+    assert ids.ticket_id("a", "msg_1").startswith("tkt_")
+
+
+def test_every_key_starts_with_the_brand() -> None:
+    moment = datetime(2026, 11, 21, tzinfo=UTC)
+    built = [
+        keys.inbound_message("lumi", "m")["pk"],
+        keys.conversation_meta("lumi", "c")["pk"],
+        keys.conversation_message("lumi", "c", moment, "m")["pk"],
+        keys.customer_profile("lumi", "u")["pk"],
+        keys.customer_conversations_pk("lumi", "u"),
+        keys.ticket("lumi", "t")["pk"],
+        keys.ticket_event("lumi", "t", moment, 0)["pk"],
+    ]
+    assert all(key.startswith("BRAND#lumi#") for key in built)
+
+
+def test_a_key_cannot_be_built_without_a_brand() -> None:
+    with pytest.raises(ValueError):
+        keys.ticket("", "t")
+
+
+def test_messages_sort_by_time_within_a_conversation() -> None:
+    early = keys.conversation_message("b", "c", datetime(2026, 1, 1, 9, tzinfo=UTC), "z")["sk"]
+    late = keys.conversation_message("b", "c", datetime(2026, 1, 1, 10, tzinfo=UTC), "a")["sk"]
+    assert early < late

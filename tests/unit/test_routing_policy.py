@@ -1,0 +1,55 @@
+from datetime import UTC, datetime, timedelta
+
+from livedesk.models import Severity, ValueLane
+from routing.policy import DEFAULT_SLA, decide
+
+
+def test_product_safety_goes_to_the_safety_queue_as_p1() -> None:
+    decision = decide("用了面霜脸上过敏起红疹", ValueLane.NORMAL)
+    assert decision.intent == "product_safety"
+    assert (decision.queue, decision.severity, decision.priority) == ("safety", Severity.P1, 1)
+    assert decision.needs_human
+
+
+def test_threat_goes_straight_to_a_supervisor() -> None:
+    decision = decide("退款申请三天没人理，再不解决就投诉", ValueLane.NORMAL)
+    assert decision.queue == "supervisor"
+    assert decision.severity == Severity.P2
+    assert decision.emotion.threat
+    assert any("supervisor" in reason for reason in decision.reasons)
+
+
+def test_answerable_question_stays_with_the_bot() -> None:
+    decision = decide("Do you have the floor lamp in stock?", ValueLane.NORMAL)
+    assert decision.intent == "stock_availability"
+    assert decision.queue == "bot"
+    assert not decision.needs_human
+    assert decision.severity is None
+
+
+def test_angry_customer_reaches_a_person_even_for_a_bot_intent() -> None:
+    decision = decide("物流太差了！！快递到底到哪了，气死了", ValueLane.NORMAL)
+    assert decision.intent == "logistics_tracking"
+    assert decision.needs_human
+    assert decision.queue == "general"
+
+
+def test_not_understood_goes_to_a_person_not_a_wrong_bot_answer() -> None:
+    decision = decide("嗯嗯嗯", ValueLane.NORMAL)
+    assert decision.intent == "out_of_scope"
+    assert decision.needs_human
+    assert decision.queue == "general"
+
+
+def test_vip_is_more_urgent_than_normal() -> None:
+    text = "我要退款"
+    assert decide(text, ValueLane.VIP).priority < decide(text, ValueLane.NORMAL).priority
+
+
+def test_first_response_due_by_lane_and_p1_resolution() -> None:
+    created = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+    vip_first, _ = DEFAULT_SLA.due(created, ValueLane.VIP, Severity.P3)
+    normal_first, p1_resolution = DEFAULT_SLA.due(created, ValueLane.NORMAL, Severity.P1)
+    assert vip_first - created == timedelta(seconds=60)
+    assert normal_first - created == timedelta(seconds=180)
+    assert p1_resolution - created == timedelta(hours=4)
