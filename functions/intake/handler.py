@@ -6,6 +6,7 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
@@ -14,7 +15,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.service import ConflictingDuplicate, IntakeService, MessageAccepted, SqsInboundQueue
-from livedesk.api import BrandId, ErrorBody, create_resolver, json_error
+from livedesk.api import BrandId, ErrorBody, create_resolver
 from livedesk.models import InboundMessage, MessageIn, utc_now
 from livedesk.repositories import InboundMessageRepository
 from livedesk.settings import ConversationStoreSettings
@@ -71,9 +72,9 @@ def post_message(message: MessageIn, brand_id: BrandId) -> Response[MessageAccep
     try:
         accepted = accept_once(message=inbound)
     except (ConflictingDuplicate, IdempotencyValidationError):
-        return json_error(409, "channel_message_id was already used for a different message")
+        raise ServiceError(409, "channel_message_id was already used for a different message") from None
     except IdempotencyAlreadyInProgressError:
-        return json_error(409, "the same message is being accepted right now; retry shortly")
+        raise ServiceError(409, "the same message is being accepted right now; retry shortly") from None
     metrics.add_metric(name="MessagesAccepted", unit=MetricUnit.Count, value=1)
     logger.info("message accepted")
     return Response(status_code=202, content_type=content_types.APPLICATION_JSON, body=accepted)

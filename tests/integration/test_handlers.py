@@ -58,7 +58,7 @@ def test_intake_refuses_a_reused_id_with_different_text(aws: Aws, load_handler: 
     intake = load_handler("intake")
     intake.handler(_post("POST /v1/messages", MESSAGE), context)
     conflict = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel_message_id": "app-1", "text": "别的内容"}), context)
-    assert conflict["statusCode"] == 409
+    assert conflict["statusCode"] == 409, conflict["body"]
     assert "different message" in json.loads(conflict["body"])["message"]
     assert len(_queued(aws)) == 1
 
