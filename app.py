@@ -16,10 +16,10 @@ from infrastructure.stack import LiveDeskStack
 CDK_JSON = Path(__file__).with_name("cdk.json")
 
 
-def build_app(context: dict[str, object] | None = None) -> cdk.App:
+def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
     """The same app whether the CDK CLI or plain Python runs it: cdk.json's context applies to both."""
     defaults = json.loads(CDK_JSON.read_text())["context"]
-    app = cdk.App(outdir=os.environ.get("CDK_OUTDIR", "cdk.out"), context={**defaults, **(context or {})})
+    app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR", "cdk.out"), context={**defaults, **(context or {})})
     stage = str(app.node.try_get_context("stage") or "dev")
     opensearch = str(app.node.try_get_context("opensearch")).lower() == "true"
     LiveDeskStack(app, "LiveDesk", stage=stage, opensearch=opensearch, description="LiveDesk customer-service backend")

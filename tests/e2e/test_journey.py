@@ -1,0 +1,162 @@
+"""One customer message along the whole path, and the ways that path must not break."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Client
+
+pytestmark = pytest.mark.e2e
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def _message(channel_message_id: str, text: str, customer_id: str = "cust-1002", channel: str = "app_chat", **extra: Any) -> dict[str, Any]:
+    return {"channel": channel, "channel_message_id": channel_message_id, "customer_id": customer_id, "text": text, "sent_at": NOW.isoformat(), **extra}
+
+
+def _conversation_of(api: Client, customer_id: str, brand: str = "lumi-beauty") -> dict[str, Any]:
+    listed = api.get(f"/v1/customers/{customer_id}/conversations", brand=brand).json()["conversations"]
+    assert listed, f"{customer_id} has no conversation"
+    response = api.get(f"/v1/conversations/{listed[0]['conversation_id']}", brand=brand)
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(api: Client, unique: Callable[[str], str]) -> None:
+    customer = unique("cust")
+    accepted = api.post("/v1/messages", _message(unique("dm"), "用了你们的面霜脸上过敏起红疹，怎么办！！", customer, "dm", sku="LB-CREAM-50"))
+    assert accepted.status_code == 202
+    message_id = accepted.json()["message_id"]
+    api.settle()
+
+    conversation = _conversation_of(api, customer)
+    (message,) = conversation["messages"]
+    assert message["message_id"] == message_id and message["channel"] == "dm" and message["sku"] == "LB-CREAM-50"
+    routing = message["routing"]
+    assert (routing["intent"], routing["queue"], routing["severity"], routing["needs_human"]) == ("product_safety", "safety", "P1", True)
+
+    ticket = api.get(f"/v1/tickets/{message['ticket_id']}").json()
+    assert ticket["conversation_id"] == conversation["conversation_id"]
+    assert ticket["status"] == "new" and ticket["severity"] == "P1"
+    assert ticket["escalation_execution"].endswith(ticket["ticket_id"])
+    # The state machine waited (fast-forwarded) until the first-response due time, found no reply and escalated.
+    assert ticket["sla_state"] == "first_response_breached"
+    assert [event["action"] for event in ticket["history"]] == ["created", "first_response_breached"]
+
+
+def test_a_question_the_bot_can_answer_opens_no_ticket(api: Client, unique: Callable[[str], str]) -> None:
+    customer = unique("cust")
+    assert api.post("/v1/messages", _message(unique("app"), "Do you have the floor lamp in stock?", customer), brand="oak-home").status_code == 202
+    api.settle()
+    (message,) = _conversation_of(api, customer, brand="oak-home")["messages"]
+    assert message["routing"]["queue"] == "bot" and message["routing"]["needs_human"] is False
+    assert message.get("ticket_id") is None
+
+
+def test_a_threat_goes_to_a_supervisor(api: Client, unique: Callable[[str], str]) -> None:
+    customer = unique("cust")
+    api.post("/v1/messages", _message(unique("live"), "退款三天没人理，再不解决就投诉12315", customer, "live_comment", live_session_id="live-2026-11-21-lb"))
+    api.settle()
+    (message,) = _conversation_of(api, customer)["messages"]
+    assert message["routing"]["queue"] == "supervisor" and message["routing"]["emotion"]["threat"] is True
+    assert api.get(f"/v1/tickets/{message['ticket_id']}").json()["queue"] == "supervisor"
+
+
+def test_a_duplicate_delivery_is_one_message(api: Client, unique: Callable[[str], str]) -> None:
+    customer, channel_id = unique("cust"), unique("dy")
+    body = _message(channel_id, "主播说买二送一，赠品什么时候发？", customer, "live_comment")
+    first, second = api.post("/v1/messages", body), api.post("/v1/messages", body)
+    assert first.status_code == second.status_code == 202
+    assert first.json() == second.json()
+    api.settle()
+    conversation = _conversation_of(api, customer)
+    assert conversation["message_count"] == 1 and len(conversation["messages"]) == 1
+    reused = api.post("/v1/messages", {**body, "text": "another text"})
+    assert reused.status_code == 409 and "already used" in reused.json()["message"]
+
+
+def test_one_customer_is_one_conversation_across_channels(api: Client, unique: Callable[[str], str]) -> None:
+    customer = unique("cust")
+    api.post("/v1/messages", _message(unique("live"), "这个精华敏感肌能用吗？", customer, "live_comment"))
+    later = (NOW + timedelta(minutes=5)).isoformat()
+    api.post("/v1/messages", {**_message(unique("mail"), "Where is my order? It still says not shipped.", customer, "email"), "sent_at": later})
+    api.settle()
+    conversation = _conversation_of(api, customer)
+    assert conversation["channels"] == ["email", "live_comment"]
+    assert [m["channel"] for m in conversation["messages"]] == ["live_comment", "email"]
+
+
+def test_a_poisoned_record_goes_to_the_dlq_and_the_rest_of_the_batch_is_routed(api: Client, unique: Callable[[str], str]) -> None:
+    stack = api.stack
+    sqs = stack.client("sqs")
+    customer = unique("cust")
+    good = [
+        {"brand_id": "lumi-beauty", "message_id": unique("msg"), "received_at": NOW.isoformat(), **_message(unique("app"), text, customer)}
+        for text in ("这款有货吗", "优惠券怎么用")
+    ]
+    entries = [{"Id": f"good{i}", "MessageBody": json.dumps(m, ensure_ascii=False)} for i, m in enumerate(good)]
+    entries.insert(1, {"Id": "poison", "MessageBody": '{"brand_id": "lumi-beauty", "text": "no channel, no id"}'})
+    sqs.send_message_batch(QueueUrl=stack.queue_url("InboundQueue"), Entries=entries)
+    api.settle()
+
+    dlq = sqs.receive_message(QueueUrl=stack.queue_url("InboundDeadLetterQueue"), MaxNumberOfMessages=10)["Messages"]
+    assert [m["Body"] for m in dlq] == [entries[1]["MessageBody"]]
+    assert {m["message_id"] for m in _conversation_of(api, customer)["messages"]} == {m["message_id"] for m in good}
+
+
+def test_no_brand_sees_another_brands_data(api: Client, unique: Callable[[str], str]) -> None:
+    customer = unique("cust")
+    api.post("/v1/messages", _message(unique("dm"), "我要退款，东西坏了", customer, "dm"), brand="lumi-beauty")
+    api.settle()
+    conversation = _conversation_of(api, customer, brand="lumi-beauty")
+    ticket_id = conversation["messages"][0]["ticket_id"]
+    assert api.get(f"/v1/conversations/{conversation['conversation_id']}", brand="oak-home").status_code == 404
+    assert api.get(f"/v1/tickets/{ticket_id}", brand="oak-home").status_code == 404
+    assert api.get(f"/v1/customers/{customer}/conversations", brand="oak-home").json()["conversations"] == []
+
+
+@pytest.mark.parametrize(
+    ("body", "brand", "status"),
+    [
+        ({"channel": "fax", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, "lumi-beauty", 422),
+        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00"}, "lumi-beauty", 422),
+        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "", "sent_at": "2026-11-21T12:00:00Z"}, "lumi-beauty", 422),
+        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z", "vip": True}, "lumi-beauty", 422),
+        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, None, 422),
+    ],
+    ids=["unknown-channel", "naive-timestamp", "empty-text", "unknown-field", "no-brand"],
+)
+def test_bad_input_gets_a_clear_4xx(api: Client, body: dict[str, Any], brand: str | None, status: int) -> None:
+    response = api.post("/v1/messages", body, brand=brand)
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_unknown_routes_and_resources_are_404(api: Client) -> None:
+    assert api.get("/v1/nothing-here").status_code == 404
+    assert api.get("/v1/tickets/tkt_does_not_exist").status_code == 404
+    assert api.get("/v1/conversations/conv_does_not_exist").json()["message"]
+
+
+def test_sentiment_endpoint(api: Client) -> None:
+    response = api.post("/v1/sentiment", {"text": "等了五天还没发货，太差了！！再不解决就投诉"})
+    assert response.status_code == 200
+    assessment = response.json()
+    assert assessment["polarity"] == "negative" and assessment["threat"] is True
+
+
+def test_search_endpoint_answers_from_the_brands_faq(api: Client) -> None:
+    response = api.post("/v1/search", {"query": "how long does shipping take", "k": 3}, brand="lumi-beauty")
+    assert response.status_code == 200
+    result = response.json()
+    assert result["hits"][0]["id"] == "faq-lb-001"
+    assert result["answer"] == result["hits"][0]["answer"]
+    assert all(hit["id"].startswith("faq-lb-") for hit in result["hits"])
+    unknown = api.post("/v1/search", {"query": "how long does shipping take"}, brand="brand-without-knowledge").json()
+    assert unknown == {"hits": [], "answer": None, "reason": "no knowledge for this brand", "embedder": unknown["embedder"]}

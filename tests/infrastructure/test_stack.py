@@ -1,0 +1,133 @@
+"""Assertions on the synthesized stack (built once for this module)."""
+
+import json
+
+import pytest
+from aws_cdk.assertions import Match, Template
+
+from app import build_app
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
+    app = build_app(outdir=str(tmp_path_factory.mktemp("cdk.out")))
+    return Template.from_stack(app.node.find_child("LiveDesk"))  # type: ignore[arg-type]
+
+
+def test_tables_are_on_demand_with_recovery(template: Template) -> None:
+    tables = template.find_resources("AWS::DynamoDB::Table")
+    assert {t["Properties"]["TableName"] for t in tables.values()} == {
+        "livedesk-dev-conversations", "livedesk-dev-customers", "livedesk-dev-tickets", "livedesk-dev-idempotency",
+    }
+    for table in tables.values():
+        properties = table["Properties"]
+        assert properties["BillingMode"] == "PAY_PER_REQUEST"
+        assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert properties["SSESpecification"]["SSEEnabled"] is True
+        assert "ProvisionedThroughput" not in properties
+
+
+def test_expiring_data_has_ttl(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table", {"TableName": "livedesk-dev-conversations", "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}}
+    )
+    template.has_resource_properties(
+        "AWS::DynamoDB::Table", {"TableName": "livedesk-dev-idempotency", "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True}}
+    )
+
+
+def test_every_queue_has_a_dlq_or_is_one(template: Template) -> None:
+    queues = template.find_resources("AWS::SQS::Queue")
+    dlq_ids = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    assert dlq_ids, "the inbound queue must redrive to a DLQ"
+    for logical_id, queue in queues.items():
+        assert logical_id in dlq_ids or "RedrivePolicy" in queue["Properties"], logical_id
+    template.has_resource_properties("AWS::SQS::Queue", {"QueueName": "livedesk-dev-inbound", "RedrivePolicy": {"maxReceiveCount": 3}})
+
+
+def test_routing_consumes_the_inbound_queue_with_partial_batch_responses(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10, "FunctionName": {"Ref": Match.string_like_regexp("FunctionsRouting")}},
+    )
+
+
+def test_functions_are_traced_logged_and_named(template: Template) -> None:
+    functions = template.find_resources("AWS::Lambda::Function")
+    names = {f["Properties"]["FunctionName"] for f in functions.values()}
+    assert {"livedesk-dev-intake", "livedesk-dev-routing", "livedesk-dev-search", "livedesk-dev-sentiment", "livedesk-dev-tickets"} <= names
+    for function in functions.values():
+        properties = function["Properties"]
+        assert properties["TracingConfig"] == {"Mode": "Active"}
+        assert "LoggingConfig" in properties
+        assert "ReservedConcurrentExecutions" not in properties
+    for log_group in template.find_resources("AWS::Logs::LogGroup").values():
+        assert log_group["Properties"]["RetentionInDays"] == 30
+
+
+def test_search_is_a_container_image_function(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {"FunctionName": "livedesk-dev-search", "PackageType": "Image", "ImageConfig": {"Command": ["search.handler.handler"]}},
+    )
+
+
+def test_zip_functions_share_the_two_layers(template: Template) -> None:
+    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    assert {layer["Properties"]["LayerName"] for layer in layers.values()} == {"livedesk-dev-dependencies", "livedesk-dev-shared"}
+    template.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "livedesk-dev-intake", "Handler": "intake.handler.handler", "Layers": Match.any_value()})
+
+
+def test_http_api_routes_are_versioned(template: Template) -> None:
+    routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    assert "POST /v1/messages" in routes
+    assert all(route.split(" ", 1)[1].startswith("/v1/") for route in routes)
+    template.has_resource_properties("AWS::ApiGatewayV2::Stage", {"AccessLogSettings": Match.any_value(), "DefaultRouteSettings": {"ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}})
+
+
+def test_escalation_is_a_standard_state_machine_with_retry_and_catch(template: Template) -> None:
+    machines = template.find_resources("AWS::StepFunctions::StateMachine")
+    (machine,) = machines.values()
+    properties = machine["Properties"]
+    assert properties["StateMachineType"] == "STANDARD"
+    assert properties["TracingConfiguration"] == {"Enabled": True}
+    assert properties["LoggingConfiguration"]["Level"] == "ALL"
+    definition = json.loads("".join(part if isinstance(part, str) else "ARN" for part in properties["DefinitionString"]["Fn::Join"][1]))
+    states = definition["States"]
+    assert states["WaitForFirstResponseDue"] == {"Type": "Wait", "TimestampPath": "$.first_response_due", "Next": "CheckFirstResponse"}
+    for name, state in states.items():
+        if state["Type"] == "Task":
+            assert state.get("Retry") and state.get("Catch"), f"{name} needs Retry and Catch"
+    assert {s["Resource"] for s in states.values() if s["Type"] == "Task"} >= {"arn:ARN:states:::dynamodb:updateItem", "arn:ARN:states:::lambda:invoke"}
+
+
+def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
+    for resource_type in ("AWS::EC2::NatGateway", "AWS::EC2::VPC", "AWS::OpenSearchService::Domain", "AWS::OpenSearchServerless::Collection", "AWS::Lambda::Version"):
+        template.resource_count_is(resource_type, 0)
+
+
+def test_roles_are_least_privilege(template: Template) -> None:
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+            assert not any(action == "*" or action.endswith(":*") for action in actions), statement
+    for role in template.find_resources("AWS::IAM::Role").values():
+        assert "ManagedPolicyArns" not in role["Properties"]
+
+
+def test_names_flow_to_functions_as_environment(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Lambda::Function",
+        {
+            "FunctionName": "livedesk-dev-routing",
+            "Environment": {
+                "Variables": Match.object_like(
+                    {
+                        "CONVERSATIONS_TABLE": {"Ref": Match.string_like_regexp("StorageConversations")},
+                        "ESCALATION_STATE_MACHINE_ARN": {"Ref": Match.string_like_regexp("EscalationStateMachine")},
+                        "IDEMPOTENCY_TABLE": {"Ref": Match.string_like_regexp("StorageIdempotency")},
+                    }
+                )
+            },
+        },
+    )
