@@ -67,7 +67,7 @@ openapi: $(TEMPLATE)
 dev: $(TEMPLATE)
 	@$(PY) -m infrastructure.local serve --port $(PORT)
 
-test: $(TEMPLATE)
+test: $(TEMPLATE) lint
 	@$(PY) -m pytest
 
 test-fast: $(SETUP) ## unit tests only

@@ -12,7 +12,6 @@ from cdk_nag import AwsSolutionsChecks
 
 from infrastructure.stack import LiveDeskStack
 
-
 CDK_JSON = Path(__file__).with_name("cdk.json")
 
 

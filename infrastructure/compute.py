@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, IgnoreMode, RemovalPolicy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import IgnoreMode
 from constructs import Construct
 
 from infrastructure.naming import Naming
@@ -30,7 +29,9 @@ def function_folders() -> list[str]:
 class FunctionFactory(Construct):
     """Builds functions with the project's defaults: tracing, a retained log group, a role of their own."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, log_retention: logs.RetentionDays) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, log_retention: logs.RetentionDays
+    ) -> None:
         super().__init__(scope, construct_id)
         self._naming = naming
         self._removal = removal
@@ -100,7 +101,13 @@ class FunctionFactory(Construct):
         )
 
     def container(
-        self, logical_id: str, folder: str, *, environment: dict[str, str], timeout: Duration = Duration.seconds(30), memory_size: int = 2048
+        self,
+        logical_id: str,
+        folder: str,
+        *,
+        environment: dict[str, str],
+        timeout: Duration = Duration.seconds(30),
+        memory_size: int = 2048,
     ) -> lambda_.DockerImageFunction:
         """A function whose dependencies exceed the zip limit. Docker runs only at `cdk deploy`."""
         role, log_group = self._role_and_logs(logical_id, folder)

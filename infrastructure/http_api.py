@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jsii
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -9,7 +10,6 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk.aws_apigatewayv2_integrations import HttpLambdaIntegration
 from constructs import Construct
-import jsii
 
 from infrastructure.naming import Naming
 
@@ -48,7 +48,9 @@ class HttpApi(Construct):
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(self, "Api", api_name=naming("api"), create_default_stage=False)
-        access_logs = logs.LogGroup(self, "AccessLogs", log_group_name=f"/aws/apigateway/{naming('api')}", retention=log_retention, removal_policy=removal)
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", log_group_name=f"/aws/apigateway/{naming('api')}", retention=log_retention, removal_policy=removal
+        )
         self.stage = apigwv2.HttpStage(
             self,
             "DefaultStage",

@@ -17,7 +17,7 @@ from infrastructure.naming import Naming
 
 
 class VectorCollection(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, readers: list[lambda_.IFunction]) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, readers: list[lambda_.Function]) -> None:
         super().__init__(scope, construct_id)
         name = naming("knowledge")[:32]
         encryption = aoss.CfnSecurityPolicy(
@@ -47,7 +47,11 @@ class VectorCollection(Construct):
                 [
                     {
                         "Rules": [
-                            {"ResourceType": "index", "Resource": [f"index/{name}/*"], "Permission": ["aoss:ReadDocument", "aoss:DescribeIndex"]}
+                            {
+                                "ResourceType": "index",
+                                "Resource": [f"index/{name}/*"],
+                                "Permission": ["aoss:ReadDocument", "aoss:DescribeIndex"],
+                            }
                         ],
                         "Principal": principals,
                     }

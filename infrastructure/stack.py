@@ -9,8 +9,8 @@ from constructs import Construct
 
 from infrastructure.compute import FunctionFactory
 from infrastructure.http_api import HttpApi
-from infrastructure.naming import Naming
 from infrastructure.nag import suppress_findings
+from infrastructure.naming import Naming
 from infrastructure.opensearch import VectorCollection
 from infrastructure.storage import Storage
 from infrastructure.workflows import EscalationWorkflow
@@ -41,7 +41,13 @@ class LiveDeskStack(Stack):
         escalation_check = functions.python("Escalation", "escalation", environment=ticket_store)
         data.tickets.grant_read_data(escalation_check)
         workflow = EscalationWorkflow(
-            self, "Escalation", naming=naming, tickets=data.tickets, check_first_response=escalation_check, removal=removal, log_retention=retention
+            self,
+            "Escalation",
+            naming=naming,
+            tickets=data.tickets,
+            check_first_response=escalation_check,
+            removal=removal,
+            log_retention=retention,
         )
 
         routing = functions.python(
@@ -60,9 +66,7 @@ class LiveDeskStack(Stack):
         data.idempotency.grant_read_write_data(routing)
         workflow.state_machine.grant_start_execution(routing)
         routing.add_event_source(
-            sources.SqsEventSource(
-                data.inbound, batch_size=10, max_batching_window=Duration.seconds(1), report_batch_item_failures=True
-            )
+            sources.SqsEventSource(data.inbound, batch_size=10, max_batching_window=Duration.seconds(1), report_batch_item_failures=True)
         )
 
         conversations = functions.python("Conversations", "conversations", environment=conversation_store)

@@ -17,7 +17,9 @@ class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy) -> None:
         super().__init__(scope, construct_id)
 
-        def table(logical_id: str, name: str, *, ttl: str | None = None, key: dynamodb.Attribute = KEY, sort: dynamodb.Attribute | None = SORT) -> dynamodb.Table:
+        def table(
+            logical_id: str, name: str, *, ttl: str | None = None, key: dynamodb.Attribute = KEY, sort: dynamodb.Attribute | None = SORT
+        ) -> dynamodb.Table:
             return dynamodb.Table(
                 self,
                 logical_id,

@@ -95,9 +95,7 @@ class EscalationWorkflow(Construct):
                 sfn.Choice(self, "FirstResponseBreached")
                 .when(
                     sfn.Condition.boolean_equals("$.first_response.breached", True),
-                    mark("MarkFirstResponseBreached", "first_response_breached")
-                    .next(breach_event)
-                    .next(sfn.Succeed(self, "Escalated")),
+                    mark("MarkFirstResponseBreached", "first_response_breached").next(breach_event).next(sfn.Succeed(self, "Escalated")),
                 )
                 .otherwise(mark("MarkFirstResponseMet", "first_response_met").next(sfn.Succeed(self, "FirstResponseMet")))
             )

@@ -29,10 +29,10 @@ class CustomerConversations(BaseModel):
     conversations: list[Conversation]
 
 
-@app.get("/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=NOT_FOUND)
-def get_conversation(
-    conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId
-) -> ConversationView:
+@app.get(
+    "/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=NOT_FOUND
+)
+def get_conversation(conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId) -> ConversationView:
     found = conversations.get(brand_id, conversation_id)
     if found is None:
         raise NotFoundError(f"conversation {conversation_id} not found")

@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.service import ConflictingDuplicate, IntakeService, MessageAccepted, SqsInboundQueue
-from livedesk.api import BrandId, ErrorBody, create_resolver
+from livedesk.api import BrandId, create_resolver, error_response
 from livedesk.models import InboundMessage, MessageIn, utc_now
 from livedesk.repositories import InboundMessageRepository
 from livedesk.settings import ConversationStoreSettings
@@ -57,7 +57,7 @@ def accept_once(message: InboundMessage) -> MessageAccepted:
     return service.accept(message)
 
 
-CONFLICT = {"description": "The channel message id was already used", "content": {"application/json": {"model": ErrorBody}}}
+CONFLICT = error_response("The channel message id was already used")
 
 
 @app.post(

@@ -65,4 +65,3 @@ class IntakeService:
         self._queue.send(message)
         self._messages.mark_queued(message.brand_id, message.message_id)
         return MessageAccepted(message_id=message.message_id)
-

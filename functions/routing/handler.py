@@ -7,6 +7,7 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
@@ -40,19 +41,13 @@ processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
 dynamodb = boto3.resource("dynamodb")
 router = Router(
     customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
-    conversations=ConversationRepository(
-        dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)
-    ),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),
-    escalation=StepFunctionsEscalation(
-        boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk
-    ),
+    escalation=StepFunctionsEscalation(boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk),
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
 )
-idempotency = IdempotencyConfig(
-    event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds
-)
+idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds)
 
 
 @idempotent_function(
@@ -79,6 +74,6 @@ def record_handler(record: InboundRecord) -> RoutedMessage:
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     idempotency.register_lambda_context(context)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -14,9 +14,20 @@ ANGRY_INTENSITY = 0.6
 
 BOT_INTENTS = frozenset(
     {
-        "logistics_tracking", "order_status", "product_parameters", "size_advice", "stock_availability",
-        "price_promotion", "coupon_flash_sale", "live_link", "lottery", "installation_usage", "invoice",
-        "streamer_promise", "praise", "chitchat",
+        "logistics_tracking",
+        "order_status",
+        "product_parameters",
+        "size_advice",
+        "stock_availability",
+        "price_promotion",
+        "coupon_flash_sale",
+        "live_link",
+        "lottery",
+        "installation_usage",
+        "invoice",
+        "streamer_promise",
+        "praise",
+        "chitchat",
     }
 )
 # intent -> (queue, severity)

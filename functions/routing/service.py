@@ -54,9 +54,7 @@ class StepFunctionsEscalation:
         }
         try:
             return str(
-                self._sfn.start_execution(stateMachineArn=self._arn, name=ticket.ticket_id, input=json.dumps(payload))[
-                    "executionArn"
-                ]
+                self._sfn.start_execution(stateMachineArn=self._arn, name=ticket.ticket_id, input=json.dumps(payload))["executionArn"]
             )
         except self._sfn.exceptions.ExecutionAlreadyExists:
             return f"{self._arn.replace(':stateMachine:', ':execution:')}:{ticket.ticket_id}"

@@ -64,5 +64,7 @@ class FaqIndex:
         if not hits:
             return SearchResult(hits=[], answer=None, reason="no knowledge for this brand", embedder=self._embedder.name)
         if hits[0].score < ANSWER_THRESHOLD:
-            return SearchResult(hits=hits, answer=None, reason=f"best score {hits[0].score} below {ANSWER_THRESHOLD}", embedder=self._embedder.name)
+            return SearchResult(
+                hits=hits, answer=None, reason=f"best score {hits[0].score} below {ANSWER_THRESHOLD}", embedder=self._embedder.name
+            )
         return SearchResult(hits=hits, answer=hits[0].answer, reason="confident match", embedder=self._embedder.name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import signal
 import sys
@@ -29,7 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "invoke" and not (args.function and args.event):
         parser.error("invoke needs a function folder and an event file")
     port = 0 if args.command == "invoke" else args.port
-    stack = LocalStack(template_path=args.template or DEFAULT_TEMPLATE, gateway_port=port, moto_port=args.moto_port, wait_scale=args.wait_scale).start()
+    stack = LocalStack(
+        template_path=args.template or DEFAULT_TEMPLATE, gateway_port=port, moto_port=args.moto_port, wait_scale=args.wait_scale
+    ).start()
     print(f"LiveDesk local stack: HTTP API {stack.url}  (embedded AWS at {stack.endpoint})", flush=True)
     if not args.no_seed:
         from infrastructure.local.seed import seed_customers, seed_messages
@@ -46,18 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     print(
         "\nTry it:\n"
         f"  curl -s -X POST {stack.url}/v1/messages -H 'content-type: application/json' -H 'x-livedesk-brand: lumi-beauty' \\\n"
-        "    -d '{\"channel\":\"app_chat\",\"channel_message_id\":\"try-1\",\"customer_id\":\"cust-1002\","
-        "\"text\":\"收到的口红断了，我要退款\",\"sent_at\":\"2026-11-21T20:00:00+08:00\"}'\n"
+        '    -d \'{"channel":"app_chat","channel_message_id":"try-1","customer_id":"cust-1002",'
+        '"text":"收到的口红断了，我要退款","sent_at":"2026-11-21T20:00:00+08:00"}\'\n'
         f"  curl -s {stack.url}/v1/customers/cust-1002/conversations -H 'x-livedesk-brand: lumi-beauty'\n"
         "Press Ctrl+C to stop.",
         flush=True,
     )
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         stopped.wait()
-    except KeyboardInterrupt:
-        pass
     stack.stop()
     return 0
 

@@ -41,7 +41,17 @@ class Route:
         return cls(route_key, function_name, method, re.compile(f"^{regex}$"))
 
 
-def build_event(route: Route, method: str, raw_path: str, query: str, headers: dict[str, str], body: bytes, path_parameters: dict[str, str], source_ip: str, api_id: str) -> dict[str, Any]:
+def build_event(
+    route: Route,
+    method: str,
+    raw_path: str,
+    query: str,
+    headers: dict[str, str],
+    body: bytes,
+    path_parameters: dict[str, str],
+    source_ip: str,
+    api_id: str,
+) -> dict[str, Any]:
     now = datetime.now(UTC)
     try:
         text, encoded = body.decode("utf-8"), False
@@ -59,7 +69,13 @@ def build_event(route: Route, method: str, raw_path: str, query: str, headers: d
             "apiId": api_id,
             "domainName": headers.get("host", "localhost"),
             "domainPrefix": headers.get("host", "localhost").split(".")[0],
-            "http": {"method": method, "path": raw_path, "protocol": "HTTP/1.1", "sourceIp": source_ip, "userAgent": headers.get("user-agent", "")},
+            "http": {
+                "method": method,
+                "path": raw_path,
+                "protocol": "HTTP/1.1",
+                "sourceIp": source_ip,
+                "userAgent": headers.get("user-agent", ""),
+            },
             "requestId": str(uuid.uuid4()),
             "routeKey": route.route_key,
             "stage": "$default",
@@ -91,7 +107,7 @@ class LocalGateway:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def serve_forever(self) -> None:
         self._server.serve_forever(poll_interval=0.2)
@@ -138,7 +154,9 @@ class LocalGateway:
                     for key, value in self.headers.items():
                         key = key.lower()
                         request_headers[key] = f"{request_headers[key]},{value}" if key in request_headers else value
-                    status, headers, body = gateway.dispatch(self.command, self.path, request_headers, self.rfile.read(length), self.client_address[0])
+                    status, headers, body = gateway.dispatch(
+                        self.command, self.path, request_headers, self.rfile.read(length), self.client_address[0]
+                    )
                 self.send_response(status)
                 for key, value in headers.items():
                     self.send_header(key, value)

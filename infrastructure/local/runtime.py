@@ -10,8 +10,8 @@ imported from its synthesized asset folders, under the function's environment.
 from __future__ import annotations
 
 import importlib
-import logging
 import json
+import logging
 import os
 import sys
 import threading
@@ -81,7 +81,7 @@ class InProcessRuntime:
         def _invoke_lambda(function: LambdaFunction, event: str | None = None) -> tuple[str, bool, str]:
             return runtime.invoke(function, event)
 
-        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign]
+        LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign, assignment]
 
     def uninstall(self) -> None:
         if self._original is not None:

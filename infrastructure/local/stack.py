@@ -11,9 +11,9 @@ import threading
 import time
 import warnings
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -59,13 +59,18 @@ class LocalStack:
         self.moto_port = self.moto_port or free_port()
         self.endpoint = f"http://127.0.0.1:{self.moto_port}"
         self.template = Template.load(self.template_path)
-        # The ASL interpreter and the functions reach moto through these.
-        os.environ.update({"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS})
+        # The ASL interpreter and the functions reach moto through these; stop() restores the rest.
+        self._saved_environment = dict(os.environ)
+        os.environ.update(
+            {"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS}
+        )
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._server.start()
-        requests.post(f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
+        ).raise_for_status()
         self.runtime = InProcessRuntime(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
@@ -91,7 +96,10 @@ class LocalStack:
             poller.stop()
         self.gateway.shutdown()
         self.runtime.uninstall()
+        _scale_wait_states(None)
         self._server.stop()
+        os.environ.clear()
+        os.environ.update(self._saved_environment)
 
     @property
     def url(self) -> str:
@@ -99,8 +107,12 @@ class LocalStack:
 
     def client(self, service: str) -> Any:
         return boto3.client(
-            service, endpoint_url=self.endpoint, region_name=REGION, config=Config(retries={"max_attempts": 2}, read_timeout=300),
-            aws_access_key_id="local", aws_secret_access_key="local",
+            service,
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            config=Config(retries={"max_attempts": 2}, read_timeout=300),
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
         )
 
     def physical(self, logical_id: str) -> Any:
@@ -164,7 +176,10 @@ class LocalStack:
             Environment={"Variables": environment},
         )
         self.runtime.register(
-            name, FunctionCode(handler, [p for p in code_paths if p is not None], int(properties.get("MemorySize", 128)), int(properties.get("Timeout", 3)))
+            name,
+            FunctionCode(
+                handler, [p for p in code_paths if p is not None], int(properties.get("MemorySize", 128)), int(properties.get("Timeout", 3))
+            ),
         )
         self.functions[logical_id] = name
 
@@ -214,11 +229,17 @@ def storage_ref(template: Template, resource_type: str, construct_id: str) -> st
 def provision_tables(template: Template, dynamodb: Any) -> None:
     for logical_id, resource in template.resources("AWS::DynamoDB::Table"):
         properties = resource["Properties"]
-        spec = {key: properties[key] for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes") if key in properties}
+        spec = {
+            key: properties[key]
+            for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
+            if key in properties
+        }
         table = dynamodb.create_table(**spec)["TableDescription"]
         ttl = properties.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
-            dynamodb.update_time_to_live(TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]})
+            dynamodb.update_time_to_live(
+                TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
+            )
         template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
 
 
@@ -286,11 +307,15 @@ def provision_resources(template: Template, client: Callable[[str], Any]) -> Non
     provision_state_machines(template, client("stepfunctions"))
 
 
-def _scale_wait_states(scale: float) -> None:
+def _scale_wait_states(scale: float | None) -> None:
+    """Fast-forward Step Functions Wait states (moto 5.2.5's interpreter); None restores real waits."""
     from moto.stepfunctions.parser.asl.component.state.wait.wait_function.wait_function import WaitFunction
 
     original = WaitFunction.__dict__.get("_livedesk_original", WaitFunction._wait_interval)
     WaitFunction._livedesk_original = original  # type: ignore[attr-defined]
+    if scale is None:
+        WaitFunction._wait_interval = original  # type: ignore[method-assign]
+        return
 
     def scaled(self: Any, env: Any, wait_seconds: int) -> None:
         if scale > 0 and wait_seconds > 0:

@@ -16,7 +16,14 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def _message(channel_message_id: str, text: str, customer_id: str = "cust-1002", channel: str = "app_chat", **extra: Any) -> dict[str, Any]:
-    return {"channel": channel, "channel_message_id": channel_message_id, "customer_id": customer_id, "text": text, "sent_at": NOW.isoformat(), **extra}
+    return {
+        "channel": channel,
+        "channel_message_id": channel_message_id,
+        "customer_id": customer_id,
+        "text": text,
+        "sent_at": NOW.isoformat(),
+        **extra,
+    }
 
 
 def _conversation_of(api: Client, customer_id: str, brand: str = "lumi-beauty") -> dict[str, Any]:
@@ -29,7 +36,9 @@ def _conversation_of(api: Client, customer_id: str, brand: str = "lumi-beauty") 
 
 def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(api: Client, unique: Callable[[str], str]) -> None:
     customer = unique("cust")
-    accepted = api.post("/v1/messages", _message(unique("dm"), "用了你们的面霜脸上过敏起红疹，怎么办！！", customer, "dm", sku="LB-CREAM-50"))
+    accepted = api.post(
+        "/v1/messages", _message(unique("dm"), "用了你们的面霜脸上过敏起红疹，怎么办！！", customer, "dm", sku="LB-CREAM-50")
+    )
     assert accepted.status_code == 202
     message_id = accepted.json()["message_id"]
     api.settle()
@@ -51,7 +60,10 @@ def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(api: Client
 
 def test_a_question_the_bot_can_answer_opens_no_ticket(api: Client, unique: Callable[[str], str]) -> None:
     customer = unique("cust")
-    assert api.post("/v1/messages", _message(unique("app"), "Do you have the floor lamp in stock?", customer), brand="oak-home").status_code == 202
+    assert (
+        api.post("/v1/messages", _message(unique("app"), "Do you have the floor lamp in stock?", customer), brand="oak-home").status_code
+        == 202
+    )
     api.settle()
     (message,) = _conversation_of(api, customer, brand="oak-home")["messages"]
     assert message["routing"]["queue"] == "bot" and message["routing"]["needs_human"] is False
@@ -60,7 +72,10 @@ def test_a_question_the_bot_can_answer_opens_no_ticket(api: Client, unique: Call
 
 def test_a_threat_goes_to_a_supervisor(api: Client, unique: Callable[[str], str]) -> None:
     customer = unique("cust")
-    api.post("/v1/messages", _message(unique("live"), "退款三天没人理，再不解决就投诉12315", customer, "live_comment", live_session_id="live-2026-11-21-lb"))
+    api.post(
+        "/v1/messages",
+        _message(unique("live"), "退款三天没人理，再不解决就投诉12315", customer, "live_comment", live_session_id="live-2026-11-21-lb"),
+    )
     api.settle()
     (message,) = _conversation_of(api, customer)["messages"]
     assert message["routing"]["queue"] == "supervisor" and message["routing"]["emotion"]["threat"] is True
@@ -84,7 +99,9 @@ def test_one_customer_is_one_conversation_across_channels(api: Client, unique: C
     customer = unique("cust")
     api.post("/v1/messages", _message(unique("live"), "这个精华敏感肌能用吗？", customer, "live_comment"))
     later = (NOW + timedelta(minutes=5)).isoformat()
-    api.post("/v1/messages", {**_message(unique("mail"), "Where is my order? It still says not shipped.", customer, "email"), "sent_at": later})
+    api.post(
+        "/v1/messages", {**_message(unique("mail"), "Where is my order? It still says not shipped.", customer, "email"), "sent_at": later}
+    )
     api.settle()
     conversation = _conversation_of(api, customer)
     assert conversation["channels"] == ["email", "live_comment"]
@@ -123,10 +140,26 @@ def test_no_brand_sees_another_brands_data(api: Client, unique: Callable[[str], 
 @pytest.mark.parametrize(
     ("body", "brand", "status"),
     [
-        ({"channel": "fax", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, "lumi-beauty", 422),
-        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00"}, "lumi-beauty", 422),
-        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "", "sent_at": "2026-11-21T12:00:00Z"}, "lumi-beauty", 422),
-        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z", "vip": True}, "lumi-beauty", 422),
+        (
+            {"channel": "fax", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"},
+            "lumi-beauty",
+            422,
+        ),
+        (
+            {"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00"},
+            "lumi-beauty",
+            422,
+        ),
+        (
+            {"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "", "sent_at": "2026-11-21T12:00:00Z"},
+            "lumi-beauty",
+            422,
+        ),
+        (
+            {"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z", "vip": True},
+            "lumi-beauty",
+            422,
+        ),
         ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, None, 422),
     ],
     ids=["unknown-channel", "naive-timestamp", "empty-text", "unknown-field", "no-brand"],

@@ -17,7 +17,10 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
 def test_tables_are_on_demand_with_recovery(template: Template) -> None:
     tables = template.find_resources("AWS::DynamoDB::Table")
     assert {t["Properties"]["TableName"] for t in tables.values()} == {
-        "livedesk-dev-conversations", "livedesk-dev-customers", "livedesk-dev-tickets", "livedesk-dev-idempotency",
+        "livedesk-dev-conversations",
+        "livedesk-dev-customers",
+        "livedesk-dev-tickets",
+        "livedesk-dev-idempotency",
     }
     for table in tables.values():
         properties = table["Properties"]
@@ -29,16 +32,22 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
 
 def test_expiring_data_has_ttl(template: Template) -> None:
     template.has_resource_properties(
-        "AWS::DynamoDB::Table", {"TableName": "livedesk-dev-conversations", "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}}
+        "AWS::DynamoDB::Table",
+        {"TableName": "livedesk-dev-conversations", "TimeToLiveSpecification": {"AttributeName": "expires_at", "Enabled": True}},
     )
     template.has_resource_properties(
-        "AWS::DynamoDB::Table", {"TableName": "livedesk-dev-idempotency", "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True}}
+        "AWS::DynamoDB::Table",
+        {"TableName": "livedesk-dev-idempotency", "TimeToLiveSpecification": {"AttributeName": "expiration", "Enabled": True}},
     )
 
 
 def test_every_queue_has_a_dlq_or_is_one(template: Template) -> None:
     queues = template.find_resources("AWS::SQS::Queue")
-    dlq_ids = {q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0] for q in queues.values() if "RedrivePolicy" in q["Properties"]}
+    dlq_ids = {
+        q["Properties"]["RedrivePolicy"]["deadLetterTargetArn"]["Fn::GetAtt"][0]
+        for q in queues.values()
+        if "RedrivePolicy" in q["Properties"]
+    }
     assert dlq_ids, "the inbound queue must redrive to a DLQ"
     for logical_id, queue in queues.items():
         assert logical_id in dlq_ids or "RedrivePolicy" in queue["Properties"], logical_id
@@ -48,7 +57,11 @@ def test_every_queue_has_a_dlq_or_is_one(template: Template) -> None:
 def test_routing_consumes_the_inbound_queue_with_partial_batch_responses(template: Template) -> None:
     template.has_resource_properties(
         "AWS::Lambda::EventSourceMapping",
-        {"FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10, "FunctionName": {"Ref": Match.string_like_regexp("FunctionsRouting")}},
+        {
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "BatchSize": 10,
+            "FunctionName": {"Ref": Match.string_like_regexp("FunctionsRouting")},
+        },
     )
 
 
@@ -75,14 +88,19 @@ def test_search_is_a_container_image_function(template: Template) -> None:
 def test_zip_functions_share_the_two_layers(template: Template) -> None:
     layers = template.find_resources("AWS::Lambda::LayerVersion")
     assert {layer["Properties"]["LayerName"] for layer in layers.values()} == {"livedesk-dev-dependencies", "livedesk-dev-shared"}
-    template.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "livedesk-dev-intake", "Handler": "intake.handler.handler", "Layers": Match.any_value()})
+    template.has_resource_properties(
+        "AWS::Lambda::Function", {"FunctionName": "livedesk-dev-intake", "Handler": "intake.handler.handler", "Layers": Match.any_value()}
+    )
 
 
 def test_http_api_routes_are_versioned(template: Template) -> None:
     routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
     assert "POST /v1/messages" in routes
     assert all(route.split(" ", 1)[1].startswith("/v1/") for route in routes)
-    template.has_resource_properties("AWS::ApiGatewayV2::Stage", {"AccessLogSettings": Match.any_value(), "DefaultRouteSettings": {"ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}})
+    template.has_resource_properties(
+        "AWS::ApiGatewayV2::Stage",
+        {"AccessLogSettings": Match.any_value(), "DefaultRouteSettings": {"ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}},
+    )
 
 
 def test_escalation_is_a_standard_state_machine_with_retry_and_catch(template: Template) -> None:
@@ -98,11 +116,20 @@ def test_escalation_is_a_standard_state_machine_with_retry_and_catch(template: T
     for name, state in states.items():
         if state["Type"] == "Task":
             assert state.get("Retry") and state.get("Catch"), f"{name} needs Retry and Catch"
-    assert {s["Resource"] for s in states.values() if s["Type"] == "Task"} >= {"arn:ARN:states:::dynamodb:updateItem", "arn:ARN:states:::lambda:invoke"}
+    assert {s["Resource"] for s in states.values() if s["Type"] == "Task"} >= {
+        "arn:ARN:states:::dynamodb:updateItem",
+        "arn:ARN:states:::lambda:invoke",
+    }
 
 
 def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
-    for resource_type in ("AWS::EC2::NatGateway", "AWS::EC2::VPC", "AWS::OpenSearchService::Domain", "AWS::OpenSearchServerless::Collection", "AWS::Lambda::Version"):
+    for resource_type in (
+        "AWS::EC2::NatGateway",
+        "AWS::EC2::VPC",
+        "AWS::OpenSearchService::Domain",
+        "AWS::OpenSearchServerless::Collection",
+        "AWS::Lambda::Version",
+    ):
         template.resource_count_is(resource_type, 0)
 
 

@@ -26,7 +26,9 @@ def _post(route_key: str, body: Any, headers: dict[str, str] = BRAND) -> dict[st
 
 
 def _queued(aws: Aws) -> list[dict[str, Any]]:
-    response = boto3.client("sqs").receive_message(QueueUrl=aws.queue_url("InboundQueue"), MaxNumberOfMessages=10, MessageAttributeNames=["All"], AttributeNames=["All"])
+    response = boto3.client("sqs").receive_message(
+        QueueUrl=aws.queue_url("InboundQueue"), MaxNumberOfMessages=10, MessageAttributeNames=["All"], AttributeNames=["All"]
+    )
     return response.get("Messages", [])
 
 
@@ -68,7 +70,10 @@ def test_routing_reports_only_the_poisoned_record_as_failed(aws: Aws, load_handl
     sqs = boto3.client("sqs")
     queue = aws.queue_url("InboundQueue")
     good = {
-        **MESSAGE, "brand_id": "lumi-beauty", "message_id": "msg_good", "received_at": "2026-11-21T12:00:01Z",
+        **MESSAGE,
+        "brand_id": "lumi-beauty",
+        "message_id": "msg_good",
+        "received_at": "2026-11-21T12:00:01Z",
     }
     sqs.send_message(QueueUrl=queue, MessageBody=json.dumps(good, ensure_ascii=False))
     sqs.send_message(QueueUrl=queue, MessageBody="{this is not a message")

@@ -49,8 +49,12 @@ def test_invocations_run_the_real_handler_in_process(tmp_path: Path) -> None:
             with zipfile.ZipFile(archive, "w") as zipped:
                 zipped.writestr("x", "x")
             client.create_function(
-                FunctionName="canary-fn", Runtime="python3.11", Role=role, Handler="canary.handler.handler",
-                Code={"ZipFile": archive.getvalue()}, Environment={"Variables": {"CANARY": "yes"}},
+                FunctionName="canary-fn",
+                Runtime="python3.11",
+                Role=role,
+                Handler="canary.handler.handler",
+                Code={"ZipFile": archive.getvalue()},
+                Environment={"Variables": {"CANARY": "yes"}},
             )
             ok = client.invoke(FunctionName="canary-fn", Payload=json.dumps({"value": 42}))
             assert json.loads(ok["Payload"].read()) == {"echo": 42, "env": "yes", "name": "canary-fn"}

@@ -27,10 +27,18 @@ def _router(aws: Aws, escalation: RecordingEscalation) -> Router:
     )
 
 
-def _message(channel: Channel, channel_id: str, text: str, sent_at: datetime, brand: str = "lumi", customer: str = "cust-1") -> InboundMessage:
+def _message(
+    channel: Channel, channel_id: str, text: str, sent_at: datetime, brand: str = "lumi", customer: str = "cust-1"
+) -> InboundMessage:
     return InboundMessage(
-        brand_id=brand, message_id=f"msg-{brand}-{channel_id}", received_at=sent_at, channel=channel,
-        channel_message_id=channel_id, customer_id=customer, text=text, sent_at=sent_at,
+        brand_id=brand,
+        message_id=f"msg-{brand}-{channel_id}",
+        received_at=sent_at,
+        channel=channel,
+        channel_message_id=channel_id,
+        customer_id=customer,
+        text=text,
+        sent_at=sent_at,
     )
 
 

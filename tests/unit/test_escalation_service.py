@@ -8,9 +8,20 @@ DUE = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 
 def _ticket(**changes: object) -> Ticket:
     fields = dict(
-        ticket_id="tkt_1", conversation_id="conv_1", customer_id="c", message_id="m", channel=Channel.DM, intent="refund",
-        severity=Severity.P3, status=TicketStatus.NEW, queue="after_sales", value_lane=ValueLane.VIP, priority=2,
-        created_at=DUE - timedelta(seconds=60), first_response_due=DUE, resolution_due=DUE + timedelta(hours=48),
+        ticket_id="tkt_1",
+        conversation_id="conv_1",
+        customer_id="c",
+        message_id="m",
+        channel=Channel.DM,
+        intent="refund",
+        severity=Severity.P3,
+        status=TicketStatus.NEW,
+        queue="after_sales",
+        value_lane=ValueLane.VIP,
+        priority=2,
+        created_at=DUE - timedelta(seconds=60),
+        first_response_due=DUE,
+        resolution_due=DUE + timedelta(hours=48),
     )
     return Ticket.model_validate({**fields, **changes})
 

@@ -15,7 +15,17 @@ def test_route_keys_become_patterns_with_path_parameters() -> None:
 
 def test_requests_become_payload_2_0_events() -> None:
     route = Route.parse("POST /v1/messages", "fn")
-    event = build_event(route, "POST", "/v1/messages", "a=1&a=2&b=", {"x-livedesk-brand": "lumi", "cookie": "s=1; t=2"}, "{}".encode(), {}, "127.0.0.1", "local")
+    event = build_event(
+        route,
+        "POST",
+        "/v1/messages",
+        "a=1&a=2&b=",
+        {"x-livedesk-brand": "lumi", "cookie": "s=1; t=2"},
+        b"{}",
+        {},
+        "127.0.0.1",
+        "local",
+    )
     assert event["version"] == "2.0"
     assert event["routeKey"] == "POST /v1/messages"
     assert event["queryStringParameters"] == {"a": "1,2", "b": ""}
@@ -31,6 +41,10 @@ def test_binary_bodies_are_base64_encoded_as_api_gateway_does() -> None:
 
 
 def test_responses_follow_the_payload_2_0_rules() -> None:
-    assert _to_http({"statusCode": 202, "headers": {"Content-Type": "application/json"}, "body": "{}"}) == (202, {"content-type": "application/json"}, b"{}")
+    assert _to_http({"statusCode": 202, "headers": {"Content-Type": "application/json"}, "body": "{}"}) == (
+        202,
+        {"content-type": "application/json"},
+        b"{}",
+    )
     status, _, body = _to_http({"hello": "world"})  # no statusCode: API Gateway returns it as JSON with 200
     assert status == 200 and json.loads(body) == {"hello": "world"}

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
+from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from pydantic import BaseModel
 
 from livedesk.models import IDENTIFIER
@@ -30,7 +31,11 @@ class ErrorBody(BaseModel):
     message: str
 
 
-NOT_FOUND = {404: {"description": "Not found for this brand", "content": {"application/json": {"model": ErrorBody}}}}
+def error_response(description: str) -> OpenAPIResponse:
+    return {"description": description, "content": {"application/json": {"model": ErrorBody}}}
+
+
+NOT_FOUND: dict[int, OpenAPIResponse] = {404: error_response("Not found for this brand")}
 
 
 def create_resolver() -> APIGatewayHttpResolver:

@@ -12,14 +12,44 @@ CLASSIFIER_VERSION = "keywords-0.1"
 OUT_OF_SCOPE = "out_of_scope"
 
 INTENT_CUES: dict[str, tuple[str, ...]] = {
-    "product_safety": ("过敏", "過敏", "烫伤", "燙傷", "起火", "冒烟", "冒煙", "漏电", "漏電", "爆炸", "allergic", "rash", "burn", "fire", "smoke", "electric shock"),
+    "product_safety": (
+        "过敏",
+        "過敏",
+        "烫伤",
+        "燙傷",
+        "起火",
+        "冒烟",
+        "冒煙",
+        "漏电",
+        "漏電",
+        "爆炸",
+        "allergic",
+        "rash",
+        "burn",
+        "fire",
+        "smoke",
+        "electric shock",
+    ),
     "ask_human": ("人工", "转人工", "轉人工", "真人", "客服在吗", "human", "real person", "agent please", "talk to someone"),
     "complaint": ("投诉", "投訴", "12315", "差评", "差評", "complain", "complaint"),
     "refund": ("退款", "退钱", "退錢", "refund", "money back"),
     "return_exchange": ("退货", "退貨", "换货", "換貨", "七天无理由", "七天無理由", "return", "exchange"),
     "quality_complaint": ("质量", "質量", "色差", "掉色", "开线", "開線", "坏了", "壞了", "quality", "faded", "defect", "broken"),
     "damaged_in_transit": ("破损", "破損", "压坏", "壓壞", "碎了", "damaged", "crushed", "smashed"),
-    "logistics_tracking": ("物流", "快递", "快遞", "发货", "發貨", "到哪", "什么时候到", "什麼時候到", "tracking", "shipped", "delivery", "where is my"),
+    "logistics_tracking": (
+        "物流",
+        "快递",
+        "快遞",
+        "发货",
+        "發貨",
+        "到哪",
+        "什么时候到",
+        "什麼時候到",
+        "tracking",
+        "shipped",
+        "delivery",
+        "where is my",
+    ),
     "order_status": ("订单", "訂單", "order status", "my order"),
     "change_address": ("改地址", "修改地址", "地址写错", "地址寫錯", "change address", "wrong address"),
     "cancel_order": ("取消订单", "取消訂單", "不要了", "cancel"),
@@ -47,11 +77,7 @@ class IntentPrediction:
 
 def classify(text: str) -> IntentPrediction:
     lowered = f"{text.lower()} "
-    scored = [
-        (intent, found)
-        for intent, cues in INTENT_CUES.items()
-        if (found := tuple(cue for cue in cues if cue in lowered))
-    ]
+    scored = [(intent, found) for intent, cues in INTENT_CUES.items() if (found := tuple(cue for cue in cues if cue in lowered))]
     if not scored:
         return IntentPrediction(OUT_OF_SCOPE, 0.0, ())
     # The first intent in table order wins ties: safety and escalation cues come first.

@@ -226,7 +226,11 @@ class TicketRepository:
                         "Put": {
                             "TableName": name,
                             "Item": _decimalize(
-                                {**keys.ticket(brand_id, ticket.ticket_id), "brand_id": brand_id, **ticket.model_dump(mode="json", exclude_none=True)}
+                                {
+                                    **keys.ticket(brand_id, ticket.ticket_id),
+                                    "brand_id": brand_id,
+                                    **ticket.model_dump(mode="json", exclude_none=True),
+                                }
                             ),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }

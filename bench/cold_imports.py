@@ -1,0 +1,56 @@
+"""Cold import time of each function's handler, in a fresh interpreter, with `python -X importtime`.
+
+Run: make bench  (or .venv/bin/python bench/cold_imports.py). Prints one line per function:
+the handler module's cumulative import time, the top three imports under it, and the wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from infrastructure.local.template import Template, handler_of  # noqa: E402
+
+LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
+
+
+def main() -> None:
+    template = Template.load(ROOT / "cdk.out" / "LiveDesk.template.json")
+    print(f"{'function':<14} {'handler import (ms)':>20} {'process wall (ms)':>18}  heaviest imports")
+    for _, resource in sorted(template.resources("AWS::Lambda::Function"), key=lambda item: item[1]["Properties"]["FunctionName"]):
+        properties = resource["Properties"]
+        module = handler_of(properties).rpartition(".")[0]
+        variables = {k: (v if isinstance(v, str) else f"bench-{k.lower()}") for k, v in properties.get("Environment", {}).get("Variables", {}).items()}
+        environment = {
+            **os.environ,
+            **variables,
+            "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'layers' / 'shared' / 'python'}",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+        started = time.perf_counter()
+        result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], env=environment, capture_output=True, text=True, check=True)
+        wall_ms = (time.perf_counter() - started) * 1000
+        rows = [(int(m.group(2)), len(m.group(3)), m.group(4)) for m in map(LINE.match, result.stderr.splitlines()) if m]
+        index = next(i for i, (_, _, name) in enumerate(rows) if name == module)
+        own, depth, _ = rows[index]
+        children = []  # importtime prints children just before their parent, one level deeper
+        for cumulative, child_depth, name in reversed(rows[:index]):
+            if child_depth <= depth:
+                break
+            if child_depth == depth + 2:
+                children.append((cumulative, name))
+        top_level = sorted(children, reverse=True)[:3]
+        heavy = ", ".join(f"{name} {c / 1000:.0f}" for c, name in top_level)
+        print(f"{properties['FunctionName'].removeprefix('livedesk-dev-'):<14} {own / 1000:>20.0f} {wall_ms:>18.0f}  {heavy}")
+
+
+if __name__ == "__main__":
+    main()
