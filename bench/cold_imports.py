@@ -27,7 +27,8 @@ def main() -> None:
     for _, resource in sorted(template.resources("AWS::Lambda::Function"), key=lambda item: item[1]["Properties"]["FunctionName"]):
         properties = resource["Properties"]
         module = handler_of(properties).rpartition(".")[0]
-        variables = {k: (v if isinstance(v, str) else f"bench-{k.lower()}") for k, v in properties.get("Environment", {}).get("Variables", {}).items()}
+        declared = properties.get("Environment", {}).get("Variables", {})
+        variables = {k: (v if isinstance(v, str) else f"bench-{k.lower()}") for k, v in declared.items()}
         environment = {
             **os.environ,
             **variables,
@@ -36,7 +37,8 @@ def main() -> None:
             "POWERTOOLS_TRACE_DISABLED": "true",
         }
         started = time.perf_counter()
-        result = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], env=environment, capture_output=True, text=True, check=True)
+        command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
+        result = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
         wall_ms = (time.perf_counter() - started) * 1000
         rows = [(int(m.group(2)), len(m.group(3)), m.group(4)) for m in map(LINE.match, result.stderr.splitlines()) if m]
         index = next(i for i, (_, _, name) in enumerate(rows) if name == module)

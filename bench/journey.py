@@ -96,7 +96,8 @@ def main() -> None:
     print(f"local stack, {args.messages} messages one at a time (ms):")
     print(f"  POST → 202            p50 {statistics.median(accept) * ms:6.1f}  p95 {percentile(accept, 0.95) * ms:6.1f}")
     print(f"  POST → routed + ticket p50 {statistics.median(end_to_end) * ms:6.1f}  p95 {percentile(end_to_end, 0.95) * ms:6.1f}")
-    print(f"burst of {args.burst}: accepted in {posted:.1f} s ({args.burst / posted:.0f} msg/s), all routed in {drained:.1f} s ({args.burst / drained:.0f} msg/s)")
+    print(f"burst of {args.burst}: accepted in {posted:.1f} s ({args.burst / posted:.0f} msg/s),", end=" ")
+    print(f"all routed in {drained:.1f} s ({args.burst / drained:.0f} msg/s)")
 
 
 if __name__ == "__main__":
