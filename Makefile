@@ -31,7 +31,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	@echo "Installing Python packages (torch CPU build first)…"
 	@$(PIP) install $(PIP_QUIET) torch==2.13.0 $(PIP_FILTER)
 	@$(PIP) install $(PIP_QUIET) -r requirements-dev.txt $(PIP_FILTER)
-	@$(PY) -c "import torch, aws_cdk, moto, aws_lambda_powertools" && touch $@
+	@$(PY) -c "import torch, moto, aws_lambda_powertools, sentence_transformers" && touch $@
 
 node_modules/.installed: package.json package-lock.json
 	@echo "Installing Node 22 (for jsii) and the pinned CDK CLI…"
@@ -42,8 +42,10 @@ node_modules/.installed: package.json package-lock.json
 .build/layer-dependencies/.staged: requirements.txt $(VENV)/.installed
 	@rm -rf .build/layer-dependencies && mkdir -p .build/layer-dependencies
 	@echo "Staging the dependencies layer (manylinux x86_64 wheels)…"
+	@$(PIP) freeze | grep -E '^(boto3|botocore|s3transfer)==' > .build/runtime-constraints.txt
 	@$(PIP) install $(PIP_QUIET) --target .build/layer-dependencies/python --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.11 --only-binary=:all: -r requirements.txt $(PIP_FILTER)
+		--implementation cp --python-version 3.11 --only-binary=:all: -r requirements.txt \
+		-c .build/runtime-constraints.txt $(PIP_FILTER)
 	@cd .build/layer-dependencies/python && rm -rf boto3* botocore* s3transfer* bin __pycache__
 	@touch $@
 

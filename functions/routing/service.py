@@ -81,8 +81,9 @@ class Router:
 
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
-        decision = decide(message.text, self._customers.value_lane(brand, message.customer_id))
-        conversation_id = self._conversation_for(message)
+        profile = self._customers.profile(brand, message.customer_id)
+        decision = decide(message.text, profile.value_lane)
+        conversation_id = self._conversation_for(message, profile.open_conversation)
         entry = ConversationMessage(
             message_id=message.message_id,
             channel=message.channel,
@@ -104,10 +105,9 @@ class Router:
             routed.ticket_id = ticket.ticket_id
         return routed
 
-    def _conversation_for(self, message: InboundMessage) -> str:
+    def _conversation_for(self, message: InboundMessage, current: tuple[str, datetime] | None) -> str:
         """Continue the customer's open conversation on any channel, or start a new one after the idle window."""
         brand = message.brand_id
-        current = self._customers.open_conversation(brand, message.customer_id)
         if current and abs(message.sent_at - current[1]) <= self._idle_window:
             conversation_id = current[0]
         else:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,7 @@ class SqsPoller:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"esm-{mapping.function_name}", daemon=True)
         self.batches = 0
+        self.deliveries: Counter[str] = Counter()  # message id -> times handed to the function
 
     def start(self) -> None:
         self._thread.start()
@@ -101,6 +103,7 @@ class SqsPoller:
         event = {"Records": [to_lambda_record(message, mapping.queue_arn) for message in messages]}
         response = self._lambda.invoke(FunctionName=mapping.function_name, Payload=json.dumps(event).encode())
         self.batches += 1
+        self.deliveries.update(message["MessageId"] for message in messages)
         result = json.loads(response["Payload"].read() or b"null")
         by_id = {message["MessageId"]: message for message in messages}
         if "FunctionError" in response:

@@ -107,7 +107,8 @@ class InProcessRuntime:
                     "stackTrace": traceback.format_exception(error)[-5:],
                 }
                 self.invocations.append((function.function_name, time.perf_counter() - started, True))
-                LOG.warning("%s failed: %s", function.function_name, "".join(traceback.format_exception(error)[-3:]))
+                # The type only: messages can quote customer text. The caller gets the details.
+                LOG.warning("%s failed with %s", function.function_name, type(error).__name__)
                 return json.dumps(body), True, ""
         self.invocations.append((function.function_name, time.perf_counter() - started, False))
         return json.dumps(result, default=str), False, ""

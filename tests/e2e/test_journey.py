@@ -118,11 +118,15 @@ def test_a_poisoned_record_goes_to_the_dlq_and_the_rest_of_the_batch_is_routed(a
     ]
     entries = [{"Id": f"good{i}", "MessageBody": json.dumps(m, ensure_ascii=False)} for i, m in enumerate(good)]
     entries.insert(1, {"Id": "poison", "MessageBody": '{"brand_id": "lumi-beauty", "text": "no channel, no id"}'})
-    sqs.send_message_batch(QueueUrl=stack.queue_url("InboundQueue"), Entries=entries)
+    sent = sqs.send_message_batch(QueueUrl=stack.queue_url("InboundQueue"), Entries=entries)["Successful"]
+    poison_id = next(entry["MessageId"] for entry in sent if entry["Id"] == "poison")
     api.settle()
 
     dlq = sqs.receive_message(QueueUrl=stack.queue_url("InboundDeadLetterQueue"), MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in dlq] == [entries[1]["MessageBody"]]
+    # Retried up to the redrive policy's maxReceiveCount (3) before it was dead-lettered.
+    (poller,) = stack.pollers
+    assert poller.deliveries[poison_id] == 3
     assert {m["message_id"] for m in _conversation_of(api, customer)["messages"]} == {m["message_id"] for m in good}
 
 

@@ -75,19 +75,23 @@ class InboundMessageRepository:
         )
 
 
+@dataclass(frozen=True)
+class CustomerProfile:
+    value_lane: ValueLane
+    open_conversation: tuple[str, datetime] | None
+
+
 class CustomerRepository:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def value_lane(self, brand_id: str, customer_id: str) -> ValueLane:
-        item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item")
-        return ValueLane(item.get("value_lane", ValueLane.NORMAL)) if item else ValueLane.NORMAL
-
-    def open_conversation(self, brand_id: str, customer_id: str) -> tuple[str, datetime] | None:
-        item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item")
-        if not item or "open_conversation_id" not in item:
-            return None
-        return item["open_conversation_id"], datetime.fromisoformat(item["open_conversation_last_at"])
+    def profile(self, brand_id: str, customer_id: str) -> CustomerProfile:
+        """An unknown customer is a normal-lane customer with no open conversation."""
+        item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item") or {}
+        open_conversation = None
+        if "open_conversation_id" in item:
+            open_conversation = (item["open_conversation_id"], datetime.fromisoformat(item["open_conversation_last_at"]))
+        return CustomerProfile(ValueLane(item.get("value_lane", ValueLane.NORMAL)), open_conversation)
 
     def set_open_conversation(self, brand_id: str, customer_id: str, conversation_id: str, at: datetime) -> None:
         """Point the customer at a conversation; a later message never moves the pointer back."""
