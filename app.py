@@ -17,7 +17,8 @@ CDK_JSON = Path(__file__).with_name("cdk.json")
 
 def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
     """The same app whether the CDK CLI or plain Python runs it: cdk.json's context applies to both."""
-    defaults = json.loads(CDK_JSON.read_text())["context"]
+    # Asset paths in the template's metadata let the local stack find each function's code.
+    defaults = {"aws:cdk:enable-asset-metadata": True, **json.loads(CDK_JSON.read_text())["context"]}
     app = cdk.App(outdir=outdir or os.environ.get("CDK_OUTDIR", "cdk.out"), context={**defaults, **(context or {})})
     stage = str(app.node.try_get_context("stage") or "dev")
     opensearch = str(app.node.try_get_context("opensearch")).lower() == "true"
