@@ -26,11 +26,12 @@ help:
 	@echo "make lint | format | synth | cdk-synth | openapi | bench | invoke FN=intake EVENT=events/intake/post_message.json"
 
 # -- set-up: each step re-runs only when its inputs change --------------------------------
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installing Python packages (torch CPU build first)…"
 	@$(PIP) install $(PIP_QUIET) torch==2.13.0 $(PIP_FILTER)
 	@$(PIP) install $(PIP_QUIET) -r requirements-dev.txt $(PIP_FILTER)
+	@$(PIP) install $(PIP_QUIET) --no-deps --no-build-isolation -e . $(PIP_FILTER)
 	@$(PY) -c "import torch, moto, aws_lambda_powertools, sentence_transformers" && touch $@
 
 node_modules/.installed: package.json package-lock.json

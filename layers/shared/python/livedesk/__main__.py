@@ -1,0 +1,5 @@
+import sys
+
+from livedesk.cli import main
+
+sys.exit(main())

@@ -1,0 +1,69 @@
+"""The `livedesk` command.
+
+livedesk intents train --train F [--test F | --test-size 0.2] [--model-out DIR]
+livedesk intents evaluate --model DIR --test F
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+MODEL_FILE = "intents.json"
+
+
+def _train(args: argparse.Namespace) -> int:
+    from livedesk.understanding.intent_model import IntentModel
+    from livedesk.understanding.training import digest, evaluate, read_examples, split, train
+
+    examples = read_examples(args.train)
+    if args.test:
+        train_rows, test_rows = examples, read_examples(args.test)
+    elif args.test_size > 0:
+        train_rows, test_rows = split(examples, args.test_size)
+    else:
+        train_rows, test_rows = examples, []
+    artifact = train(train_rows, digest([args.train]))
+    args.model_out.mkdir(parents=True, exist_ok=True)
+    target = args.model_out / MODEL_FILE
+    target.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
+    print(f"model {artifact['version']} ({artifact['examples']} examples, {len(artifact['labels'])} labels) -> {target}")
+    print(f"temperature {artifact['temperature']}, out-of-scope threshold {artifact['oos_threshold']}")
+    if test_rows:
+        print(json.dumps(evaluate(IntentModel(artifact), test_rows), indent=2, ensure_ascii=False))
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from livedesk.understanding.intent_model import IntentModel
+    from livedesk.understanding.training import evaluate, read_examples
+
+    model_path = args.model / MODEL_FILE if args.model.is_dir() else args.model
+    report = evaluate(IntentModel.load(model_path), read_examples(args.test))
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
+    kinds = parser.add_subparsers(dest="kind", required=True)
+    intents = kinds.add_parser("intents", help="train and evaluate an intent classifier on any labelled file")
+    actions = intents.add_subparsers(dest="action", required=True)
+    trainer = actions.add_parser("train", help="train from a CSV/JSONL file with text and label columns")
+    trainer.add_argument("--train", type=Path, required=True)
+    trainer.add_argument("--test", type=Path, help="held-out file; without it --test-size splits the train file")
+    trainer.add_argument("--test-size", type=float, default=0.0, help="fraction held out for evaluation (0: none)")
+    trainer.add_argument("--model-out", type=Path, default=Path("model"))
+    trainer.set_defaults(run=_train)
+    evaluator = actions.add_parser("evaluate", help="accuracy, macro-F1, per-class recall, oos recall, latency")
+    evaluator.add_argument("--model", type=Path, required=True, help="a model directory or its intents.json")
+    evaluator.add_argument("--test", type=Path, required=True)
+    evaluator.set_defaults(run=_evaluate)
+    args = parser.parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Understanding: text normalisation and the trained intent classifier."""

@@ -1,0 +1,86 @@
+"""The intent classifier at run time: TF-IDF features and a linear model, in pure Python.
+
+Training (``livedesk intents train``, scikit-learn) exports the vocabulary, idf weights,
+coefficients, a softmax temperature fitted on held-out predictions and an out-of-scope
+threshold into one JSON artifact. Loading it needs no numpy or scikit-learn, so the
+routing function stays a small zip with a fast cold start.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+from livedesk.understanding.normalize import normalize
+
+OUT_OF_SCOPE = "out_of_scope"
+OOS_LABELS = frozenset({"oos", OUT_OF_SCOPE})
+TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]|[!?]")
+DEFAULT_MODEL = Path(__file__).parent / "models" / "intents.json"
+
+
+def analyze(text: str) -> list[str]:
+    """Features of already-normalised text: tokens (a CJK character is a token), their
+    bigrams and trigrams, and character trigrams inside Latin words (robust to typos)."""
+    tokens = TOKEN.findall(text)
+    features = list(tokens)
+    features += [f"{a} {b}" for a, b in pairwise(tokens)]
+    features += [f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False)]
+    for token in tokens:
+        if len(token) > 3 and token.isascii() and token.isalnum():
+            padded = f"#{token}#"
+            features += [f"~{padded[i : i + 3]}" for i in range(len(padded) - 2)]
+    return features
+
+
+@dataclass(frozen=True)
+class IntentPrediction:
+    intent: str
+    confidence: float
+    ranked: tuple[tuple[str, float], ...]
+
+
+class IntentModel:
+    def __init__(self, artifact: dict[str, Any]) -> None:
+        self.version: str = artifact["version"]
+        self.labels: list[str] = artifact["labels"]
+        self.threshold: float = artifact["oos_threshold"]
+        self.temperature: float = artifact["temperature"]
+        self._intercept: list[float] = artifact["intercept"]
+        self._idf: dict[str, float] = artifact["idf"]
+        self._coef: dict[str, list[float]] = artifact["coef"]
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MODEL) -> IntentModel:
+        return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    def _scores(self, text: str) -> list[float]:
+        counts = Counter(feature for feature in analyze(text) if feature in self._idf)
+        weights = {feature: (1.0 + math.log(n)) * self._idf[feature] for feature, n in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        scores = list(self._intercept)
+        for feature, weight in weights.items():
+            for index, coefficient in enumerate(self._coef[feature]):
+                scores[index] += coefficient * weight / norm
+        return scores
+
+    def probabilities(self, normalized_text: str) -> list[float]:
+        scaled = [score / self.temperature for score in self._scores(normalized_text)]
+        top = max(scaled)
+        exps = [math.exp(s - top) for s in scaled]
+        total = sum(exps)
+        return [e / total for e in exps]
+
+    def predict(self, text: str, *, normalized: bool = False) -> IntentPrediction:
+        clean = text if normalized else normalize(text).text
+        ranked = sorted(zip(self.labels, self.probabilities(clean), strict=True), key=lambda item: -item[1])
+        label, confidence = ranked[0]
+        intent = OUT_OF_SCOPE if label in OOS_LABELS or confidence < self.threshold else label
+        top = tuple((name, round(p, 4)) for name, p in ranked[:3])
+        return IntentPrediction(intent, round(confidence, 4), top)

@@ -1,0 +1,81 @@
+"""Text normalisation for understanding. The original text is kept for display.
+
+- Traditional Chinese is converted to simplified (OpenCC ``t2s``).
+- Full-width characters are folded to half-width (NFKC), Latin is lower-cased.
+- URLs, phone numbers, order numbers and emoji are recognised; numbers are masked.
+- Runs of one character (哈哈哈哈哈, !!!!!!) are shortened, and their intensity kept as a feature.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import opencc
+
+URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
+# Mainland mobile numbers, optionally with +86 and separators.
+PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+# Order numbers: a long digit run, or letters then digits, after an order cue or standing alone.
+ORDER = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z]{1,4}\d{8,}|\d{12,24})(?![A-Za-z0-9])", re.IGNORECASE)
+EMOJI = re.compile("[\U0001f300-\U0001faff\U00002600-\U000027bf\U0001f000-\U0001f2ff\u2b50\u2b55\u203c\u2049\ufe0f]")
+REPEAT = re.compile(r"(.)\1{2,}")
+EXCLAIM = re.compile(r"[!?]{2,}")
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    original: str
+    text: str  # for the models: simplified, half-width, lower-case, numbers masked
+    display: str  # the original with phone and order numbers masked (138****5678)
+    urls: list[str] = field(default_factory=list)
+    phones: int = 0
+    order_numbers: list[str] = field(default_factory=list)
+    emoji: int = 0
+    exclamations: int = 0
+    caps_ratio: float = 0.0
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def mask_phone(match: re.Match[str]) -> str:
+    return f"{match.group(1)}****{match.group(3)}"
+
+
+def mask_order(number: str) -> str:
+    return f"{number[:2]}{'*' * (len(number) - 6)}{number[-4:]}"
+
+
+def normalize(original: str) -> NormalizedText:
+    folded = unicodedata.normalize("NFKC", original)
+    simplified = _t2s().convert(folded)
+    letters = [c for c in simplified if c.isascii() and c.isalpha()]
+    caps_ratio = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 6 else 0.0
+    urls = URL.findall(simplified)
+    orders = [m.group(0) for m in ORDER.finditer(URL.sub(" ", simplified))]
+    display = ORDER.sub(lambda m: mask_order(m.group(0)), PHONE.sub(mask_phone, original))
+
+    text = URL.sub(" <url> ", simplified)
+    text, phones = PHONE.subn(" <phone> ", text)
+    text = ORDER.sub(" <order> ", text)
+    emoji = len(EMOJI.findall(text))
+    text = EMOJI.sub(" ", text)
+    exclamations = sum(len(run) for run in EXCLAIM.findall(text))
+    text = REPEAT.sub(r"\1\1", text.lower())
+    text = " ".join(text.split())
+    return NormalizedText(
+        original=original,
+        text=text,
+        display=display,
+        urls=urls,
+        phones=phones,
+        order_numbers=orders,
+        emoji=emoji,
+        exclamations=exclamations,
+        caps_ratio=round(caps_ratio, 3),
+    )
