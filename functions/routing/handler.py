@@ -16,7 +16,7 @@ from pydantic import Json
 
 from livedesk import keys
 from livedesk.models import InboundMessage, utc_now
-from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from livedesk.settings import ConversationStoreSettings
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
@@ -43,6 +43,7 @@ router = Router(
     customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),
+    clusters=LiveClusterRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     escalation=StepFunctionsEscalation(boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk),
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
@@ -66,7 +67,8 @@ def record_handler(record: InboundRecord) -> RoutedMessage:
     logger.set_correlation_id(message.correlation_id)
     logger.append_keys(brand_id=message.brand_id, message_id=message.message_id)
     routed = route_once(message=message)
-    metrics.add_metric(name="HumanHandoffs" if routed.ticket_id else "BotHandled", unit=MetricUnit.Count, value=1)
+    outcome = "NoiseDropped" if routed.conversation_id is None else "HumanHandoffs" if routed.ticket_id else "BotHandled"
+    metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)
     logger.info("message routed", queue=routed.decision.queue, ticket_id=routed.ticket_id)
     return routed
 

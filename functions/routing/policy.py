@@ -70,6 +70,26 @@ DEFAULT_SLA = SlaPolicy(
 )
 
 
+def noise(lane: ValueLane) -> RoutingDecision:
+    """A live comment with nothing to answer (666, emoji, check-ins): dropped, never ticketed."""
+    return RoutingDecision(
+        intent="noise",
+        intent_confidence=1.0,
+        emotion=assess_emotion(""),
+        value_lane=lane,
+        queue="dropped",
+        priority=5,
+        needs_human=False,
+        reasons=["live-comment noise: dropped"],
+        classifier_version=CLASSIFIER_VERSION,
+    )
+
+
+def clusterable(decision: RoutingDecision) -> bool:
+    """Questions many viewers share; personal matters (threats, safety, orders) are never grouped."""
+    return decision.queue in {"bot", "general"} and not decision.emotion.threat and decision.intent != "ask_human"
+
+
 def decide(text: str, lane: ValueLane) -> RoutingDecision:
     prediction = classify(text)
     emotion = assess_emotion(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -11,6 +12,7 @@ from pydantic import BaseModel
 
 from livedesk import ids
 from livedesk.models import (
+    Channel,
     ConversationMessage,
     InboundMessage,
     RoutingDecision,
@@ -19,15 +21,28 @@ from livedesk.models import (
     TicketEvent,
     TicketStatus,
 )
-from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
-from routing.policy import DEFAULT_SLA, SlaPolicy, decide
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository, TicketRepository
+from livedesk.understanding.normalize import normalize
+from livedesk.understanding.triage import CommentKind, signature, similarity, triage
+from routing.policy import DEFAULT_SLA, SlaPolicy, clusterable, decide, noise
 
 
 class RoutedMessage(BaseModel):
     message_id: str
-    conversation_id: str
+    conversation_id: str | None  # None: dropped as live-comment noise
     decision: RoutingDecision
     ticket_id: str | None = None
+    cluster_id: str | None = None
+
+
+SAME_QUESTION = 0.5  # Jaccard similarity of signatures
+
+
+@dataclass(frozen=True)
+class ClusterMembership:
+    cluster_id: str
+    ticket_id: str | None
+    joined: bool
 
 
 class EscalationStarter(Protocol):
@@ -67,6 +82,7 @@ class Router:
         conversations: ConversationRepository,
         tickets: TicketRepository,
         escalation: EscalationStarter,
+        clusters: LiveClusterRepository,
         clock: Callable[[], datetime],
         idle_window: timedelta = timedelta(hours=24),
         sla: SlaPolicy = DEFAULT_SLA,
@@ -75,6 +91,7 @@ class Router:
         self._conversations = conversations
         self._tickets = tickets
         self._escalation = escalation
+        self._clusters = clusters
         self._clock = clock
         self._idle_window = idle_window
         self._sla = sla
@@ -82,7 +99,14 @@ class Router:
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
         profile = self._customers.profile(brand, message.customer_id)
+        live = message.channel is Channel.LIVE_COMMENT
+        normalized = normalize(message.text)
+        if live and triage(normalized) is CommentKind.NOISE:
+            return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(profile.value_lane))
         decision = decide(message.text, profile.value_lane)
+        cluster = None
+        if live and message.live_session_id and clusterable(decision):
+            cluster = self._cluster(message, normalized.text, decision)
         conversation_id = self._conversation_for(message, profile.open_conversation)
         entry = ConversationMessage(
             message_id=message.message_id,
@@ -94,16 +118,44 @@ class Router:
             text=message.text,
             sent_at=message.sent_at,
             routing=decision,
+            cluster_id=cluster.cluster_id if cluster else None,
+            ticket_id=cluster.ticket_id if cluster and cluster.joined else None,
         )
         self._conversations.append(brand, conversation_id, entry)
-        routed = RoutedMessage(message_id=message.message_id, conversation_id=conversation_id, decision=decision)
-        if decision.needs_human:
+        routed = RoutedMessage(
+            message_id=message.message_id,
+            conversation_id=conversation_id,
+            decision=decision,
+            cluster_id=entry.cluster_id,
+            ticket_id=entry.ticket_id,
+        )
+        if decision.needs_human and not (cluster and cluster.joined):
             ticket = self._open_ticket(message, conversation_id, decision)
             self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
             execution = self._escalation.start(brand, ticket, message.correlation_id)
             self._tickets.set_escalation(brand, ticket.ticket_id, execution)
             routed.ticket_id = ticket.ticket_id
         return routed
+
+    def _cluster(self, message: InboundMessage, text: str, decision: RoutingDecision) -> ClusterMembership:
+        """Join the live session's cluster of the same question, or start one. Only its first
+        message can open a ticket, so a burst of the same question is answered once."""
+        assert message.live_session_id
+        brand, session = message.brand_id, message.live_session_id
+        mine = signature(text)
+        best = max(
+            (c for c in self._clusters.for_session(brand, session) if c.intent == decision.intent),
+            key=lambda c: similarity(mine, c.signature),
+            default=None,
+        )
+        if best is not None and similarity(mine, best.signature) >= SAME_QUESTION:
+            members = self._clusters.join(brand, session, best.cluster_id, message.message_id)
+            decision.reasons.append(f"same question as cluster {best.cluster_id} ({members} viewers)")
+            return ClusterMembership(best.cluster_id, best.ticket_id, joined=True)
+        ticket_id = ids.ticket_id(brand, message.message_id) if decision.needs_human else None
+        cluster = LiveCluster(ids.cluster_id(brand, session, message.message_id), decision.intent, message.text, mine, 1, ticket_id)
+        self._clusters.create(brand, session, cluster, message.message_id, message.sent_at)
+        return ClusterMembership(cluster.cluster_id, ticket_id, joined=False)
 
     def _conversation_for(self, message: InboundMessage, current: tuple[str, datetime] | None) -> str:
         """Continue the customer's open conversation on any channel, or start a new one after the idle window."""

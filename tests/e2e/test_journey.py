@@ -197,3 +197,20 @@ def test_search_endpoint_answers_from_the_brands_faq(api: Client) -> None:
     assert all(hit["id"].startswith("faq-lb-") for hit in result["hits"])
     unknown = api.post("/v1/search", {"query": "how long does shipping take"}, brand="brand-without-knowledge").json()
     assert unknown == {"hits": [], "answer": None, "reason": "no knowledge for this brand", "embedder": unknown["embedder"]}
+
+
+def test_a_live_comment_burst_is_answered_once_and_noise_is_dropped(api: Client, unique: Callable[[str], str]) -> None:
+    session = unique("live")
+    viewers = [unique("viewer") for _ in range(25)]
+    for n, viewer in enumerate(viewers):
+        text = "这个适合孕妇用吗？" if n % 2 else "這個適合孕婦用嗎"
+        assert api.post("/v1/messages", _message(unique("dy"), text, viewer, "live_comment", live_session_id=session)).status_code == 202
+    noisy = unique("viewer")
+    for text in ("666666", "来了来了", "😍😍😍"):
+        api.post("/v1/messages", _message(unique("dy"), text, noisy, "live_comment", live_session_id=session))
+    api.settle()
+
+    messages = [_conversation_of(api, viewer)["messages"][0] for viewer in viewers]
+    assert len({m["cluster_id"] for m in messages}) == 1
+    assert len({m["ticket_id"] for m in messages}) == 1, "one ticket for the whole burst"
+    assert api.get(f"/v1/customers/{noisy}/conversations").json()["conversations"] == []

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
 from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
-from livedesk.repositories import ConversationRepository, CustomerRepository, TicketRepository
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from routing.service import Router
 from tests.integration.conftest import Aws
 
@@ -23,12 +23,19 @@ def _router(aws: Aws, escalation: RecordingEscalation) -> Router:
         conversations=ConversationRepository(aws.table("Conversations"), timedelta(days=30)),
         tickets=TicketRepository(aws.table("Tickets")),
         escalation=escalation,
+        clusters=LiveClusterRepository(aws.table("Conversations"), timedelta(days=30)),
         clock=lambda: T0,
     )
 
 
 def _message(
-    channel: Channel, channel_id: str, text: str, sent_at: datetime, brand: str = "lumi", customer: str = "cust-1"
+    channel: Channel,
+    channel_id: str,
+    text: str,
+    sent_at: datetime,
+    brand: str = "lumi",
+    customer: str = "cust-1",
+    session: str | None = None,
 ) -> InboundMessage:
     return InboundMessage(
         brand_id=brand,
@@ -39,6 +46,7 @@ def _message(
         customer_id=customer,
         text=text,
         sent_at=sent_at,
+        live_session_id=session,
     )
 
 
@@ -99,3 +107,43 @@ def test_same_customer_id_in_two_brands_is_two_customers(aws: Aws) -> None:
     lumi = router.route(_message(Channel.DM, "c1", "hi", T0, brand="lumi"))
     oak = router.route(_message(Channel.DM, "c1", "hi", T0, brand="oak"))
     assert lumi.conversation_id != oak.conversation_id
+
+
+def test_live_comment_noise_is_dropped_without_a_conversation(aws: Aws) -> None:
+    router = _router(aws, RecordingEscalation())
+    for n, text in enumerate(["666666", "来了来了", "😍😍😍", "哈哈哈哈哈"]):
+        routed = router.route(_message(Channel.LIVE_COMMENT, f"n{n}", text, T0, session="live-1"))
+        assert routed.conversation_id is None and routed.decision.queue == "dropped"
+    conversations = ConversationRepository(aws.table("Conversations"), timedelta(days=1))
+    assert conversations.list_for_customer("lumi", "cust-1") == []
+
+
+def test_the_same_question_from_many_viewers_is_one_cluster_and_one_ticket(aws: Aws) -> None:
+    escalation = RecordingEscalation()
+    router = _router(aws, escalation)
+    variants = ["这个适合孕妇用吗", "这个适合孕妇用吗？？", "這個適合孕婦用嗎", "这个适合孕妇用吗!!"]
+    routed = [
+        router.route(
+            _message(Channel.LIVE_COMMENT, f"q{n}", variants[n % 4], T0 + timedelta(seconds=n), customer=f"viewer-{n}", session="live-1")
+        )
+        for n in range(24)
+    ]
+    assert len({r.cluster_id for r in routed}) == 1
+    assert len(escalation.started) == 1
+    assert {r.ticket_id for r in routed} == {escalation.started[0]}
+    (cluster,) = LiveClusterRepository(aws.table("Conversations"), timedelta(days=1)).for_session("lumi", "live-1")
+    assert cluster.members == 24
+    assert "24 viewers" in routed[-1].decision.reasons[-1]
+    # A different question in the same session, and the same question in another session, are new clusters.
+    other = router.route(_message(Channel.LIVE_COMMENT, "x1", "黑色还有货吗", T0, customer="viewer-x", session="live-1"))
+    elsewhere = router.route(_message(Channel.LIVE_COMMENT, "x2", "这个适合孕妇用吗", T0, customer="viewer-y", session="live-2"))
+    assert len({routed[0].cluster_id, other.cluster_id, elsewhere.cluster_id}) == 3
+
+
+def test_personal_matters_in_live_comments_are_never_grouped(aws: Aws) -> None:
+    escalation = RecordingEscalation()
+    router = _router(aws, escalation)
+    for n in range(3):
+        routed = router.route(_message(Channel.LIVE_COMMENT, f"t{n}", "再不解决就投诉12315", T0, customer=f"angry-{n}", session="live-1"))
+        assert routed.cluster_id is None
+    assert len(escalation.started) == 3

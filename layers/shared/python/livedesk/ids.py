@@ -17,5 +17,9 @@ def conversation_id(brand_id: str, first_message_id: str) -> str:
     return f"conv_{_digest(brand_id, 'conversation', first_message_id)}"
 
 
+def cluster_id(brand_id: str, live_session_id: str, first_message_id: str) -> str:
+    return f"clu_{_digest(brand_id, live_session_id, first_message_id)}"
+
+
 def ticket_id(brand_id: str, message_id_: str) -> str:
     return f"tkt_{_digest(brand_id, 'ticket', message_id_)}"

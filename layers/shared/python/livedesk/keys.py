@@ -36,6 +36,14 @@ def customer_profile(brand_id: str, customer_id: str) -> dict[str, str]:
     return {"pk": f"{_brand(brand_id)}#CUST#{customer_id}", "sk": "PROFILE"}
 
 
+def live_cluster(brand_id: str, live_session_id: str, cluster_id: str) -> dict[str, str]:
+    return {"pk": live_session_pk(brand_id, live_session_id), "sk": f"CLUSTER#{cluster_id}"}
+
+
+def live_session_pk(brand_id: str, live_session_id: str) -> str:
+    return f"{_brand(brand_id)}#LIVE#{live_session_id}"
+
+
 def ticket_pk(brand_id: str, ticket_id: str) -> str:
     return f"{_brand(brand_id)}#TICKET#{ticket_id}"
 

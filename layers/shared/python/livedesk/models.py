@@ -115,6 +115,7 @@ class ConversationMessage(Strict):
     sent_at: datetime
     routing: RoutingDecision | None = None
     ticket_id: str | None = None
+    cluster_id: str | None = None
 
 
 class Conversation(Strict):

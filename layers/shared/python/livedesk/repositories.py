@@ -283,3 +283,93 @@ def _decimalize(value: Any) -> Any:
     if isinstance(value, list):
         return [_decimalize(v) for v in value]
     return value
+
+
+@dataclass(frozen=True)
+class LiveCluster:
+    cluster_id: str
+    intent: str
+    representative: str
+    signature: frozenset[str]
+    members: int
+    ticket_id: str | None
+
+
+class LiveClusterRepository:
+    """Groups of the same question asked by many viewers of one live session (conversations table)."""
+
+    MAX_SAMPLE_MEMBERS = 20
+
+    def __init__(self, table: Any, retention: timedelta) -> None:
+        self._table = table
+        self._retention = retention
+
+    def for_session(self, brand_id: str, live_session_id: str) -> list[LiveCluster]:
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with("CLUSTER#")
+        }
+        clusters = []
+        while True:
+            page = self._table.query(**query)
+            clusters += [
+                LiveCluster(
+                    cluster_id=item["cluster_id"],
+                    intent=item["intent"],
+                    representative=item["representative"],
+                    signature=frozenset(item["signature"]),
+                    members=int(item["members"]),
+                    ticket_id=item.get("ticket_id"),
+                )
+                for item in page["Items"]
+            ]
+            if "LastEvaluatedKey" not in page:
+                return clusters
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def create(self, brand_id: str, live_session_id: str, cluster: LiveCluster, message_id: str, at: datetime) -> bool:
+        item = {
+            **keys.live_cluster(brand_id, live_session_id, cluster.cluster_id),
+            "cluster_id": cluster.cluster_id,
+            "intent": cluster.intent,
+            "representative": cluster.representative,
+            "signature": sorted(cluster.signature),
+            "members": 1,
+            "member_messages": {message_id},
+            "created_at": at.isoformat(),
+            "expires_at": _epoch(at + self._retention),
+        }
+        if cluster.ticket_id:
+            item["ticket_id"] = cluster.ticket_id
+        try:
+            self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def join(self, brand_id: str, live_session_id: str, cluster_id: str, message_id: str) -> int:
+        """Count a viewer's message in the cluster once, however often it is delivered."""
+        try:
+            updated = self._table.update_item(
+                Key=keys.live_cluster(brand_id, live_session_id, cluster_id),
+                UpdateExpression="ADD members :one, member_messages :message",
+                ConditionExpression="NOT contains(member_messages, :id) AND size(member_messages) < :cap",
+                ExpressionAttributeValues={":one": 1, ":message": {message_id}, ":id": message_id, ":cap": self.MAX_SAMPLE_MEMBERS},
+                ReturnValues="UPDATED_NEW",
+            )
+            return int(updated["Attributes"]["members"])
+        except ClientError as error:
+            if not _is_conditional_failure(error):
+                raise
+        # Already counted, or past the sample cap: count without keeping the id.
+        item = self._table.get_item(Key=keys.live_cluster(brand_id, live_session_id, cluster_id))["Item"]
+        if message_id in item.get("member_messages", set()):
+            return int(item["members"])
+        updated = self._table.update_item(
+            Key=keys.live_cluster(brand_id, live_session_id, cluster_id),
+            UpdateExpression="ADD members :one",
+            ExpressionAttributeValues={":one": 1},
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(updated["Attributes"]["members"])

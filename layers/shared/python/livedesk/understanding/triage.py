@@ -1,0 +1,85 @@
+"""Live-comment triage: drop noise, detect questions, group the same question from many viewers."""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from itertools import pairwise
+
+from livedesk.understanding.normalize import NormalizedText
+
+
+class CommentKind(StrEnum):
+    NOISE = "noise"
+    QUESTION = "question"
+    STATEMENT = "statement"
+
+
+NOISE_PHRASES = frozenset(
+    {
+        "来了",
+        "来啦",
+        "打卡",
+        "签到",
+        "报到",
+        "主播好",
+        "主播晚上好",
+        "大家好",
+        "晚上好",
+        "早上好",
+        "哈哈",
+        "刷一波",
+        "扣1",
+        "1",
+        "好",
+        "嗯",
+        "赞",
+        "顶",
+        "支持",
+        "hi",
+        "hello",
+        "hey",
+        "lol",
+        "yay",
+        "nice",
+        "wow",
+        "hahaha",
+        "first",
+    }
+)
+ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
+CHEER_DIGITS = re.compile(r"^(?:6+|8+|1+|2+|9+|520|1314)$")
+QUESTION_WORDS = re.compile(
+    r"[吗呢么嘛吧]$|几|多少|怎么|怎样|什么|啥|哪|是否|能不能|可不可以|有没有|会不会|要不要|还有|为什么|咋"
+    r"|^(?:what|how|when|where|which|why|who|can|could|is|are|do|does|did|will|any)\b|\b(?:pls|please)\b"
+)
+TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]")
+
+
+def triage(comment: NormalizedText) -> CommentKind:
+    text = comment.text.strip()
+    bare = re.sub(r"[\s!?.,~。，！？、…]+", "", text)
+    if not bare or ONLY_SYMBOLS.match(bare) or CHEER_DIGITS.match(bare) or _repeats_noise(bare):
+        return CommentKind.NOISE
+    if "?" in text or QUESTION_WORDS.search(text):
+        return CommentKind.QUESTION
+    if len(bare) <= 2:
+        return CommentKind.NOISE
+    return CommentKind.STATEMENT
+
+
+def _repeats_noise(bare: str) -> bool:
+    """来了, 来了来了, hahaha…: a noise phrase, possibly repeated."""
+    return any(len(bare) % len(p) == 0 and bare == p * (len(bare) // len(p)) for p in NOISE_PHRASES)
+
+
+def signature(text: str) -> frozenset[str]:
+    """Character bigrams for Chinese, words for English: what near-identical questions share."""
+    tokens = TOKEN.findall(text)
+    grams = {f"{a}{b}" for a, b in pairwise(tokens) if len(a) == len(b) == 1}
+    grams |= {token for token in tokens if len(token) > 1 or not ("\u3400" <= token <= "\u9fff")}
+    return frozenset(grams or tokens)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
