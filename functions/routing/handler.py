@@ -18,6 +18,7 @@ from livedesk import keys
 from livedesk.models import InboundMessage, utc_now
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from livedesk.settings import ConversationStoreSettings
+from livedesk.value import ValueRules
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
 
@@ -26,6 +27,7 @@ class RoutingSettings(ConversationStoreSettings):
     escalation_state_machine_arn: str
     message_retention_days: int = 180
     conversation_idle_hours: int = 24
+    value_rules: ValueRules = ValueRules()
 
 
 class InboundRecord(SqsRecordModel):
@@ -47,6 +49,7 @@ router = Router(
     escalation=StepFunctionsEscalation(boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk),
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
+    value_rules=settings.value_rules,
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds)
 

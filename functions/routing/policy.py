@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from livedesk.emotion import assess_emotion
 from livedesk.intents import CLASSIFIER_VERSION, OUT_OF_SCOPE, classify
 from livedesk.models import Polarity, RoutingDecision, Severity, ValueLane
+from livedesk.value import ValueAssessment, ValueTier
 
 MIN_CONFIDENCE = 0.5
 ANGRY_INTENSITY = 0.6
@@ -70,13 +71,14 @@ DEFAULT_SLA = SlaPolicy(
 )
 
 
-def noise(lane: ValueLane) -> RoutingDecision:
+def noise(value: ValueAssessment) -> RoutingDecision:
     """A live comment with nothing to answer (666, emoji, check-ins): dropped, never ticketed."""
     return RoutingDecision(
         intent="noise",
         intent_confidence=1.0,
         emotion=assess_emotion(""),
-        value_lane=lane,
+        value_lane=value.lane,
+        value_tier=value.tier.value,
         queue="dropped",
         priority=5,
         needs_human=False,
@@ -90,9 +92,10 @@ def clusterable(decision: RoutingDecision) -> bool:
     return decision.queue in {"bot", "general"} and not decision.emotion.threat and decision.intent != "ask_human"
 
 
-def decide(text: str, lane: ValueLane) -> RoutingDecision:
+def decide(text: str, value: ValueAssessment) -> RoutingDecision:
     prediction = classify(text)
     emotion = assess_emotion(text)
+    lane = value.lane
     reasons: list[str] = [f"intent {prediction.intent} ({prediction.confidence:.2f})"]
 
     if prediction.intent in HUMAN_INTENTS:
@@ -107,20 +110,24 @@ def decide(text: str, lane: ValueLane) -> RoutingDecision:
     if emotion.threat:
         queue, severity = ("safety", Severity.P1) if severity is Severity.P1 else ("supervisor", min(severity, Severity.P2))
         reasons.append("threat of complaint: supervisor")
+    elif emotion.polarity is Polarity.NEGATIVE and value.repeated_contact and queue != "safety":
+        queue, severity = "supervisor", min(severity, Severity.P2)
+        reasons.append("unhappy and contacting again: supervisor")
     elif emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY and queue == "bot":
         queue = "general"
         reasons.append(f"{emotion.category.value} customer: a person first")
 
     needs_human = queue != "bot"
     priority = SEVERITY_PRIORITY[severity] + (0 if needs_human else 1)
-    if lane is ValueLane.VIP:
+    reasons += value.reasons
+    if value.tier in (ValueTier.VIP, ValueTier.HIGH) or value.repeated_contact:
         priority = max(1, priority - 1)
-        reasons.append("VIP lane")
     return RoutingDecision(
         intent=prediction.intent,
         intent_confidence=prediction.confidence,
         emotion=emotion,
         value_lane=lane,
+        value_tier=value.tier.value,
         queue=queue,
         priority=priority,
         needs_human=needs_human,

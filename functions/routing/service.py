@@ -24,6 +24,7 @@ from livedesk.models import (
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository, TicketRepository
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
+from livedesk.value import ValueRules, assess_value
 from routing.policy import DEFAULT_SLA, SlaPolicy, clusterable, decide, noise
 
 
@@ -86,7 +87,9 @@ class Router:
         clock: Callable[[], datetime],
         idle_window: timedelta = timedelta(hours=24),
         sla: SlaPolicy = DEFAULT_SLA,
+        value_rules: ValueRules = ValueRules(),
     ) -> None:
+        self._value_rules = value_rules
         self._customers = customers
         self._conversations = conversations
         self._tickets = tickets
@@ -99,11 +102,12 @@ class Router:
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
         profile = self._customers.profile(brand, message.customer_id)
+        value = assess_value(profile.value, message.sent_at, self._value_rules)
         live = message.channel is Channel.LIVE_COMMENT
         normalized = normalize(message.text)
         if live and triage(normalized) is CommentKind.NOISE:
-            return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(profile.value_lane))
-        decision = decide(message.text, profile.value_lane)
+            return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value))
+        decision = decide(message.text, value)
         cluster = None
         if live and message.live_session_id and clusterable(decision):
             cluster = self._cluster(message, normalized.text, decision)
@@ -122,6 +126,7 @@ class Router:
             ticket_id=cluster.ticket_id if cluster and cluster.joined else None,
         )
         self._conversations.append(brand, conversation_id, entry)
+        self._customers.record_contact(brand, message.customer_id, message.sent_at)
         routed = RoutedMessage(
             message_id=message.message_id,
             conversation_id=conversation_id,

@@ -3,21 +3,26 @@ posted through the HTTP API like any channel would."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
 
-from livedesk.models import ValueLane
 from livedesk.repositories import CustomerRepository
+from livedesk.value import CustomerValue
 
 BRANDS = ("lumi-beauty", "oak-home")
 CUSTOMERS = [
-    ("lumi-beauty", "cust-1001", "王小美", ValueLane.VIP),
-    ("lumi-beauty", "cust-1002", "Emily Chen", ValueLane.NORMAL),
-    ("lumi-beauty", "cust-1003", "陳大文", ValueLane.NORMAL),
-    ("oak-home", "cust-2001", "李先生", ValueLane.VIP),
-    ("oak-home", "cust-2002", "Tom Baker", ValueLane.NORMAL),
+    ("lumi-beauty", "cust-1001", "王小美", CustomerValue(lifetime_spend=26800, order_count=41, vip_level=4, member_since=date(2021, 3, 8))),
+    ("lumi-beauty", "cust-1002", "Emily Chen", CustomerValue(lifetime_spend=860, order_count=5, member_since=date(2024, 6, 1))),
+    ("lumi-beauty", "cust-1003", "陳大文", CustomerValue(lifetime_spend=129, order_count=1, member_since=date(2026, 11, 10))),
+    ("oak-home", "cust-2001", "李先生", CustomerValue(lifetime_spend=48200, order_count=7, vip_level=3, member_since=date(2019, 9, 30))),
+    (
+        "oak-home",
+        "cust-2002",
+        "Tom Baker",
+        CustomerValue(lifetime_spend=3999, order_count=2, current_order_value=3999, member_since=date(2025, 1, 12)),
+    ),
 ]
 MESSAGES = [
     ("lumi-beauty", "live_comment", "dy-778001", "cust-1002", "live-2026-11-21-lb", "LB-SERUM-30", "这个精华敏感肌能用吗？"),
@@ -31,8 +36,8 @@ MESSAGES = [
 
 def seed_customers(customers_table: Any) -> None:
     repository = CustomerRepository(customers_table)
-    for brand_id, customer_id, name, lane in CUSTOMERS:
-        repository.put_profile(brand_id, customer_id, name, lane)
+    for brand_id, customer_id, name, value in CUSTOMERS:
+        repository.put_profile(brand_id, customer_id, name, value)
 
 
 def seed_messages(base_url: str) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
+from livedesk.value import CustomerValue
 from routing.service import Router
 from tests.integration.conftest import Aws
 
@@ -84,7 +85,7 @@ def test_routing_the_same_message_twice_stores_it_once_and_opens_one_ticket(aws:
 
 
 def test_vip_customers_get_the_vip_first_response_target(aws: Aws) -> None:
-    CustomerRepository(aws.table("Customers")).put_profile("lumi", "cust-vip", "王小美", ValueLane.VIP)
+    CustomerRepository(aws.table("Customers")).put_profile("lumi", "cust-vip", "王小美", CustomerValue(vip_level=4, lifetime_spend=26800))
     routed = _router(aws, RecordingEscalation()).route(_message(Channel.DM, "v1", "我要退款", T0, customer="cust-vip"))
     ticket, _ = TicketRepository(aws.table("Tickets")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
     assert ticket.value_lane == ValueLane.VIP
@@ -147,3 +148,13 @@ def test_personal_matters_in_live_comments_are_never_grouped(aws: Aws) -> None:
         routed = router.route(_message(Channel.LIVE_COMMENT, f"t{n}", "再不解决就投诉12315", T0, customer=f"angry-{n}", session="live-1"))
         assert routed.cluster_id is None
     assert len(escalation.started) == 3
+
+
+def test_contacts_are_remembered_and_the_profile_feeds_the_value_tier(aws: Aws) -> None:
+    customers = CustomerRepository(aws.table("Customers"))
+    customers.put_profile("lumi", "cust-h", "Tom", CustomerValue(lifetime_spend=3999, order_count=2, current_order_value=3999))
+    router = _router(aws, RecordingEscalation())
+    routed = [router.route(_message(Channel.DM, f"h{n}", "快递什么时候到", T0 + timedelta(hours=n), customer="cust-h")) for n in range(4)]
+    assert routed[0].decision.value_tier == "high"
+    assert len(customers.profile("lumi", "cust-h").value.recent_contacts) == 4
+    assert any("repeated contact (3 in 7 days)" in reason for reason in routed[3].decision.reasons)

@@ -96,6 +96,7 @@ class RoutingDecision(Strict):
     intent_confidence: float = Field(ge=0.0, le=1.0)
     emotion: EmotionAssessment
     value_lane: ValueLane
+    value_tier: str = "normal"
     queue: str
     priority: int = Field(ge=1, le=5, description="1 is the most urgent")
     needs_human: bool

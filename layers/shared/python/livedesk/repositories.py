@@ -18,8 +18,8 @@ from livedesk.models import (
     InboundMessage,
     Ticket,
     TicketEvent,
-    ValueLane,
 )
+from livedesk.value import CustomerValue
 
 CONVERSATION_INDEX = "by-customer"
 
@@ -77,8 +77,12 @@ class InboundMessageRepository:
 
 @dataclass(frozen=True)
 class CustomerProfile:
-    value_lane: ValueLane
+    value: CustomerValue
     open_conversation: tuple[str, datetime] | None
+
+
+VALUE_FIELDS = ("lifetime_spend", "order_count", "vip_level", "member_since", "current_order_value", "recent_contacts")
+RECENT_CONTACTS_KEPT = 20
 
 
 class CustomerRepository:
@@ -86,12 +90,29 @@ class CustomerRepository:
         self._table = table
 
     def profile(self, brand_id: str, customer_id: str) -> CustomerProfile:
-        """An unknown customer is a normal-lane customer with no open conversation."""
+        """An unknown customer has an empty value record and no open conversation."""
         item = self._table.get_item(Key=keys.customer_profile(brand_id, customer_id)).get("Item") or {}
         open_conversation = None
         if "open_conversation_id" in item:
             open_conversation = (item["open_conversation_id"], datetime.fromisoformat(item["open_conversation_last_at"]))
-        return CustomerProfile(ValueLane(item.get("value_lane", ValueLane.NORMAL)), open_conversation)
+        value = CustomerValue.model_validate({name: item[name] for name in VALUE_FIELDS if name in item})
+        return CustomerProfile(value, open_conversation)
+
+    def record_contact(self, brand_id: str, customer_id: str, at: datetime) -> None:
+        """Remember when the customer wrote, keeping the latest few: repeated contact is a signal."""
+        updated = self._table.update_item(
+            Key=keys.customer_profile(brand_id, customer_id),
+            UpdateExpression="SET recent_contacts = list_append(if_not_exists(recent_contacts, :empty), :at)",
+            ExpressionAttributeValues={":empty": [], ":at": [at.isoformat()]},
+            ReturnValues="UPDATED_NEW",
+        )
+        contacts = updated["Attributes"]["recent_contacts"]
+        if len(contacts) > RECENT_CONTACTS_KEPT:
+            self._table.update_item(
+                Key=keys.customer_profile(brand_id, customer_id),
+                UpdateExpression="SET recent_contacts = :kept",
+                ExpressionAttributeValues={":kept": sorted(contacts)[-RECENT_CONTACTS_KEPT:]},
+            )
 
     def set_open_conversation(self, brand_id: str, customer_id: str, conversation_id: str, at: datetime) -> None:
         """Point the customer at a conversation; a later message never moves the pointer back."""
@@ -106,11 +127,14 @@ class CustomerRepository:
             if not _is_conditional_failure(error):
                 raise
 
-    def put_profile(self, brand_id: str, customer_id: str, display_name: str, value_lane: ValueLane) -> None:
+    def put_profile(self, brand_id: str, customer_id: str, display_name: str, value: CustomerValue) -> None:
+        fields = {"display_name": display_name, "brand_id": brand_id, "customer_id": customer_id}
+        fields |= _decimalize(value.model_dump(mode="json", exclude={"recent_contacts"}, exclude_none=True))
         self._table.update_item(
             Key=keys.customer_profile(brand_id, customer_id),
-            UpdateExpression="SET display_name = :n, value_lane = :v, brand_id = :b, customer_id = :u",
-            ExpressionAttributeValues={":n": display_name, ":v": value_lane.value, ":b": brand_id, ":u": customer_id},
+            UpdateExpression="SET " + ", ".join(f"#{name} = :{name}" for name in fields),
+            ExpressionAttributeNames={f"#{name}": name for name in fields},
+            ExpressionAttributeValues={f":{name}": v for name, v in fields.items()},
         )
 
 
