@@ -13,36 +13,40 @@ from livedesk.value import ValueAssessment, ValueTier
 MIN_CONFIDENCE = 0.5
 ANGRY_INTENSITY = 0.6
 
-BOT_INTENTS = frozenset(
-    {
-        "logistics_tracking",
-        "order_status",
-        "product_parameters",
-        "size_advice",
-        "stock_availability",
-        "price_promotion",
-        "coupon_flash_sale",
-        "live_link",
-        "lottery",
-        "installation_usage",
-        "invoice",
-        "streamer_promise",
-        "praise",
-        "chitchat",
-    }
-)
-# intent -> (queue, severity)
+# The human skill queue for each intent, used whenever a person takes the message.
+SKILL_OF_INTENT: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "product_parameters",
+            "size_advice",
+            "stock_availability",
+            "price_promotion",
+            "coupon_flash_sale",
+            "streamer_promise",
+            "live_link",
+            "lottery",
+        ),
+        "pre_sale",
+    ),
+    **dict.fromkeys(("order_status", "logistics_tracking", "change_address", "cancel_order"), "logistics"),
+    **dict.fromkeys(("return_exchange", "refund", "damaged_in_transit", "invoice"), "after_sale"),
+    "installation_usage": "technical",
+    "quality_complaint": "supply_chain",
+}
+# Intents a person always handles: (queue, severity). Others go to the bot when understood with confidence.
 HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
     "product_safety": ("safety", Severity.P1),
     "complaint": ("supervisor", Severity.P2),
     "quality_complaint": ("supply_chain", Severity.P2),
-    "damaged_in_transit": ("after_sales", Severity.P3),
-    "refund": ("after_sales", Severity.P3),
-    "return_exchange": ("after_sales", Severity.P3),
-    "change_address": ("order_desk", Severity.P3),
-    "cancel_order": ("order_desk", Severity.P3),
+    "damaged_in_transit": ("after_sale", Severity.P3),
+    "refund": ("after_sale", Severity.P3),
+    "return_exchange": ("after_sale", Severity.P3),
+    "change_address": ("logistics", Severity.P3),
+    "cancel_order": ("logistics", Severity.P3),
     "ask_human": ("general", Severity.P4),
 }
+# Queues whose questions many live viewers share; the others are personal and never grouped.
+SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
 
 
@@ -89,7 +93,7 @@ def noise(value: ValueAssessment) -> RoutingDecision:
 
 def clusterable(decision: RoutingDecision) -> bool:
     """Questions many viewers share; personal matters (threats, safety, orders) are never grouped."""
-    return decision.queue in {"bot", "general"} and not decision.emotion.threat and decision.intent != "ask_human"
+    return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human"
 
 
 def decide(text: str, value: ValueAssessment) -> RoutingDecision:
@@ -114,7 +118,7 @@ def decide(text: str, value: ValueAssessment) -> RoutingDecision:
         queue, severity = "supervisor", min(severity, Severity.P2)
         reasons.append("unhappy and contacting again: supervisor")
     elif emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY and queue == "bot":
-        queue = "general"
+        queue = SKILL_OF_INTENT.get(prediction.intent, "general")
         reasons.append(f"{emotion.category.value} customer: a person first")
 
     needs_human = queue != "bot"

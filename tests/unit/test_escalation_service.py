@@ -16,7 +16,7 @@ def _ticket(**changes: object) -> Ticket:
         intent="refund",
         severity=Severity.P3,
         status=TicketStatus.NEW,
-        queue="after_sales",
+        queue="after_sale",
         value_lane=ValueLane.VIP,
         priority=2,
         created_at=DUE - timedelta(seconds=60),

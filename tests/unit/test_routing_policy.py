@@ -36,7 +36,7 @@ def test_angry_customer_reaches_a_person_even_for_a_bot_intent() -> None:
     decision = decide("物流太差了！！快递到底到哪了，气死了", NORMAL)
     assert decision.intent == "logistics_tracking"
     assert decision.needs_human
-    assert decision.queue == "general"
+    assert decision.queue == "logistics"
 
 
 def test_not_understood_goes_to_a_person_not_a_wrong_bot_answer() -> None:
@@ -71,3 +71,10 @@ def test_decisions_carry_the_value_tier_and_why() -> None:
     decision = decide("我要退款", VIP)
     assert decision.value_tier == "vip" and decision.value_lane is ValueLane.VIP
     assert any(reason.startswith("VIP") for reason in decision.reasons)
+
+
+def test_a_person_is_chosen_by_skill() -> None:
+    assert decide("我要退款", NORMAL).queue == "after_sale"
+    assert decide("地址写错了，要改地址", NORMAL).queue == "logistics"
+    assert decide("衣服色差太大，质量太差", NORMAL).queue == "supply_chain"
+    assert decide("I want to talk to a real person", NORMAL).queue == "general"
