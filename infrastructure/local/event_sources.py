@@ -61,7 +61,6 @@ class SqsPoller:
         self._retry_delay_s = retry_delay_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"esm-{mapping.function_name}", daemon=True)
-        self.batches = 0
         self.deliveries: Counter[str] = Counter()  # message id -> times handed to the function
 
     def start(self) -> None:
@@ -102,7 +101,6 @@ class SqsPoller:
         mapping = self.mapping
         event = {"Records": [to_lambda_record(message, mapping.queue_arn) for message in messages]}
         response = self._lambda.invoke(FunctionName=mapping.function_name, Payload=json.dumps(event).encode())
-        self.batches += 1
         self.deliveries.update(message["MessageId"] for message in messages)
         result = json.loads(response["Payload"].read() or b"null")
         by_id = {message["MessageId"]: message for message in messages}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import re
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -100,7 +99,6 @@ class LocalGateway:
         self.routes = routes
         self._lambda = lambda_client
         self._api_id = api_id
-        self.latencies: list[float] = []
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
 
@@ -130,9 +128,7 @@ class LocalGateway:
             return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
         route, parameters = matched
         event = build_event(route, method, parts.path, parts.query, headers, body, parameters, source_ip, self._api_id)
-        started = time.perf_counter()
         response = self._lambda.invoke(FunctionName=route.function_name, Payload=json.dumps(event).encode())
-        self.latencies.append(time.perf_counter() - started)
         payload = json.loads(response["Payload"].read() or b"null")
         if "FunctionError" in response:
             return _json(HTTPStatus.INTERNAL_SERVER_ERROR, {"message": "Internal Server Error"})

@@ -67,7 +67,6 @@ class InProcessRuntime:
         # Environment variables are process-wide: one invocation at a time.
         self._lock = threading.RLock()
         self._original: Callable[..., Any] | None = None
-        self.invocations: list[tuple[str, float, bool]] = []
 
     def register(self, function_name: str, code: FunctionCode) -> None:
         self._functions[function_name] = code
@@ -94,7 +93,6 @@ class InProcessRuntime:
             error = {"errorType": "LocalFunctionNotRegistered", "errorMessage": function.function_name}
             return json.dumps(error), True, ""
         payload = json.loads(event) if isinstance(event, str | bytes) else event
-        started = time.perf_counter()
         with self._lock, self._environment(function, code):
             context = LambdaContext(function.function_name, code.memory_mb, code.timeout_s)
             try:
@@ -106,11 +104,9 @@ class InProcessRuntime:
                     "errorMessage": str(error),
                     "stackTrace": traceback.format_exception(error)[-5:],
                 }
-                self.invocations.append((function.function_name, time.perf_counter() - started, True))
                 # The type only: messages can quote customer text. The caller gets the details.
                 LOG.warning("%s failed with %s", function.function_name, type(error).__name__)
                 return json.dumps(body), True, ""
-        self.invocations.append((function.function_name, time.perf_counter() - started, False))
         return json.dumps(result, default=str), False, ""
 
     @contextmanager

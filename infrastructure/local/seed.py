@@ -11,7 +11,6 @@ import requests
 from livedesk.repositories import CustomerRepository
 from livedesk.value import CustomerValue
 
-BRANDS = ("lumi-beauty", "oak-home")
 CUSTOMERS = [
     ("lumi-beauty", "cust-1001", "王小美", CustomerValue(lifetime_spend=26800, order_count=41, vip_level=4, member_since=date(2021, 3, 8))),
     ("lumi-beauty", "cust-1002", "Emily Chen", CustomerValue(lifetime_spend=860, order_count=5, member_since=date(2024, 6, 1))),

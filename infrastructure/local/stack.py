@@ -115,9 +115,6 @@ class LocalStack:
             aws_secret_access_key="local",
         )
 
-    def physical(self, logical_id: str) -> Any:
-        return self.template.refs[logical_id]
-
     def function_name(self, folder: str) -> str:
         """Physical name of the function built from functions/<folder>."""
         return str(self.template.refs[function_logical_id(self.template, folder)])
