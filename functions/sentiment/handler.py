@@ -1,11 +1,11 @@
 """POST /v1/sentiment: polarity, emotion category, intensity and threat for a text."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from livedesk.api import BrandId, create_resolver
 from livedesk.emotion import assess_emotion
@@ -18,12 +18,16 @@ app = create_resolver()
 
 
 class SentimentRequest(Strict):
-    text: str = Field(min_length=1, max_length=4000)
+    texts: list[Annotated[str, Field(min_length=1, max_length=4000)]] = Field(min_length=1, max_length=100)
 
 
-@app.post("/v1/sentiment", summary="Assess the emotion of a customer text", tags=["understanding"])
-def post_sentiment(request: SentimentRequest, brand_id: BrandId) -> EmotionAssessment:
-    return assess_emotion(request.text)
+class SentimentResponse(BaseModel):
+    results: list[EmotionAssessment]
+
+
+@app.post("/v1/sentiment", summary="Assess the emotion of a batch of customer texts", tags=["understanding"])
+def post_sentiment(request: SentimentRequest, brand_id: BrandId) -> SentimentResponse:
+    return SentimentResponse(results=[assess_emotion(text) for text in request.texts])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

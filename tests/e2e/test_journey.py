@@ -181,11 +181,16 @@ def test_unknown_routes_and_resources_are_404(api: Client) -> None:
     assert api.get("/v1/conversations/conv_does_not_exist").json()["message"]
 
 
-def test_sentiment_endpoint(api: Client) -> None:
-    response = api.post("/v1/sentiment", {"text": "等了五天还没发货，太差了！！再不解决就投诉"})
+def test_sentiment_endpoint_takes_a_batch(api: Client) -> None:
+    texts = ["等了五天还没发货，太差了！！再不解决就投诉", "收到了，很喜欢，谢谢主播", "WHERE IS MY PARCEL, THIS IS RIDICULOUS!!!"]
+    response = api.post("/v1/sentiment", {"texts": texts})
     assert response.status_code == 200
-    assessment = response.json()
-    assert assessment["polarity"] == "negative" and assessment["threat"] is True
+    angry, happy, shouting = response.json()["results"]
+    assert angry["polarity"] == "negative" and angry["threat"] is True
+    assert happy["polarity"] == "positive" and happy["category"] == "satisfaction"
+    assert shouting["category"] == "anger" and shouting["intensity"] >= 0.8
+    assert api.post("/v1/sentiment", {"texts": []}).status_code == 422
+    assert api.post("/v1/sentiment", {"texts": ["x"] * 101}).status_code == 422
 
 
 def test_search_endpoint_answers_from_the_brands_faq(api: Client) -> None:

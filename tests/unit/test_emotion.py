@@ -33,3 +33,14 @@ def test_plain_question_is_neutral() -> None:
     assert emotion.polarity is Polarity.NEUTRAL
     assert emotion.intensity == 0
     assert emotion.matched_terms == []
+
+
+def test_shouting_raises_the_intensity_of_anger() -> None:
+    calm = assess_emotion("this is ridiculous")
+    shouted = assess_emotion("THIS IS RIDICULOUS!!!")
+    assert shouted.category is EmotionCategory.ANGER
+    assert shouted.intensity > calm.intensity
+
+
+def test_full_width_and_traditional_text_is_understood() -> None:
+    assert assess_emotion("再不處理我就去消協投訴！！").threat

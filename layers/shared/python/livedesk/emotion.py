@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity
+from livedesk.understanding.normalize import normalize
 
 THREAT_CUES = (
     "投诉",
@@ -146,13 +147,17 @@ def _matches(text: str, cues: tuple[str, ...]) -> list[str]:
 
 
 def assess_emotion(text: str) -> EmotionAssessment:
-    lowered = text.lower()
+    """Cues are matched on the normalised text (simplified, half-width, lower-case); "!!!" and
+    ALL-CAPS shouting raise the intensity of a negative emotion."""
+    normalized = normalize(text)
+    lowered = normalized.text
     threats = _matches(lowered, THREAT_CUES)
     hits = {category: _matches(lowered, cues) for category, cues in CATEGORY_CUES.items()}
     weights = {category: float(len(found)) for category, found in hits.items()}
     if threats:
         weights[EmotionCategory.ANGER] += 1.0
-    emphasis = 0.5 if _EXCLAIM.search(text) else 0.0
+    shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
+    emphasis = 0.5 if shouting or _EXCLAIM.search(lowered) else 0.0
 
     category = max(weights, key=lambda c: weights[c])
     if weights[category] == 0:
