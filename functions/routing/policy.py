@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 
 from livedesk.emotion import assess_emotion
 from livedesk.intents import CLASSIFIER_VERSION, OUT_OF_SCOPE, classify
-from livedesk.models import Polarity, RoutingDecision, Severity, ValueLane
+from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity, ValueLane
+from livedesk.understanding.normalize import NormalizedText, normalize
 from livedesk.value import ValueAssessment, ValueTier
 
 MIN_CONFIDENCE = 0.5
@@ -75,12 +76,15 @@ DEFAULT_SLA = SlaPolicy(
 )
 
 
+NEUTRAL = EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
+
+
 def noise(value: ValueAssessment) -> RoutingDecision:
     """A live comment with nothing to answer (666, emoji, check-ins): dropped, never ticketed."""
     return RoutingDecision(
         intent="noise",
         intent_confidence=1.0,
-        emotion=assess_emotion(""),
+        emotion=NEUTRAL,
         value_lane=value.lane,
         value_tier=value.tier.value,
         queue="dropped",
@@ -96,9 +100,11 @@ def clusterable(decision: RoutingDecision) -> bool:
     return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human"
 
 
-def decide(text: str, value: ValueAssessment) -> RoutingDecision:
-    prediction = classify(text)
-    emotion = assess_emotion(text)
+def decide(text: str | NormalizedText, value: ValueAssessment) -> RoutingDecision:
+    """Decide from the message; pass it normalised when the caller already has it."""
+    normalized = text if isinstance(text, NormalizedText) else normalize(text)
+    prediction = classify(normalized.original)
+    emotion = assess_emotion(normalized)
     lane = value.lane
     reasons: list[str] = [f"intent {prediction.intent} ({prediction.confidence:.2f})"]
 

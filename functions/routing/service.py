@@ -107,7 +107,7 @@ class Router:
         normalized = normalize(message.text)
         if live and triage(normalized) is CommentKind.NOISE:
             return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value))
-        decision = decide(message.text, value)
+        decision = decide(normalized, value)
         cluster = None
         if live and message.live_session_id and clusterable(decision):
             cluster = self._cluster(message, normalized.text, decision)

@@ -49,11 +49,8 @@ class ValueAssessment(BaseModel):
     tier: ValueTier
     lane: ValueLane
     contacts_in_window: int
+    repeated_contact: bool
     reasons: list[str]
-
-    @property
-    def repeated_contact(self) -> bool:
-        return "repeated contact" in " ".join(self.reasons)
 
 
 def assess_value(value: CustomerValue, now: datetime, rules: ValueRules = ValueRules()) -> ValueAssessment:
@@ -77,7 +74,8 @@ def assess_value(value: CustomerValue, now: datetime, rules: ValueRules = ValueR
         tier = ValueTier.NORMAL
     since = now - timedelta(days=rules.repeat_contact_window_days)
     contacts = sum(1 for moment in value.recent_contacts if moment >= since)
-    if contacts >= rules.repeat_contact_min:
+    repeated = contacts >= rules.repeat_contact_min
+    if repeated:
         reasons.append(f"repeated contact ({contacts} in {rules.repeat_contact_window_days} days)")
     lane = ValueLane.VIP if tier in rules.vip_lane_tiers else ValueLane.NORMAL
-    return ValueAssessment(tier=tier, lane=lane, contacts_in_window=contacts, reasons=reasons)
+    return ValueAssessment(tier=tier, lane=lane, contacts_in_window=contacts, repeated_contact=repeated, reasons=reasons)
