@@ -18,12 +18,12 @@ PIP_FILTER := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory
 SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f \( -name '*.py' -o -name '*.json' -o -name '*.jsonl' -o -name 'Dockerfile' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
 TEMPLATE := cdk.out/LiveDesk.template.json
 
-.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi invoke bench clean
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke bench clean
 
 help:
 	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
 	@echo "make test   set up everything and run every test"
-	@echo "make lint | format | synth | cdk-synth | openapi | bench | invoke FN=intake EVENT=events/intake/post_message.json"
+	@echo "make lint | format | synth | cdk-synth | openapi | models | bench | invoke FN=intake EVENT=events/intake/post_message.json"
 
 # -- set-up: each step re-runs only when its inputs change --------------------------------
 $(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
@@ -65,6 +65,10 @@ cdk-synth: $(SETUP) ## the same synthesis through the pinned CDK CLI
 
 openapi: $(TEMPLATE)
 	@$(PY) -m infrastructure.openapi
+
+MODELS := layers/shared/python/livedesk/understanding/models
+models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/ (commit the result)
+	@for task in intents polarity; do $(VENV)/bin/livedesk $$task train --train layers/shared/training/$$task.jsonl --model-out $(MODELS); done
 
 # -- the two commands ----------------------------------------------------------------------
 dev: $(TEMPLATE)

@@ -84,6 +84,7 @@ class LiveDeskStack(Stack):
                 "POST /v1/messages": intake,
                 "GET /v1/conversations/{conversation_id}": conversations,
                 "GET /v1/customers/{customer_id}/conversations": conversations,
+                "GET /v1/live-sessions/{live_session_id}/clusters": conversations,
                 "GET /v1/tickets/{ticket_id}": tickets,
                 "POST /v1/sentiment": sentiment,
                 "POST /v1/search": search,

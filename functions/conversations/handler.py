@@ -1,4 +1,5 @@
-"""GET a conversation with its messages in order, and a customer's conversations across channels."""
+"""GET a conversation with its messages in order, a customer's conversations across channels, and the
+questions grouped in a live session with the answer broadcast to each group."""
 
 from datetime import timedelta
 from typing import Annotated, Any
@@ -9,11 +10,11 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from livedesk.api import NOT_FOUND, BrandId, create_resolver
 from livedesk.models import IDENTIFIER, Conversation, ConversationView
-from livedesk.repositories import ConversationRepository
+from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
 
 settings = ConversationStoreSettings()
@@ -21,7 +22,9 @@ logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
-conversations = ConversationRepository(boto3.resource("dynamodb").Table(settings.conversations_table), timedelta(0))
+table = boto3.resource("dynamodb").Table(settings.conversations_table)
+conversations = ConversationRepository(table, timedelta(0))
+clusters = LiveClusterRepository(table, timedelta(0))
 
 
 class CustomerConversations(BaseModel):
@@ -47,6 +50,45 @@ def list_customer_conversations(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> CustomerConversations:
     return CustomerConversations(customer_id=customer_id, conversations=conversations.list_for_customer(brand_id, customer_id, limit))
+
+
+class QuestionCluster(BaseModel):
+    cluster_id: str
+    intent: str
+    representative: str = Field(description="The first viewer's wording")
+    members: int = Field(description="Viewers who asked this question")
+    answer: str | None = Field(description="The bot's answer, broadcast once to every member")
+    ticket_id: str | None = Field(description="The one ticket a person answers for the whole cluster")
+
+
+class LiveSessionQuestions(BaseModel):
+    live_session_id: str
+    clusters: list[QuestionCluster]
+
+
+@app.get(
+    "/v1/live-sessions/<live_session_id>/clusters",
+    summary="The questions viewers asked in a live session, grouped, most asked first",
+    tags=["conversations"],
+)
+def list_live_session_clusters(
+    live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId
+) -> LiveSessionQuestions:
+    found = sorted(clusters.for_session(brand_id, live_session_id), key=lambda c: -c.members)
+    return LiveSessionQuestions(
+        live_session_id=live_session_id,
+        clusters=[
+            QuestionCluster(
+                cluster_id=c.cluster_id,
+                intent=c.intent,
+                representative=c.representative,
+                members=c.members,
+                answer=c.answer,
+                ticket_id=c.ticket_id,
+            )
+            for c in found
+        ],
+    )
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -18,7 +18,9 @@ from livedesk import keys
 from livedesk.models import InboundMessage, utc_now
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from livedesk.settings import ConversationStoreSettings
+from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import ValueRules
+from routing.answers import AnswerCatalog
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
 
@@ -42,6 +44,8 @@ processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
 
 dynamodb = boto3.resource("dynamodb")
 router = Router(
+    understander=packaged_understander(),
+    answers=AnswerCatalog.from_file(),
     customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),

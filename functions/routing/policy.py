@@ -5,13 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from livedesk.emotion import assess_emotion
-from livedesk.intents import CLASSIFIER_VERSION, OUT_OF_SCOPE, classify
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity, ValueLane
-from livedesk.understanding.normalize import NormalizedText, normalize
+from livedesk.understanding.classifier import OUT_OF_SCOPE
+from livedesk.understanding.pipeline import Understanding
 from livedesk.value import ValueAssessment, ValueTier
 
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.5  # below it the bot never answers, even above the out-of-scope threshold
 ANGRY_INTENSITY = 0.6
 
 # The human skill queue for each intent, used whenever a person takes the message.
@@ -79,7 +78,7 @@ DEFAULT_SLA = SlaPolicy(
 NEUTRAL = EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
 
-def noise(value: ValueAssessment) -> RoutingDecision:
+def noise(value: ValueAssessment, classifier_version: str) -> RoutingDecision:
     """A live comment with nothing to answer (666, emoji, check-ins): dropped, never ticketed."""
     return RoutingDecision(
         intent="noise",
@@ -91,7 +90,7 @@ def noise(value: ValueAssessment) -> RoutingDecision:
         priority=5,
         needs_human=False,
         reasons=["live-comment noise: dropped"],
-        classifier_version=CLASSIFIER_VERSION,
+        classifier_version=classifier_version,
     )
 
 
@@ -100,22 +99,26 @@ def clusterable(decision: RoutingDecision) -> bool:
     return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human"
 
 
-def decide(text: str | NormalizedText, value: ValueAssessment) -> RoutingDecision:
-    """Decide from the message; pass it normalised when the caller already has it."""
-    normalized = text if isinstance(text, NormalizedText) else normalize(text)
-    prediction = classify(normalized.original)
-    emotion = assess_emotion(normalized)
-    lane = value.lane
-    reasons: list[str] = [f"intent {prediction.intent} ({prediction.confidence:.2f})"]
-
-    if prediction.intent in HUMAN_INTENTS:
-        queue, severity = HUMAN_INTENTS[prediction.intent]
-        reasons.append(f"{prediction.intent} needs a person")
-    elif prediction.intent == OUT_OF_SCOPE or prediction.confidence < MIN_CONFIDENCE:
+def decide(understood: Understanding, value: ValueAssessment, answer: str | None, classifier_version: str) -> RoutingDecision:
+    """Combine intent, customer value and emotion into a destination, a priority and the reasons.
+    ``answer`` is the knowledge answer for the intent, if one exists: only then may the bot reply."""
+    intent, emotion = understood.intent, understood.emotion
+    reasons: list[str] = [
+        f"intent {intent.label} ({intent.confidence:.2f})",
+        f"emotion {emotion.polarity.value} {emotion.score:+.2f}, {emotion.category.value} {emotion.intensity:.2f}",
+    ]
+    if intent.label in HUMAN_INTENTS:
+        queue, severity = HUMAN_INTENTS[intent.label]
+        reasons.append(f"{intent.label} needs a person")
+    elif intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE:
         queue, severity = "general", Severity.P4
         reasons.append("not understood with confidence: a person answers")
+    elif answer is None:
+        queue, severity = SKILL_OF_INTENT.get(intent.label, "general"), Severity.P4
+        reasons.append("no knowledge answer for this intent: a person answers")
     else:
         queue, severity = "bot", Severity.P4
+        reasons.append("confident, with a knowledge answer: the bot replies")
 
     if emotion.threat:
         queue, severity = ("safety", Severity.P1) if severity is Severity.P1 else ("supervisor", min(severity, Severity.P2))
@@ -124,7 +127,7 @@ def decide(text: str | NormalizedText, value: ValueAssessment) -> RoutingDecisio
         queue, severity = "supervisor", min(severity, Severity.P2)
         reasons.append("unhappy and contacting again: supervisor")
     elif emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY and queue == "bot":
-        queue = SKILL_OF_INTENT.get(prediction.intent, "general")
+        queue = SKILL_OF_INTENT.get(intent.label, "general")
         reasons.append(f"{emotion.category.value} customer: a person first")
 
     needs_human = queue != "bot"
@@ -132,16 +135,20 @@ def decide(text: str | NormalizedText, value: ValueAssessment) -> RoutingDecisio
     reasons += value.reasons
     if value.tier in (ValueTier.VIP, ValueTier.HIGH) or value.repeated_contact:
         priority = max(1, priority - 1)
+    if needs_human and emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY:
+        priority = max(1, priority - 1)
+        reasons.append("strong negative emotion: ahead in the queue")
     return RoutingDecision(
-        intent=prediction.intent,
-        intent_confidence=prediction.confidence,
+        intent=intent.label,
+        intent_confidence=intent.confidence,
         emotion=emotion,
-        value_lane=lane,
+        value_lane=value.lane,
         value_tier=value.tier.value,
         queue=queue,
         priority=priority,
         needs_human=needs_human,
         severity=severity if needs_human else None,
+        answer=None if needs_human else answer,
         reasons=reasons,
-        classifier_version=CLASSIFIER_VERSION,
+        classifier_version=classifier_version,
     )

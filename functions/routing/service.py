@@ -23,8 +23,10 @@ from livedesk.models import (
 )
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository, TicketRepository
 from livedesk.understanding.normalize import normalize
+from livedesk.understanding.pipeline import Understander
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
+from routing.answers import AnswerSource
 from routing.policy import DEFAULT_SLA, SlaPolicy, clusterable, decide, noise
 
 
@@ -36,7 +38,8 @@ class RoutedMessage(BaseModel):
     cluster_id: str | None = None
 
 
-SAME_QUESTION = 0.5  # Jaccard similarity of signatures
+SAME_QUESTION = 0.5  # Jaccard similarity of signatures, for messages of the same intent
+SAME_WORDING = 0.8  # so similar that it is the same question whatever the classifier said
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class StepFunctionsEscalation:
 class Router:
     def __init__(
         self,
+        understander: Understander,
+        answers: AnswerSource,
         customers: CustomerRepository,
         conversations: ConversationRepository,
         tickets: TicketRepository,
@@ -89,6 +94,8 @@ class Router:
         sla: SlaPolicy = DEFAULT_SLA,
         value_rules: ValueRules = ValueRules(),
     ) -> None:
+        self._understander = understander
+        self._answers = answers
         self._value_rules = value_rules
         self._customers = customers
         self._conversations = conversations
@@ -106,8 +113,10 @@ class Router:
         live = message.channel is Channel.LIVE_COMMENT
         normalized = normalize(message.text)
         if live and triage(normalized) is CommentKind.NOISE:
-            return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value))
-        decision = decide(normalized, value)
+            return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value, self._understander.version))
+        understood = self._understander.understand(normalized)
+        answer = self._answers.answer(brand, understood.intent.label, normalized.lang)
+        decision = decide(understood, value, answer, self._understander.version)
         cluster = None
         if live and message.live_session_id and clusterable(decision):
             cluster = self._cluster(message, normalized.text, decision)
@@ -148,17 +157,25 @@ class Router:
         assert message.live_session_id
         brand, session = message.brand_id, message.live_session_id
         mine = signature(text)
-        best = max(
-            (c for c in self._clusters.for_session(brand, session) if c.intent == decision.intent),
-            key=lambda c: similarity(mine, c.signature),
-            default=None,
-        )
-        if best is not None and similarity(mine, best.signature) >= SAME_QUESTION:
+
+        def closeness(cluster: LiveCluster) -> float:
+            """Only a cluster handled the same way (bot answer or one ticket) can take the message."""
+            if (cluster.ticket_id is not None) != decision.needs_human:
+                return 0.0
+            score = similarity(mine, cluster.signature)
+            return score if cluster.intent == decision.intent or score >= SAME_WORDING else 0.0
+
+        best = max(self._clusters.for_session(brand, session), key=closeness, default=None)
+        if best is not None and closeness(best) >= SAME_QUESTION:
             members = self._clusters.join(brand, session, best.cluster_id, message.message_id)
-            decision.reasons.append(f"same question as cluster {best.cluster_id} ({members} viewers)")
+            decision.reasons.append(f"same question as cluster {best.cluster_id} ({members} viewers): answered once for all")
+            if best.answer:
+                decision.answer = best.answer  # one broadcast answer for every viewer who asked
             return ClusterMembership(best.cluster_id, best.ticket_id, joined=True)
         ticket_id = ids.ticket_id(brand, message.message_id) if decision.needs_human else None
-        cluster = LiveCluster(ids.cluster_id(brand, session, message.message_id), decision.intent, message.text, mine, 1, ticket_id)
+        cluster = LiveCluster(
+            ids.cluster_id(brand, session, message.message_id), decision.intent, message.text, mine, 1, ticket_id, decision.answer
+        )
         self._clusters.create(brand, session, cluster, message.message_id, message.sent_at)
         return ClusterMembership(cluster.cluster_id, ticket_id, joined=False)
 

@@ -8,7 +8,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from livedesk.api import BrandId, create_resolver
-from search.embedder import SentenceTransformerEmbedder
+from livedesk.understanding.embedders import SentenceTransformerEmbedder
 from search.service import FaqIndex, SearchRequest, SearchResult
 
 logger = Logger()

@@ -9,7 +9,7 @@ import numpy as np
 from pydantic import BaseModel, Field
 
 from livedesk.models import Strict
-from search.embedder import Embedder
+from livedesk.understanding.embedders import Embedder
 
 SEED_FAQ = Path(__file__).parent / "data" / "faq.jsonl"
 ANSWER_THRESHOLD = 0.6

@@ -8,13 +8,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
 from livedesk.api import BrandId, create_resolver
-from livedesk.emotion import assess_emotion
 from livedesk.models import EmotionAssessment, Strict
+from livedesk.understanding.pipeline import packaged_understander
 
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
+understander = packaged_understander()
 
 
 class SentimentRequest(Strict):
@@ -27,7 +28,7 @@ class SentimentResponse(BaseModel):
 
 @app.post("/v1/sentiment", summary="Assess the emotion of a batch of customer texts", tags=["understanding"])
 def post_sentiment(request: SentimentRequest, brand_id: BrandId) -> SentimentResponse:
-    return SentimentResponse(results=[assess_emotion(text) for text in request.texts])
+    return SentimentResponse(results=[understander.emotion(text) for text in request.texts])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

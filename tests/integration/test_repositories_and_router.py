@@ -3,6 +3,8 @@ from datetime import UTC, datetime, timedelta
 from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from livedesk.value import CustomerValue
+from livedesk.understanding.pipeline import packaged_understander
+from routing.answers import AnswerCatalog
 from routing.service import Router
 from tests.integration.conftest import Aws
 
@@ -20,6 +22,8 @@ class RecordingEscalation:
 
 def _router(aws: Aws, escalation: RecordingEscalation) -> Router:
     return Router(
+        understander=packaged_understander(),
+        answers=AnswerCatalog.from_file(),
         customers=CustomerRepository(aws.table("Customers")),
         conversations=ConversationRepository(aws.table("Conversations"), timedelta(days=30)),
         tickets=TicketRepository(aws.table("Tickets")),

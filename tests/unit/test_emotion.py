@@ -1,7 +1,7 @@
 import pytest
 
-from livedesk.emotion import assess_emotion
 from livedesk.models import EmotionCategory, Polarity
+from livedesk.understanding.emotion import assess_emotion
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from livedesk.cli import main
-from livedesk.understanding.intent_model import IntentModel
+from livedesk.understanding.classifier import TextClassifier
 from livedesk.understanding.normalize import normalize
-from livedesk.understanding.training import build_pipeline
+from livedesk.understanding.training import build_pipeline, digest
 
 ROWS = [
     *[("greeting", t, "en") for t in ("hello there", "hi friend", "good morning", "hey hello", "hi all", "morning everyone")],
@@ -62,8 +62,36 @@ def test_rows_without_text_or_label_are_refused(tmp_path: Path) -> None:
 
 def test_the_pure_python_model_reproduces_scikit_learn(labelled_csv: Path, tmp_path: Path) -> None:
     main(["intents", "train", "--train", str(labelled_csv), "--model-out", str(tmp_path)])
-    model = IntentModel.load(tmp_path / "intents.json")
+    model = TextClassifier.load(tmp_path / "intents.json")
     texts = [normalize(text).text for _, text, _ in ROWS]
     pipeline = build_pipeline().fit(texts, [label for label, _, _ in ROWS])
     for text, expected in zip(texts, pipeline.decision_function(texts), strict=True):
         assert all(math.isclose(a, b, abs_tol=1e-3) for a, b in zip(model._scores(text), expected, strict=True))
+
+
+POLARITY = [
+    *[("negative", t) for t in ("terrible service", "太差了", "气死我了", "worst purchase ever", "垃圾质量", "very disappointed")],
+    *[("neutral", t) for t in ("what size is this", "几号链接", "when does it ship", "发什么快递", "is it in stock", "有发票吗")],
+    *[("positive", t) for t in ("love it thanks", "太喜欢了", "great quality", "好评好评", "super happy", "谢谢主播")],
+]
+
+
+def test_polarity_has_the_same_contract_and_never_answers_out_of_scope(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "polarity.jsonl"
+    data.write_text("\n".join(json.dumps({"text": t, "label": label}, ensure_ascii=False) for label, t in POLARITY))
+    assert main(["polarity", "train", "--train", str(data), "--model-out", str(tmp_path)]) == 0
+    model = TextClassifier.load(tmp_path / "polarity.json")
+    assert model.task == "polarity" and model.threshold == 0.0
+    assert {model.predict(t).label for _, t in POLARITY} <= {"negative", "neutral", "positive"}
+    capsys.readouterr()
+    assert main(["polarity", "evaluate", "--model", str(tmp_path), "--test", str(data)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["per_class_recall"]) == {"negative", "neutral", "positive"} and "oos_recall" not in report
+
+
+@pytest.mark.parametrize("task", ["intents", "polarity"])
+def test_packaged_models_are_trained_from_the_shipped_data(task: str) -> None:
+    """`make models` retrains them; this fails when the data changed and the model did not."""
+    model = TextClassifier.packaged(task)
+    data = Path(__file__).parents[2] / "layers" / "shared" / "training" / f"{task}.jsonl"
+    assert model.version.endswith(digest([data])[:12]) and model.task == task

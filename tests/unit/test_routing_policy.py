@@ -1,8 +1,21 @@
 from datetime import UTC, date, datetime, timedelta
 
-from livedesk.models import Severity, ValueLane
-from livedesk.value import CustomerValue, assess_value
-from routing.policy import DEFAULT_SLA, decide
+from livedesk.models import RoutingDecision, Severity, ValueLane
+from livedesk.understanding.pipeline import packaged_understander
+from livedesk.value import CustomerValue, ValueAssessment, assess_value
+from routing.answers import AnswerCatalog
+from routing.policy import DEFAULT_SLA
+from routing.policy import decide as decide_understood
+
+UNDERSTANDER = packaged_understander()
+ANSWERS = AnswerCatalog.from_file()
+
+
+def decide(text: str, value: ValueAssessment) -> RoutingDecision:
+    understood = UNDERSTANDER.understand(text)
+    answer = ANSWERS.answer("brand-a", understood.intent.label, understood.normalized.lang)
+    return decide_understood(understood, value, answer, UNDERSTANDER.version)
+
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 NORMAL = assess_value(CustomerValue(lifetime_spend=500, order_count=4, member_since=date(2023, 1, 1)), NOW)
@@ -30,6 +43,20 @@ def test_answerable_question_stays_with_the_bot() -> None:
     assert decision.queue == "bot"
     assert not decision.needs_human
     assert decision.severity is None
+    assert decision.answer and "in stock" in decision.answer
+
+
+def test_a_confident_intent_without_a_knowledge_answer_goes_to_its_skill_queue() -> None:
+    for text, queue in (("这件卫衣是纯棉的吗", "pre_sale"), ("How do I pair the earbuds with my phone?", "technical")):
+        decision = decide(text, NORMAL)
+        assert (decision.queue, decision.answer) == (queue, None)
+        assert any("no knowledge answer" in reason for reason in decision.reasons)
+
+
+def test_an_angry_customer_is_served_ahead_of_a_calm_one() -> None:
+    calm, angry = decide("my refund has not arrived", NORMAL), decide("WHERE IS MY REFUND?!!! this is ridiculous", NORMAL)
+    assert calm.queue == angry.queue == "after_sale"
+    assert angry.priority < calm.priority
 
 
 def test_angry_customer_reaches_a_person_even_for_a_bot_intent() -> None:
@@ -40,7 +67,7 @@ def test_angry_customer_reaches_a_person_even_for_a_bot_intent() -> None:
 
 
 def test_not_understood_goes_to_a_person_not_a_wrong_bot_answer() -> None:
-    decision = decide("嗯嗯嗯", NORMAL)
+    decision = decide("帮我写一篇关于量子力学的论文", NORMAL)
     assert decision.intent == "out_of_scope"
     assert decision.needs_human
     assert decision.queue == "general"

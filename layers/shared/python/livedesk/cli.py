@@ -1,7 +1,8 @@
-"""The `livedesk` command.
+"""The `livedesk` command: train and evaluate text classifiers on any labelled file.
 
-livedesk intents train --train F [--test F | --test-size 0.2] [--model-out DIR]
-livedesk intents evaluate --model DIR --test F
+livedesk intents  train --train F [--test F | --test-size 0.2] [--model-out DIR]
+livedesk intents  evaluate --model DIR --test F
+livedesk polarity train|evaluate  (the same contract; labels negative/neutral/positive)
 """
 
 from __future__ import annotations
@@ -11,11 +12,14 @@ import json
 import sys
 from pathlib import Path
 
-MODEL_FILE = "intents.json"
+
+def _write(artifact: dict[str, object], target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _train(args: argparse.Namespace) -> int:
-    from livedesk.understanding.intent_model import IntentModel
+    from livedesk.understanding.classifier import TextClassifier
     from livedesk.understanding.training import digest, evaluate, read_examples, split, train
 
     examples = read_examples(args.train)
@@ -25,23 +29,22 @@ def _train(args: argparse.Namespace) -> int:
         train_rows, test_rows = split(examples, args.test_size)
     else:
         train_rows, test_rows = examples, []
-    artifact = train(train_rows, digest([args.train]))
-    args.model_out.mkdir(parents=True, exist_ok=True)
-    target = args.model_out / MODEL_FILE
-    target.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
-    print(f"model {artifact['version']} ({artifact['examples']} examples, {len(artifact['labels'])} labels) -> {target}")
+    artifact = train(train_rows, digest([args.train]), task=args.kind)
+    target = args.model_out / f"{args.kind}.json"
+    _write(artifact, target)
+    print(f"{args.kind} model {artifact['version']} ({artifact['examples']} examples, {len(artifact['labels'])} labels) -> {target}")
     print(f"temperature {artifact['temperature']}, out-of-scope threshold {artifact['oos_threshold']}")
     if test_rows:
-        print(json.dumps(evaluate(IntentModel(artifact), test_rows), indent=2, ensure_ascii=False))
+        print(json.dumps(evaluate(TextClassifier(artifact), test_rows), indent=2, ensure_ascii=False))
     return 0
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    from livedesk.understanding.intent_model import IntentModel
+    from livedesk.understanding.classifier import TextClassifier
     from livedesk.understanding.training import evaluate, read_examples
 
-    model_path = args.model / MODEL_FILE if args.model.is_dir() else args.model
-    report = evaluate(IntentModel.load(model_path), read_examples(args.test))
+    model_path = args.model / f"{args.kind}.json" if args.model.is_dir() else args.model
+    report = evaluate(TextClassifier.load(model_path), read_examples(args.test))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
@@ -49,18 +52,22 @@ def _evaluate(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
     kinds = parser.add_subparsers(dest="kind", required=True)
-    intents = kinds.add_parser("intents", help="train and evaluate an intent classifier on any labelled file")
-    actions = intents.add_subparsers(dest="action", required=True)
-    trainer = actions.add_parser("train", help="train from a CSV/JSONL file with text and label columns")
-    trainer.add_argument("--train", type=Path, required=True)
-    trainer.add_argument("--test", type=Path, help="held-out file; without it --test-size splits the train file")
-    trainer.add_argument("--test-size", type=float, default=0.0, help="fraction held out for evaluation (0: none)")
-    trainer.add_argument("--model-out", type=Path, default=Path("model"))
-    trainer.set_defaults(run=_train)
-    evaluator = actions.add_parser("evaluate", help="accuracy, macro-F1, per-class recall, oos recall, latency")
-    evaluator.add_argument("--model", type=Path, required=True, help="a model directory or its intents.json")
-    evaluator.add_argument("--test", type=Path, required=True)
-    evaluator.set_defaults(run=_evaluate)
+    for kind, about in (
+        ("intents", "an intent classifier (rows labelled oos are out of scope)"),
+        ("polarity", "a polarity classifier (negative/neutral/positive, or any labels)"),
+    ):
+        task = kinds.add_parser(kind, help=f"train and evaluate {about} on any labelled file")
+        actions = task.add_subparsers(dest="action", required=True)
+        trainer = actions.add_parser("train", help="train from a CSV/JSONL file with text and label columns")
+        trainer.add_argument("--train", type=Path, required=True)
+        trainer.add_argument("--test", type=Path, help="held-out file; without it --test-size splits the train file")
+        trainer.add_argument("--test-size", type=float, default=0.0, help="fraction held out for evaluation (0: none)")
+        trainer.add_argument("--model-out", type=Path, default=Path("model"))
+        trainer.set_defaults(run=_train)
+        evaluator = actions.add_parser("evaluate", help="accuracy, macro-F1, per-class recall, oos recall, latency")
+        evaluator.add_argument("--model", type=Path, required=True, help=f"a model directory or its {kind}.json")
+        evaluator.add_argument("--test", type=Path, required=True)
+        evaluator.set_defaults(run=_evaluate)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

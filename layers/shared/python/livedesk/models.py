@@ -101,6 +101,7 @@ class RoutingDecision(Strict):
     priority: int = Field(ge=1, le=5, description="1 is the most urgent")
     needs_human: bool
     severity: Severity | None = None
+    answer: str | None = Field(default=None, description="The bot's reply when the bot answers")
     reasons: list[str]
     classifier_version: str
 

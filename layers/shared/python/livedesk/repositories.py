@@ -317,6 +317,7 @@ class LiveCluster:
     signature: frozenset[str]
     members: int
     ticket_id: str | None
+    answer: str | None = None  # the bot's answer, broadcast once to every viewer in the cluster
 
 
 class LiveClusterRepository:
@@ -343,6 +344,7 @@ class LiveClusterRepository:
                     signature=frozenset(item["signature"]),
                     members=int(item["members"]),
                     ticket_id=item.get("ticket_id"),
+                    answer=item.get("answer"),
                 )
                 for item in page["Items"]
             ]
@@ -364,6 +366,8 @@ class LiveClusterRepository:
         }
         if cluster.ticket_id:
             item["ticket_id"] = cluster.ticket_id
+        if cluster.answer:
+            item["answer"] = cluster.answer
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:

@@ -37,6 +37,14 @@ class NormalizedText:
     exclamations: int = 0
     caps_ratio: float = 0.0
 
+    @property
+    def lang(self) -> str:
+        """``zh`` when the text has any Chinese character (mixed text is answered in Chinese), else ``en``."""
+        return "zh" if CJK.search(self.text) else "en"
+
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
 
 @lru_cache(maxsize=1)
 def _t2s() -> opencc.OpenCC:

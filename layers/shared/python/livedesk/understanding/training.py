@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from livedesk.understanding.intent_model import OOS_LABELS, OUT_OF_SCOPE, IntentModel, analyze
+from livedesk.understanding.classifier import OOS_LABELS, OUT_OF_SCOPE, TextClassifier, analyze
 from livedesk.understanding.normalize import normalize
 
 TRAINER_VERSION = "tfidf-logreg-1"
 SEED = 7
+# Task -> open set: whether messages outside every label exist and must come out as out-of-scope.
+TASKS = {"intents": True, "polarity": False}
 
 
 @dataclass(frozen=True)
@@ -92,22 +94,25 @@ def _fit_threshold(probabilities: Any, labels: list[str], classes: list[str]) ->
 
 
 def build_pipeline() -> Any:
-    """TF-IDF over ``analyze`` features, then multinomial logistic regression; IntentModel mirrors it."""
+    """TF-IDF over ``analyze`` features, then multinomial logistic regression; TextClassifier mirrors it."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
     return make_pipeline(
-        TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=1),
+        TfidfVectorizer(analyzer=analyze, sublinear_tf=True, min_df=2),
         LogisticRegression(C=20.0, max_iter=5000),
     )
 
 
-def train(examples: list[Example], data_digest: str) -> dict[str, Any]:
+def train(examples: list[Example], data_digest: str, task: str = "intents") -> dict[str, Any]:
+    """Fit on every example. Open-set tasks (intents) also get an out-of-scope threshold;
+    closed-set ones (polarity) always answer with their top label."""
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
     texts = [normalize(e.text).text for e in examples]
     labels = [e.label for e in examples]
+    open_set = TASKS[task]
     pipeline = build_pipeline()
     folds = min(5, min(Counter(labels).values()))
     if folds >= 2:
@@ -116,14 +121,15 @@ def train(examples: list[Example], data_digest: str) -> dict[str, Any]:
         classes = sorted(set(labels))
         temperature = _fit_temperature(decision, [classes.index(label) for label in labels])
         probabilities = [_softmax([v / temperature for v in row]) for row in decision]
-        threshold = _fit_threshold(probabilities, labels, classes)
+        threshold = _fit_threshold(probabilities, labels, classes) if open_set else 0.0
     else:
-        temperature, threshold = 1.0, 0.2
+        temperature, threshold = 1.0, 0.2 if open_set else 0.0
     pipeline.fit(texts, labels)
     vectorizer, classifier = pipeline.steps[0][1], pipeline.steps[1][1]
     vocabulary = vectorizer.vocabulary_
     coef = classifier.coef_
     return {
+        "task": task,
         "version": f"{TRAINER_VERSION}-{data_digest[:12]}",
         "trainer": TRAINER_VERSION,
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -152,13 +158,13 @@ def digest(paths: list[Path]) -> str:
     return sha.hexdigest()
 
 
-def evaluate(model: IntentModel, examples: list[Example]) -> dict[str, Any]:
+def evaluate(model: TextClassifier, examples: list[Example]) -> dict[str, Any]:
     from sklearn.metrics import accuracy_score, f1_score, recall_score
 
     truth = [OUT_OF_SCOPE if e.label in OOS_LABELS else e.label for e in examples]
     normalized = [normalize(e.text).text for e in examples]
     started = time.perf_counter()
-    predicted = [model.predict(text, normalized=True).intent for text in normalized]
+    predicted = [model.predict(text, normalized=True).label for text in normalized]
     elapsed = time.perf_counter() - started
     started = time.perf_counter()
     for e in examples:

@@ -1,9 +1,9 @@
-"""The intent classifier at run time: TF-IDF features and a linear model, in pure Python.
+"""Text classifiers at run time: TF-IDF features and a linear model, in pure Python.
 
-Training (``livedesk intents train``, scikit-learn) exports the vocabulary, idf weights,
-coefficients, a softmax temperature fitted on held-out predictions and an out-of-scope
-threshold into one JSON artifact. Loading it needs no numpy or scikit-learn, so the
-routing function stays a small zip with a fast cold start.
+Training (``livedesk intents|polarity train``, scikit-learn) exports the vocabulary, idf weights,
+coefficients, a softmax temperature fitted on cross-validated predictions and, for open-set tasks
+such as intents, an out-of-scope threshold into one JSON artifact. Loading it needs no numpy or
+scikit-learn, so the routing function stays a small zip with a fast cold start.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from livedesk.understanding.normalize import normalize
 
 OUT_OF_SCOPE = "out_of_scope"
 OOS_LABELS = frozenset({"oos", OUT_OF_SCOPE})
-TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]|[!?]")
-DEFAULT_MODEL = Path(__file__).parent / "models" / "intents.json"
+TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]")
+MODELS = Path(__file__).parent / "models"
 
 
 def analyze(text: str) -> list[str]:
@@ -40,14 +40,18 @@ def analyze(text: str) -> list[str]:
 
 
 @dataclass(frozen=True)
-class IntentPrediction:
-    intent: str
+class Prediction:
+    label: str  # OUT_OF_SCOPE when the top label is oos or its confidence is below the threshold
     confidence: float
-    ranked: tuple[tuple[str, float], ...]
+    ranked: tuple[tuple[str, float], ...]  # the top three raw labels with their probabilities
+
+    def probability(self, label: str) -> float:
+        return next((p for name, p in self.ranked if name == label), 0.0)
 
 
-class IntentModel:
+class TextClassifier:
     def __init__(self, artifact: dict[str, Any]) -> None:
+        self.task: str = artifact.get("task", "intents")
         self.version: str = artifact["version"]
         self.labels: list[str] = artifact["labels"]
         self.threshold: float = artifact["oos_threshold"]
@@ -57,8 +61,13 @@ class IntentModel:
         self._coef: dict[str, list[float]] = artifact["coef"]
 
     @classmethod
-    def load(cls, path: Path = DEFAULT_MODEL) -> IntentModel:
+    def load(cls, path: Path) -> TextClassifier:
         return cls(json.loads(path.read_text(encoding="utf-8")))
+
+    @classmethod
+    def packaged(cls, task: str) -> TextClassifier:
+        """The model trained from the shipped data (``make models``)."""
+        return cls.load(MODELS / f"{task}.json")
 
     def _scores(self, text: str) -> list[float]:
         counts = Counter(feature for feature in analyze(text) if feature in self._idf)
@@ -77,10 +86,10 @@ class IntentModel:
         total = sum(exps)
         return [e / total for e in exps]
 
-    def predict(self, text: str, *, normalized: bool = False) -> IntentPrediction:
+    def predict(self, text: str, *, normalized: bool = False) -> Prediction:
         clean = text if normalized else normalize(text).text
         ranked = sorted(zip(self.labels, self.probabilities(clean), strict=True), key=lambda item: -item[1])
         label, confidence = ranked[0]
-        intent = OUT_OF_SCOPE if label in OOS_LABELS or confidence < self.threshold else label
-        top = tuple((name, round(p, 4)) for name, p in ranked[:3])
-        return IntentPrediction(intent, round(confidence, 4), top)
+        if label in OOS_LABELS or confidence < self.threshold:
+            label = OUT_OF_SCOPE
+        return Prediction(label, round(confidence, 4), tuple((name, round(p, 4)) for name, p in ranked[:3]))

@@ -1,13 +1,15 @@
-"""Lexicon-based emotion assessment for Chinese and English.
+"""Emotion for Chinese and English: a trained polarity model plus a transparent cue lexicon.
 
-A transparent baseline: each matched cue adds weight to a category, and threat
-phrases (complaint, regulator, refund-or-else) are flagged on their own. The
-understanding issue replaces this with a trained model behind the same output.
+The polarity model (``livedesk polarity train``) gives negative/neutral/positive with
+probabilities. The lexicon names the category (anger, anxiety, disappointment, satisfaction)
+and flags threats to complain or go public, which always count as negative: for escalation a
+missed threat costs more than a false alarm. "!!!" and ALL CAPS raise a negative intensity.
 """
 
 from __future__ import annotations
 
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity
+from livedesk.understanding.classifier import Prediction
 from livedesk.understanding.normalize import NormalizedText, normalize
 
 THREAT_CUES = (
@@ -119,9 +121,9 @@ def _matches(text: str, cues: tuple[str, ...]) -> list[str]:
     return [cue for cue in cues if cue in text]
 
 
-def assess_emotion(text: str | NormalizedText) -> EmotionAssessment:
-    """Cues are matched on the normalised text (simplified, half-width, lower-case); "!!!" and
-    ALL-CAPS shouting raise the intensity of a negative emotion."""
+def assess_emotion(text: str | NormalizedText, polarity: Prediction | None = None) -> EmotionAssessment:
+    """Cues are matched on the normalised text (simplified, half-width, lower-case). Without a
+    polarity prediction the lexicon alone decides (the fallback the tests of the cues use)."""
     normalized = text if isinstance(text, NormalizedText) else normalize(text)
     lowered = normalized.text
     threats = _matches(lowered, THREAT_CUES)
@@ -129,23 +131,35 @@ def assess_emotion(text: str | NormalizedText) -> EmotionAssessment:
     weights = {category: float(len(found)) for category, found in hits.items()}
     if threats:
         weights[EmotionCategory.ANGER] += 1.0
-    shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
-    emphasis = 0.5 if shouting else 0.0
+    negative_cues = sum(weights[c] for c in NEGATIVE)
+    positive_cues = weights[EmotionCategory.SATISFACTION]
 
-    category = max(weights, key=lambda c: weights[c])
-    if weights[category] == 0:
-        return EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
-    intensity = min(1.0, 0.35 * weights[category] + emphasis * (category in NEGATIVE))
-    negative = sum(weights[c] for c in NEGATIVE)
-    positive = weights[EmotionCategory.SATISFACTION]
-    score = max(-1.0, min(1.0, (positive - negative) / (positive + negative)))
-    polarity = Polarity.NEGATIVE if score < 0 else Polarity.POSITIVE if score > 0 else Polarity.NEUTRAL
+    if polarity is None:
+        cues = negative_cues + positive_cues
+        score = (positive_cues - negative_cues) / cues if cues else 0.0
+    else:
+        score = polarity.probability("positive") - polarity.probability("negative")
+        if polarity.label == "neutral" and not negative_cues and not positive_cues:
+            score = 0.0
+    if threats or weights[EmotionCategory.ANGER]:
+        score = min(score, -0.5)  # a threat or an insult is never read as calm
+    label = Polarity.NEGATIVE if score <= -0.2 else Polarity.POSITIVE if score >= 0.2 else Polarity.NEUTRAL
+    if polarity is None:
+        label = Polarity.NEGATIVE if score < 0 else Polarity.POSITIVE if score > 0 else Polarity.NEUTRAL
+    if label is Polarity.NEUTRAL:
+        return EmotionAssessment(polarity=label, score=round(score, 3), category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
+
+    candidates = NEGATIVE if label is Polarity.NEGATIVE else {EmotionCategory.SATISFACTION}
+    category = max(candidates, key=lambda c: (weights[c], c is EmotionCategory.DISAPPOINTMENT))
+    shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
+    emphasis = 0.5 if shouting and label is Polarity.NEGATIVE else 0.0
+    intensity = min(1.0, max(0.35, 0.35 * weights[category], abs(score) * 0.5) + emphasis)
     matched = sorted({term for found in hits.values() for term in found} | set(threats))
     return EmotionAssessment(
-        polarity=polarity,
-        score=round(score, 3),
+        polarity=label,
+        score=round(max(-1.0, min(1.0, score)), 3),
         category=category,
-        intensity=round(max(intensity, 0.35), 3),
+        intensity=round(intensity, 3),
         threat=bool(threats),
         matched_terms=matched,
     )
