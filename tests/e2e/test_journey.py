@@ -219,3 +219,23 @@ def test_a_live_comment_burst_is_answered_once_and_noise_is_dropped(api: Client,
     assert len({m["cluster_id"] for m in messages}) == 1
     assert len({m["ticket_id"] for m in messages}) == 1, "one ticket for the whole burst"
     assert api.get(f"/v1/customers/{noisy}/conversations").json()["conversations"] == []
+    (cluster,) = api.get(f"/v1/live-sessions/{session}/clusters").json()["clusters"]
+    assert (cluster["members"], cluster["ticket_id"], cluster["answer"]) == (25, messages[0]["ticket_id"], None)
+
+
+def test_a_question_many_viewers_ask_is_answered_once_and_broadcast(api: Client, unique: Callable[[str], str]) -> None:
+    session = unique("live")
+    asks = ["几号链接", "链接在哪里？？", "幾號鏈接", "几号链接呀", "which number is the link?"]
+    viewers = [unique("viewer") for _ in range(20)]
+    for n, viewer in enumerate(viewers):
+        body = _message(unique("dy"), asks[n % len(asks)], viewer, "live_comment", live_session_id=session)
+        assert api.post("/v1/messages", body).status_code == 202
+    api.settle()
+
+    clusters = api.get(f"/v1/live-sessions/{session}/clusters").json()["clusters"]
+    assert sum(c["members"] for c in clusters) == 20 and clusters[0]["members"] >= 12
+    assert all(c["answer"] and c["ticket_id"] is None for c in clusters), "the bot answers; nobody is ticketed"
+    routed = [_conversation_of(api, viewer)["messages"][0] for viewer in viewers]
+    answers = {c["cluster_id"]: c["answer"] for c in clusters}
+    assert all(m["routing"]["answer"] == answers[m["cluster_id"]] for m in routed), "every viewer gets the cluster's one answer"
+    assert api.get(f"/v1/live-sessions/{session}/clusters", brand="oak-home").json()["clusters"] == []

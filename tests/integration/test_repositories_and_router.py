@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta
 
 from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
-from livedesk.value import CustomerValue
 from livedesk.understanding.pipeline import packaged_understander
+from livedesk.value import CustomerValue
 from routing.answers import AnswerCatalog
 from routing.service import Router
 from tests.integration.conftest import Aws

@@ -2,6 +2,7 @@ import pytest
 
 from livedesk.models import EmotionCategory, Polarity
 from livedesk.understanding.emotion import assess_emotion
+from livedesk.understanding.pipeline import packaged_understander
 
 
 @pytest.mark.parametrize(
@@ -44,3 +45,23 @@ def test_shouting_raises_the_intensity_of_anger() -> None:
 
 def test_full_width_and_traditional_text_is_understood() -> None:
     assert assess_emotion("再不處理我就去消協投訴！！").threat
+
+
+def test_ties_go_to_the_more_urgent_category_with_the_trained_model() -> None:
+    emotion = packaged_understander().emotion("WHERE IS MY PARCEL, THIS IS RIDICULOUS!!!")
+    assert (emotion.polarity, emotion.category) == (Polarity.NEGATIVE, EmotionCategory.ANGER)
+    assert emotion.intensity >= 0.8
+
+
+@pytest.mark.parametrize(
+    ("text", "polarity"),
+    [
+        ("物流超快，包装也很仔细", Polarity.POSITIVE),
+        ("arrived fast and well packed", Polarity.POSITIVE),
+        ("still waiting for a reply after a week", Polarity.NEGATIVE),
+        ("发什么快递", Polarity.NEUTRAL),
+    ],
+)
+def test_the_polarity_model_reads_what_the_lexicon_misses(text: str, polarity: Polarity) -> None:
+    emotion = packaged_understander().emotion(text)
+    assert emotion.polarity is polarity and emotion.matched_terms == []

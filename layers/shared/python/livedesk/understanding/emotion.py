@@ -114,7 +114,8 @@ CATEGORY_CUES: dict[EmotionCategory, tuple[str, ...]] = {
     ),
 }
 
-NEGATIVE = {EmotionCategory.ANGER, EmotionCategory.ANXIETY, EmotionCategory.DISAPPOINTMENT}
+NEGATIVE_BY_URGENCY = (EmotionCategory.ANGER, EmotionCategory.ANXIETY, EmotionCategory.DISAPPOINTMENT)
+NEGATIVE = frozenset(NEGATIVE_BY_URGENCY)
 
 
 def _matches(text: str, cues: tuple[str, ...]) -> list[str]:
@@ -149,8 +150,9 @@ def assess_emotion(text: str | NormalizedText, polarity: Prediction | None = Non
     if label is Polarity.NEUTRAL:
         return EmotionAssessment(polarity=label, score=round(score, 3), category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
-    candidates = NEGATIVE if label is Polarity.NEGATIVE else {EmotionCategory.SATISFACTION}
-    category = max(candidates, key=lambda c: (weights[c], c is EmotionCategory.DISAPPOINTMENT))
+    # Ties go to the more urgent category; a negative without any cue reads as disappointment.
+    candidates = NEGATIVE_BY_URGENCY if label is Polarity.NEGATIVE else (EmotionCategory.SATISFACTION,)
+    category = max(candidates, key=lambda c: weights[c]) if any(weights[c] for c in candidates) else candidates[-1]
     shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
     emphasis = 0.5 if shouting and label is Polarity.NEGATIVE else 0.0
     intensity = min(1.0, max(0.35, 0.35 * weights[category], abs(score) * 0.5) + emphasis)
