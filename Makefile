@@ -96,6 +96,8 @@ invoke: $(TEMPLATE) ## run one function on one event on the local stack
 bench: $(TEMPLATE)
 	@$(PY) bench/journey.py
 	@$(PY) bench/cold_imports.py
+	@$(PY) bench/routing.py
+	@$(PY) bench/intent_models.py
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
