@@ -47,7 +47,16 @@ def test_train_then_evaluate_any_labelled_file(labelled_csv: Path, tmp_path: Pat
     jsonl.write_text("\n".join(json.dumps({"text": t, "label": label, "lang": lang}, ensure_ascii=False) for label, t, lang in ROWS))
     assert main(["intents", "evaluate", "--model", str(model_dir), "--test", str(jsonl)]) == 0
     report = json.loads(capsys.readouterr().out)
-    assert set(report) >= {"accuracy", "macro_f1", "per_class_recall", "oos_recall", "latency_ms_per_message", "accuracy_by_language"}
+    assert set(report) >= {
+        "accuracy",
+        "macro_f1",
+        "per_class_recall",
+        "oos_recall",
+        "calibration_error",
+        "latency_ms_per_message",
+        "accuracy_by_language",
+    }
+    assert 0 <= report["calibration_error"] < 0.5
     assert set(report["per_class_recall"]) == {"greeting", "weather", "out_of_scope"}
     assert report["accuracy"] >= 0.8  # mostly the training rows themselves
     assert 0 < report["latency_ms_per_message"] < 50

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from livedesk.understanding.classifier import OOS_LABELS, OUT_OF_SCOPE, TextClassifier, analyze
+from livedesk.understanding.classifier import OOS_LABELS, OUT_OF_SCOPE, Prediction, TextClassifier, analyze
 from livedesk.understanding.normalize import normalize
 
 TRAINER_VERSION = "tfidf-logreg-1"
@@ -158,14 +158,25 @@ def digest(paths: list[Path]) -> str:
     return sha.hexdigest()
 
 
+def _expected_calibration_error(predictions: list[Prediction], labels: list[str], bins: int = 10) -> float:
+    """How far the top label's confidence is from its accuracy, averaged over 10 confidence bins
+    (0 is perfectly calibrated)."""
+    binned: dict[int, list[tuple[float, bool]]] = {}
+    for prediction, label in zip(predictions, labels, strict=True):
+        top, confidence = prediction.ranked[0]
+        binned.setdefault(min(int(confidence * bins), bins - 1), []).append((confidence, top == label))
+    return sum(abs(sum(c for c, _ in rows) - sum(hit for _, hit in rows)) for rows in binned.values()) / len(labels)
+
+
 def evaluate(model: TextClassifier, examples: list[Example]) -> dict[str, Any]:
     from sklearn.metrics import accuracy_score, f1_score, recall_score
 
     truth = [OUT_OF_SCOPE if e.label in OOS_LABELS else e.label for e in examples]
     normalized = [normalize(e.text).text for e in examples]
     started = time.perf_counter()
-    predicted = [model.predict(text, normalized=True).label for text in normalized]
+    predictions = [model.predict(text, normalized=True) for text in normalized]
     elapsed = time.perf_counter() - started
+    predicted = [p.label for p in predictions]
     started = time.perf_counter()
     for e in examples:
         normalize(e.text)
@@ -179,6 +190,7 @@ def evaluate(model: TextClassifier, examples: list[Example]) -> dict[str, Any]:
             label: round(float(r), 4)
             for label, r in zip(labels, recall_score(truth, predicted, labels=labels, average=None, zero_division=0), strict=True)
         },
+        "calibration_error": round(_expected_calibration_error(predictions, [e.label for e in examples]), 4),
         "latency_ms_per_message": round((elapsed + normalizing) / len(examples) * 1000, 4),
     }
     if OUT_OF_SCOPE in truth:
