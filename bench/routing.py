@@ -87,8 +87,7 @@ def handler_on_moto(batches: int = 30) -> None:
     os.environ.update({"AWS_DEFAULT_REGION": "us-east-1", "POWERTOOLS_TRACE_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"})
     from moto.core.botocore_stubber import BotocoreStubber
 
-    # Time spent inside moto stands in for DynamoDB/Step Functions round trips; the rest is the
-    # handler's own CPU (parsing, understanding, botocore serialisation), which is what scales per core.
+    # Count the AWS calls the handler makes per message and the time moto takes to serve them.
     in_moto = [0.0, 0]
     serve = BotocoreStubber.__call__
 
