@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from livedesk.api import NOT_FOUND, BrandId, create_resolver
 from livedesk.models import IDENTIFIER, Conversation, ConversationView
@@ -53,6 +53,8 @@ def list_customer_conversations(
 
 
 class QuestionCluster(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
     cluster_id: str
     intent: str
     representative: str = Field(description="The first viewer's wording")
@@ -75,20 +77,7 @@ def list_live_session_clusters(
     live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId
 ) -> LiveSessionQuestions:
     found = sorted(clusters.for_session(brand_id, live_session_id), key=lambda c: -c.members)
-    return LiveSessionQuestions(
-        live_session_id=live_session_id,
-        clusters=[
-            QuestionCluster(
-                cluster_id=c.cluster_id,
-                intent=c.intent,
-                representative=c.representative,
-                members=c.members,
-                answer=c.answer,
-                ticket_id=c.ticket_id,
-            )
-            for c in found
-        ],
-    )
+    return LiveSessionQuestions(live_session_id=live_session_id, clusters=[QuestionCluster.model_validate(c) for c in found])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
