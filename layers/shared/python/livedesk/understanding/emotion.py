@@ -144,9 +144,8 @@ def assess_emotion(text: str | NormalizedText, polarity: Prediction | None = Non
             score = 0.0
     if threats or weights[EmotionCategory.ANGER]:
         score = min(score, -0.5)  # a threat or an insult is never read as calm
-    label = Polarity.NEGATIVE if score <= -0.2 else Polarity.POSITIVE if score >= 0.2 else Polarity.NEUTRAL
-    if polarity is None:
-        label = Polarity.NEGATIVE if score < 0 else Polarity.POSITIVE if score > 0 else Polarity.NEUTRAL
+    margin = 0.2 if polarity else 1e-9  # the model's score needs a margin; any lexicon cue counts
+    label = Polarity.NEGATIVE if score <= -margin else Polarity.POSITIVE if score >= margin else Polarity.NEUTRAL
     if label is Polarity.NEUTRAL:
         return EmotionAssessment(polarity=label, score=round(score, 3), category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
