@@ -1,0 +1,152 @@
+"""The in-Lambda hybrid index: BM25 over jieba-segmented text plus dense vectors from an Embedder,
+fused by reciprocal rank. One sub-index per brand, so no query can reach another brand's knowledge."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from livedesk.knowledge.documents import Kind, Passage
+from livedesk.understanding.normalize import normalize
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from livedesk.understanding.embedders import Embedder
+
+RRF_K = 60  # the usual reciprocal-rank-fusion constant
+CANDIDATES = 50  # per retriever, before fusion
+LATIN = re.compile(r"[a-z0-9]+")
+CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
+@cache
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(60)
+    jieba.initialize()
+    return jieba
+
+
+def tokenize(text: str) -> list[str]:
+    """Simplified, lower-case tokens: jieba's search-mode words for Chinese, words for Latin."""
+    clean = normalize(text).text
+    tokens = LATIN.findall(clean)
+    for run in CJK_RUN.findall(clean):
+        tokens += [word for word in _jieba().lcut_for_search(run) if word.strip()]
+    return tokens
+
+
+@dataclass(frozen=True)
+class Filters:
+    kinds: frozenset[Kind] | None = None
+    sku: str | None = None
+    category: str | None = None
+    lang: str | None = None
+    session_id: str | None = None
+    on: date | None = None  # policies in force on this date; None: every version
+
+    def admits(self, passage: Passage) -> bool:
+        if self.kinds is not None and passage.kind not in self.kinds:
+            return False
+        if self.sku is not None and passage.sku not in (None, self.sku):
+            return False
+        if self.category is not None and passage.category not in (None, self.category):
+            return False
+        if self.lang is not None and passage.lang != self.lang:
+            return False
+        if self.session_id is not None and passage.kind is Kind.LIVE_SESSION and passage.session_id != self.session_id:
+            return False
+        if self.on is not None and passage.effective_from is not None:
+            return passage.effective_from <= self.on and (passage.effective_to is None or self.on <= passage.effective_to)
+        return True
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused reciprocal-rank score
+    lexical_rank: int | None  # 1-based, None when BM25 did not find it
+    dense_rank: int | None
+    similarity: float  # cosine of query and passage vectors
+
+
+class BrandIndex:
+    def __init__(self, passages: list[Passage], vectors: np.ndarray) -> None:
+        import bm25s
+
+        self.passages = passages
+        self.vectors = vectors
+        self._bm25 = bm25s.BM25()
+        self._bm25.index([tokenize(p.text) for p in passages], show_progress=False)
+
+    def search(self, query_tokens: list[str], query_vector: np.ndarray, filters: Filters, k: int) -> list[Hit]:
+        import numpy as np
+
+        allowed = np.fromiter((filters.admits(p) for p in self.passages), dtype=bool, count=len(self.passages))
+        if not allowed.any():
+            return []
+        lexical = np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32) if query_tokens else np.zeros(len(self.passages))
+        similarity = self.vectors @ query_vector
+        lexical_order = _top(np.where(allowed & (lexical > 0), lexical, -np.inf))
+        dense_order = _top(np.where(allowed, similarity, -np.inf))
+        fused: dict[str, tuple[float, int, int | None, int | None]] = {}  # doc -> score, best passage, ranks
+        for name, order in (("lexical", lexical_order), ("dense", dense_order)):
+            seen_docs: set[str] = set()
+            for index in order:
+                doc = self.passages[index].doc_id
+                if doc in seen_docs:  # a document's best passage is its rank in this list
+                    continue
+                seen_docs.add(doc)
+                rank = len(seen_docs)
+                score, best, lexical_rank, dense_rank = fused.get(doc, (0.0, int(index), None, None))
+                if name == "lexical":
+                    lexical_rank = rank
+                else:
+                    dense_rank = rank
+                    best = int(index) if lexical_rank is None or similarity[index] > similarity[best] else best
+                fused[doc] = (score + 1.0 / (RRF_K + rank), best, lexical_rank, dense_rank)
+        ranked = sorted(fused.values(), key=lambda item: -item[0])[:k]
+        return [Hit(self.passages[best], round(score, 6), lr, dr, round(float(similarity[best]), 4)) for score, best, lr, dr in ranked]
+
+
+def _top(scores: np.ndarray) -> Sequence[int]:
+    import numpy as np
+
+    finite = int(np.isfinite(scores).sum())
+    count = min(CANDIDATES, finite)
+    if count == 0:
+        return []
+    candidates = np.argpartition(-scores, count - 1)[:count]
+    return [int(i) for i in candidates[np.argsort(-scores[candidates])]]
+
+
+class HybridIndex:
+    """The default ``SearchIndex``: built in memory from passages, one sub-index per brand."""
+
+    def __init__(self, embedder: Embedder, passages: list[Passage]) -> None:
+        import numpy as np
+
+        self.embedder = embedder
+        by_brand: dict[str, list[Passage]] = {}
+        for passage in passages:
+            by_brand.setdefault(passage.brand_id, []).append(passage)
+        self._brands: dict[str, BrandIndex] = {}
+        for brand, members in by_brand.items():
+            vectors = np.asarray(embedder.embed([p.text for p in members]), dtype=np.float32)
+            self._brands[brand] = BrandIndex(members, vectors)
+
+    @property
+    def size(self) -> int:
+        return sum(len(index.passages) for index in self._brands.values())
+
+    def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
+        index = self._brands.get(brand_id)
+        if index is None:
+            return []
+        return index.search(tokenize(query), self.embedder.embed([query])[0], filters, k)

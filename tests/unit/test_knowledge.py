@@ -1,0 +1,114 @@
+"""The knowledge model, its loader and the in-memory hybrid index (with a small deterministic embedder)."""
+
+import hashlib
+import itertools
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from livedesk.knowledge.documents import Kind, passages
+from livedesk.knowledge.hybrid import Filters, HybridIndex, tokenize
+from livedesk.knowledge.loader import load_paths, load_text
+
+DEMO = Path(__file__).parents[2] / "layers" / "shared" / "knowledge" / "demo"
+
+
+class HashingEmbedder:
+    """Character bigrams hashed into 512 dimensions: enough to test fusion and filters offline and fast."""
+
+    name = "hashing-test"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        vectors = np.zeros((len(texts), 512), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for a, b in itertools.pairwise(text):
+                vectors[row, int(hashlib.md5(f"{a}{b}".encode()).hexdigest(), 16) % 512] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+
+FAQ = '{"id": "faq-1", "brand_id": "b1", "kind": "faq", "lang": "zh", "source": "s", "category": "beauty", '
+GOOD = FAQ + '"questions": ["几天发货", "什么时候发货"], "answer": "付款后48小时内发货。"}'
+
+
+def test_bad_rows_are_reported_with_their_number_and_the_good_rows_load() -> None:
+    text = "\n".join([GOOD, "{not json", '{"id": "x", "kind": "faq"}', GOOD])
+    report = load_text("faq.jsonl", text)
+    assert [d.id for d in report.documents] == ["faq-1"]
+    assert [(e.row, e.reason.split(":")[0]) for e in report.errors] == [(2, "invalid JSON"), (3, "faq.brand_id"), (4, "duplicate id faq-1")]
+
+
+def test_csv_and_markdown_files_load() -> None:
+    csv_text = (
+        "id,brand_id,kind,lang,source,category,questions,answer\n"
+        "faq-9,b1,faq,en,s,home,How long is delivery?|When will it arrive,5-10 days.\n"
+    )
+    (faq,) = load_text("faqs.csv", csv_text).documents
+    assert faq.kind is Kind.FAQ and faq.questions == ["How long is delivery?", "When will it arrive"]
+    markdown = "---\nid: proc-1\nbrand_id: b1\nkind: process\nlang: zh\nsource: handbook\ntitle: 包裹破损\n---\n1. 拍照\n2. 申请售后\n"
+    (process,) = load_text("damaged.md", markdown).documents
+    assert process.steps == ["拍照", "申请售后"]
+    assert load_text("notes.txt", "x").errors[0].reason.startswith("unsupported file type")
+
+
+@pytest.fixture(scope="module")
+def demo() -> list[object]:
+    report = load_paths([DEMO])
+    assert report.errors == []
+    return list(report.documents)
+
+
+def test_the_demo_knowledge_covers_four_categories(demo: list[object]) -> None:
+    kinds = Counter(d.kind for d in demo)  # type: ignore[attr-defined]
+    assert kinds[Kind.FAQ] >= 300 and kinds[Kind.PRODUCT] >= 100 and kinds[Kind.POLICY] >= 20 and kinds[Kind.LIVE_SESSION] >= 5
+    assert {d.category for d in demo if d.kind is Kind.PRODUCT} == {"beauty", "apparel", "home", "appliances"}  # type: ignore[attr-defined]
+    superseded = [d for d in demo if d.kind is Kind.POLICY and d.effective_to is not None]  # type: ignore[attr-defined]
+    assert superseded, "some policies have been replaced"
+
+
+def test_chinese_is_segmented_into_words_and_traditional_folded() -> None:
+    assert {"赠品", "发货"} <= set(tokenize("贈品什麼時候發貨"))
+    assert tokenize("Free GIFT?") == ["free", "gift"]
+
+
+@pytest.fixture(scope="module")
+def index(demo: list[object]) -> HybridIndex:
+    return HybridIndex(HashingEmbedder(), [p for d in demo for p in passages(d)])  # type: ignore[arg-type]
+
+
+def test_search_finds_the_faq_and_never_crosses_brands(index: HybridIndex) -> None:
+    hits = index.search("lumi-beauty", "精华敏感肌能用吗", k=5)
+    assert hits and all(h.passage.brand_id == "lumi-beauty" for h in hits)
+    assert hits[0].lexical_rank == 1 or hits[0].dense_rank == 1
+    assert index.search("no-such-brand", "精华敏感肌能用吗") == []
+
+
+def test_a_question_asked_today_gets_the_policy_in_force_today(index: HybridIndex) -> None:
+    policies = Filters(kinds=frozenset({Kind.POLICY}), on=date(2026, 11, 22))
+    (today,) = {
+        h.passage.doc_id
+        for h in index.search("lumi-beauty", "退货规则 无理由退货几天", policies, k=10)
+        if "return-window" in h.passage.doc_id
+    }
+    assert today == "pol-lb-return-window-v2"
+    last_year = Filters(kinds=frozenset({Kind.POLICY}), on=date(2025, 6, 1))
+    hits = index.search("lumi-beauty", "退货规则 无理由退货几天", last_year, k=10)
+    assert "pol-lb-return-window-v1" in {h.passage.doc_id for h in hits}
+    assert "pol-lb-return-window-v2" not in {h.passage.doc_id for h in hits}
+
+
+def test_a_streamer_promise_is_found_in_its_own_live_session(index: HybridIndex) -> None:
+    session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id="live-2026-11-21-lb")
+    hits = index.search("lumi-beauty", "主播说买二送一", session, k=3)
+    assert hits and all(h.passage.session_id == "live-2026-11-21-lb" for h in hits)
+    assert "买二送一" in hits[0].passage.content and hits[0].passage.at is not None
+
+
+def test_filters_by_kind_sku_and_language(index: HybridIndex) -> None:
+    hits = index.search("lumi-beauty", "serum", Filters(kinds=frozenset({Kind.PRODUCT}), sku="LB-SERUM-30"), k=5)
+    assert hits and {h.passage.sku for h in hits} == {"LB-SERUM-30"}
+    english = index.search("oak-home", "delivery time", Filters(lang="en"), k=5)
+    assert english and {h.passage.lang for h in english} == {"en"}
