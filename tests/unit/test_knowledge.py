@@ -142,3 +142,15 @@ def test_search_evaluate_works_on_any_knowledge_and_query_files(tmp_path: Path, 
     report = json.loads(capsys.readouterr().out)
     assert report["queries"] == 3 and report["recall_at_5"] == 1.0
     assert set(report) >= {"recall_at_1", "mrr_at_10", "latency_ms", "latency_ms_without_query_embedding", "recall_at_1_by_language"}
+
+
+def test_the_index_saves_and_loads_as_an_artifact_without_re_embedding(index: HybridIndex, tmp_path: Path) -> None:
+    index.save(tmp_path / "index")
+    loaded = HybridIndex.load(tmp_path / "index", HashingEmbedder())
+    assert loaded.size == index.size
+    query = "主播说买二送一"
+    assert [h.passage.doc_id for h in loaded.search("lumi-beauty", query)] == [h.passage.doc_id for h in index.search("lumi-beauty", query)]
+    other = HashingEmbedder()
+    other.name = "another-model"
+    with pytest.raises(ValueError, match="built with hashing-test"):
+        HybridIndex.load(tmp_path / "index", other)

@@ -3,12 +3,16 @@ fused by reciprocal rank. One sub-index per brand, so no query can reach another
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from pydantic import TypeAdapter
 
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.understanding.normalize import normalize
@@ -20,6 +24,7 @@ if TYPE_CHECKING:
 
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
 CANDIDATES = 50  # per retriever, before fusion
+ARTIFACT_FORMAT = 1
 LATIN = re.compile(r"[a-z0-9]+")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 
@@ -76,14 +81,36 @@ class Hit:
     similarity: float  # cosine of query and passage vectors
 
 
+PASSAGES = TypeAdapter(list[Passage])
+
+
 class BrandIndex:
-    def __init__(self, passages: list[Passage], vectors: np.ndarray) -> None:
+    def __init__(self, passages: list[Passage], vectors: np.ndarray, bm25: Any = None) -> None:
         import bm25s
 
         self.passages = passages
         self.vectors = vectors
-        self._bm25 = bm25s.BM25()
-        self._bm25.index([tokenize(p.text) for p in passages], show_progress=False)
+        if bm25 is None:
+            bm25 = bm25s.BM25()
+            bm25.index([tokenize(p.text) for p in passages], show_progress=False)
+        self._bm25 = bm25
+
+    def save(self, folder: Path) -> None:
+        import numpy as np
+
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "passages.json").write_bytes(PASSAGES.dump_json(self.passages))
+        np.save(folder / "vectors.npy", self.vectors)
+        self._bm25.save(str(folder / "bm25"), show_progress=False)
+
+    @classmethod
+    def load(cls, folder: Path) -> BrandIndex:
+        import bm25s
+        import numpy as np
+
+        passages = PASSAGES.validate_json((folder / "passages.json").read_bytes())
+        bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
+        return cls(passages, np.load(folder / "vectors.npy"), bm25)
 
     def search(self, query_tokens: list[str], query_vector: np.ndarray, filters: Filters, k: int) -> list[Hit]:
         import numpy as np
@@ -127,19 +154,36 @@ def _top(scores: np.ndarray) -> Sequence[int]:
 
 
 class HybridIndex:
-    """The default ``SearchIndex``: built in memory from passages, one sub-index per brand."""
+    """The default ``SearchIndex``: built in memory from passages, one sub-index per brand; saved as
+    an artifact folder (passages, vectors, BM25 matrices) that loads without re-embedding."""
 
-    def __init__(self, embedder: Embedder, passages: list[Passage]) -> None:
+    def __init__(self, embedder: Embedder, passages: list[Passage], vectors: np.ndarray | None = None) -> None:
         import numpy as np
 
         self.embedder = embedder
-        by_brand: dict[str, list[Passage]] = {}
-        for passage in passages:
-            by_brand.setdefault(passage.brand_id, []).append(passage)
-        self._brands: dict[str, BrandIndex] = {}
-        for brand, members in by_brand.items():
-            vectors = np.asarray(embedder.embed([p.text for p in members]), dtype=np.float32)
-            self._brands[brand] = BrandIndex(members, vectors)
+        if vectors is None:
+            vectors = np.asarray(embedder.embed([p.text for p in passages]), dtype=np.float32)
+        rows: dict[str, list[int]] = {}
+        for row, passage in enumerate(passages):
+            rows.setdefault(passage.brand_id, []).append(row)
+        self._brands = {brand: BrandIndex([passages[i] for i in members], vectors[members]) for brand, members in rows.items()}
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        for brand, index in self._brands.items():
+            index.save(folder / brand)
+        manifest = {"format": ARTIFACT_FORMAT, "embedder": self.embedder.name, "brands": sorted(self._brands)}
+        (folder / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, embedder: Embedder) -> HybridIndex:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        if manifest["format"] != ARTIFACT_FORMAT or manifest["embedder"] != embedder.name:
+            raise ValueError(f"index at {folder} was built with {manifest['embedder']} (format {manifest['format']}), not {embedder.name}")
+        index = cls.__new__(cls)
+        index.embedder = embedder
+        index._brands = {brand: BrandIndex.load(folder / brand) for brand in manifest["brands"]}
+        return index
 
     @property
     def size(self) -> int:
