@@ -98,6 +98,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/cold_imports.py
 	@$(PY) bench/routing.py
 	@$(PY) bench/intent_models.py
+	@$(PY) bench/search_index.py
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache
