@@ -12,8 +12,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pydantic import TypeAdapter
-
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.understanding.normalize import normalize
 
@@ -80,6 +78,7 @@ class Filters:
 class Columns:
     """Filterable fields as arrays; "" stands for none, and dates are ordinals (always in force when absent)."""
 
+    doc_id: np.ndarray
     kind: np.ndarray
     sku: np.ndarray
     category: np.ndarray
@@ -89,20 +88,25 @@ class Columns:
     effective_to: np.ndarray
 
     @classmethod
-    def of(cls, passages: list[Passage]) -> Columns:
+    def of(cls, records: list[dict[str, Any]]) -> Columns:
+        """From passages as JSON records (what the artifact stores)."""
         import numpy as np
 
-        def text(values: list[str | None]) -> np.ndarray:
-            return np.array([value or "" for value in values], dtype=str)
+        def text(field: str) -> np.ndarray:
+            return np.array([record.get(field) or "" for record in records], dtype=str)
+
+        def day(field: str, absent: int) -> np.ndarray:
+            return np.array([date.fromisoformat(r[field]).toordinal() if r.get(field) else absent for r in records], dtype=np.int64)
 
         return cls(
-            kind=text([p.kind.value for p in passages]),
-            sku=text([p.sku for p in passages]),
-            category=text([p.category for p in passages]),
-            lang=text([p.lang for p in passages]),
-            session=text([p.session_id for p in passages]),
-            effective_from=np.array([p.effective_from.toordinal() if p.effective_from else 0 for p in passages], dtype=np.int64),
-            effective_to=np.array([p.effective_to.toordinal() if p.effective_to else 10**7 for p in passages], dtype=np.int64),
+            doc_id=text("doc_id"),
+            kind=text("kind"),
+            sku=text("sku"),
+            category=text("category"),
+            lang=text("lang"),
+            session=text("session_id"),
+            effective_from=day("effective_from", 0),
+            effective_to=day("effective_to", 10**7),
         )
 
 
@@ -115,26 +119,26 @@ class Hit:
     similarity: float  # cosine of query and passage vectors
 
 
-PASSAGES = TypeAdapter(list[Passage])
-
-
 class BrandIndex:
-    def __init__(self, passages: list[Passage], vectors: np.ndarray, bm25: Any = None) -> None:
+    """Passages are kept as JSON records and become ``Passage`` models only when they are hits, so
+    a large artifact loads without validating every passage."""
+
+    def __init__(self, records: list[dict[str, Any]], vectors: np.ndarray, bm25: Any = None) -> None:
         import bm25s
 
-        self.passages = passages
+        self.records = records
         self.vectors = vectors
-        self.columns = Columns.of(passages)
+        self.columns = Columns.of(records)
         if bm25 is None:
             bm25 = bm25s.BM25()
-            bm25.index([tokenize(p.text) for p in passages], show_progress=False)
+            bm25.index([tokenize(record["text"]) for record in records], show_progress=False)
         self._bm25 = bm25
 
     def save(self, folder: Path) -> None:
         import numpy as np
 
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "passages.json").write_bytes(PASSAGES.dump_json(self.passages))
+        (folder / "passages.json").write_text(json.dumps(self.records, ensure_ascii=False), encoding="utf-8")
         np.save(folder / "vectors.npy", self.vectors)
         self._bm25.save(str(folder / "bm25"), show_progress=False)
 
@@ -143,9 +147,9 @@ class BrandIndex:
         import bm25s
         import numpy as np
 
-        passages = PASSAGES.validate_json((folder / "passages.json").read_bytes())
+        records = json.loads((folder / "passages.json").read_text(encoding="utf-8"))
         bm25 = bm25s.BM25.load(str(folder / "bm25"), show_progress=False)
-        return cls(passages, np.load(folder / "vectors.npy"), bm25)
+        return cls(records, np.load(folder / "vectors.npy"), bm25)
 
     def search(self, query_tokens: list[str], query_vector: np.ndarray, filters: Filters, k: int) -> list[Hit]:
         import numpy as np
@@ -153,7 +157,7 @@ class BrandIndex:
         allowed = filters.mask(self.columns)
         if not allowed.any():
             return []
-        lexical = np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32) if query_tokens else np.zeros(len(self.passages))
+        lexical = np.asarray(self._bm25.get_scores(query_tokens), dtype=np.float32) if query_tokens else np.zeros(len(self.records))
         similarity = self.vectors @ query_vector
         lexical_order = _top(np.where(allowed & (lexical > 0), lexical, -np.inf))
         dense_order = _top(np.where(allowed, similarity, -np.inf))
@@ -161,7 +165,7 @@ class BrandIndex:
         for name, order in (("lexical", lexical_order), ("dense", dense_order)):
             seen_docs: set[str] = set()
             for index in order:
-                doc = self.passages[index].doc_id
+                doc = str(self.columns.doc_id[index])
                 if doc in seen_docs:  # a document's best passage is its rank in this list
                     continue
                 seen_docs.add(doc)
@@ -174,7 +178,10 @@ class BrandIndex:
                     best = int(index) if lexical_rank is None or similarity[index] > similarity[best] else best
                 fused[doc] = (score + 1.0 / (RRF_K + rank), best, lexical_rank, dense_rank)
         ranked = sorted(fused.values(), key=lambda item: -item[0])[:k]
-        return [Hit(self.passages[best], round(score, 6), lr, dr, round(float(similarity[best]), 4)) for score, best, lr, dr in ranked]
+        return [
+            Hit(Passage.model_validate(self.records[best]), round(score, 6), lr, dr, round(float(similarity[best]), 4))
+            for score, best, lr, dr in ranked
+        ]
 
 
 def _top(scores: np.ndarray) -> Sequence[int]:
@@ -201,7 +208,9 @@ class HybridIndex:
         rows: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
             rows.setdefault(passage.brand_id, []).append(row)
-        self._brands = {brand: BrandIndex([passages[i] for i in members], vectors[members]) for brand, members in rows.items()}
+        self._brands = {
+            brand: BrandIndex([passages[i].model_dump(mode="json") for i in members], vectors[members]) for brand, members in rows.items()
+        }
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
@@ -222,7 +231,7 @@ class HybridIndex:
 
     @property
     def size(self) -> int:
-        return sum(len(index.passages) for index in self._brands.values())
+        return sum(len(index.records) for index in self._brands.values())
 
     def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
         if brand_id not in self._brands:
