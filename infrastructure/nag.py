@@ -5,6 +5,7 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_s3 as s3
 
 STACK_WIDE = {
     "AwsSolutions-L1": "Python 3.11 is pinned on purpose: the project, its tests and the staged layer wheels all target it.",
@@ -23,8 +24,24 @@ def _logical_id(stack: Stack, resource: CfnElement) -> str:
     return str(stack.resolve(stack.get_logical_id(resource)))
 
 
-def suppress_findings(stack: Stack, *, indexed_tables: list[dynamodb.Table], task_functions: list[lambda_.Function]) -> None:
+def suppress_findings(
+    stack: Stack, *, indexed_tables: list[dynamodb.Table], task_functions: list[lambda_.Function], knowledge_bucket: s3.Bucket
+) -> None:
     acknowledgments = [Acknowledgment(id=rule, reason=reason) for rule, reason in STACK_WIDE.items()]
+    Validations.of(knowledge_bucket).acknowledge(
+        Acknowledgment(
+            id="AwsSolutions-S1",
+            reason="Knowledge files are curated uploads, versioned in the bucket; a second bucket for access logs would "
+            "itself be unlogged. Deployers who need object-level audit turn on CloudTrail data events.",
+        )
+    )
+    bucket_id = _logical_id(stack, knowledge_bucket.node.default_child)  # type: ignore[arg-type]
+    reading = "The search function reads the index artifact, and only the objects under index/ (grant_read with a key prefix)."
+    acknowledgments += [
+        Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", reason=reading)
+        for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
+    ]
+    acknowledgments.append(Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/index/*]", reason=reading))
     for table in indexed_tables:
         table_id = _logical_id(stack, table.node.default_child)  # type: ignore[arg-type]
         acknowledgments.append(

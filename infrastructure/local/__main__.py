@@ -35,12 +35,14 @@ def main(argv: list[str] | None = None) -> int:
     ).start()
     print(f"LiveDesk local stack: HTTP API {stack.url}  (embedded AWS at {stack.endpoint})", flush=True)
     if not args.no_seed:
+        from infrastructure.local.knowledge import seed_knowledge
         from infrastructure.local.seed import seed_customers, seed_messages
 
+        seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
         seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
         accepted = seed_messages(stack.url)
         stack.drain()
-        print(f"Seeded {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
+        print(f"Seeded the demo knowledge index and {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
     if args.command == "invoke":
         response = stack.client("lambda").invoke(FunctionName=stack.function_name(args.function), Payload=args.event.read_bytes())
         print(json.dumps(json.loads(response["Payload"].read()), indent=2, ensure_ascii=False))

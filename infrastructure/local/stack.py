@@ -139,6 +139,9 @@ class LocalStack:
     def table_name(self, construct_id: str) -> str:
         return storage_ref(self.template, "AWS::DynamoDB::Table", construct_id)
 
+    def bucket_name(self, construct_id: str) -> str:
+        return storage_ref(self.template, "AWS::S3::Bucket", construct_id)
+
     def queue_url(self, construct_id: str) -> str:
         return storage_ref(self.template, "AWS::SQS::Queue", construct_id)
 
@@ -240,6 +243,14 @@ def provision_tables(template: Template, dynamodb: Any) -> None:
         template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
 
 
+def provision_buckets(template: Template, s3: Any) -> None:
+    """CloudFormation names buckets at deploy time; locally the logical id (lower-cased) is the name."""
+    for logical_id, resource in template.resources("AWS::S3::Bucket"):
+        name = resource["Properties"].get("BucketName") or f"livedesk-local-{logical_id.lower()}"
+        s3.create_bucket(Bucket=name)
+        template.provide(logical_id, name, Arn=f"arn:aws:s3:::{name}")
+
+
 def provision_queues(template: Template, sqs: Any) -> None:
     """Dead-letter queues first: a redrive policy refers to its DLQ's ARN."""
     queues = sorted(template.resources("AWS::SQS::Queue"), key=lambda item: "RedrivePolicy" in item[1]["Properties"])
@@ -297,6 +308,7 @@ def provision_resources(template: Template, client: Callable[[str], Any]) -> Non
         arn = client("iam").create_role(RoleName=logical_id[:64], AssumeRolePolicyDocument=policy)["Role"]["Arn"]
         template.provide(logical_id, logical_id[:64], Arn=arn)
     provision_tables(template, client("dynamodb"))
+    provision_buckets(template, client("s3"))
     provision_queues(template, client("sqs"))
     for logical_id, _ in template.resources("AWS::Lambda::LayerVersion"):
         template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")

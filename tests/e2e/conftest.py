@@ -11,6 +11,7 @@ import boto3
 import pytest
 import requests
 
+from infrastructure.local.knowledge import seed_knowledge
 from infrastructure.local.seed import seed_customers
 from infrastructure.local.stack import LocalStack
 
@@ -43,6 +44,7 @@ def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
     # Wait states are skipped and failed records retried at once: time runs fast in tests.
     stack = LocalStack(template_path=synthesized_template, wait_scale=0, retry_delay_s=0).start()
     seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
+    seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
     yield stack
     stack.stop()
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import boto3
 import pytest
+from boto3.dynamodb.conditions import Key
 
 from tests.e2e.conftest import Client
 
@@ -193,15 +195,35 @@ def test_sentiment_endpoint_takes_a_batch(api: Client) -> None:
     assert api.post("/v1/sentiment", {"texts": ["x"] * 101}).status_code == 422
 
 
-def test_search_endpoint_answers_from_the_brands_faq(api: Client) -> None:
-    response = api.post("/v1/search", {"query": "how long does shipping take", "k": 3}, brand="lumi-beauty")
+def test_search_answers_from_the_brands_knowledge_and_records_gaps(api: Client, local_stack: Any) -> None:
+    response = api.post("/v1/search", {"query": "下单以后多久能发货呀", "k": 3}, brand="lumi-beauty")
     assert response.status_code == 200
     result = response.json()
-    assert result["hits"][0]["id"] == "faq-lb-001"
-    assert result["answer"] == result["hits"][0]["answer"]
-    assert all(hit["id"].startswith("faq-lb-") for hit in result["hits"])
+    assert result["hits"][0]["doc_id"] == "faq-lb-001" and result["embedder"] == "multilingual-e5-small-4bit"
+    assert all(hit["doc_id"].split("-")[1] == "lb" for hit in result["hits"]), "only this brand's knowledge"
+    assert result["answer"] in (None, result["hits"][0]["content"])
     unknown = api.post("/v1/search", {"query": "how long does shipping take"}, brand="brand-without-knowledge").json()
-    assert unknown == {"hits": [], "answer": None, "reason": "no knowledge for this brand", "embedder": unknown["embedder"]}
+    assert (unknown["hits"], unknown["answer"], unknown["reason"]) == ([], None, "no knowledge matches")
+    gaps = boto3.resource("dynamodb", endpoint_url=local_stack.endpoint).Table(local_stack.table_name("Knowledge"))
+    recorded = gaps.query(KeyConditionExpression=Key("pk").eq("BRAND#brand-without-knowledge#KNOWLEDGE_GAPS"))["Items"]
+    assert [item["query"] for item in recorded] == ["how long does shipping take"]
+
+
+def test_a_policy_question_gets_the_version_in_force_on_the_day(api: Client) -> None:
+    ask = {"query": "退货规则 几天无理由退货", "k": 5, "filters": {"kinds": ["policy"]}}
+    today = {hit["doc_id"] for hit in api.post("/v1/search", ask, brand="lumi-beauty").json()["hits"]}
+    last_year = {
+        hit["doc_id"] for hit in api.post("/v1/search", {**ask, "filters": {"kinds": ["policy"], "on": "2025-06-01"}}).json()["hits"]
+    }
+    assert "pol-lb-return-window-v2" in today and "pol-lb-return-window-v1" not in today
+    assert "pol-lb-return-window-v1" in last_year and "pol-lb-return-window-v2" not in last_year
+
+
+def test_what_the_host_promised_in_a_live_session_comes_first(api: Client) -> None:
+    ask = {"query": "主播说买二送一，赠品怎么没有", "filters": {"live_session_id": "live-2026-11-21-lb"}}
+    top = api.post("/v1/search", ask, brand="lumi-beauty").json()["hits"][0]
+    assert (top["kind"], top["live_session_id"]) == ("live_session", "live-2026-11-21-lb")
+    assert top["promised_at"] and top["content"]
 
 
 def test_a_live_comment_burst_is_answered_once_and_noise_is_dropped(api: Client, unique: Callable[[str], str]) -> None:

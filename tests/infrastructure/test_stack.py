@@ -21,6 +21,7 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         "livedesk-dev-customers",
         "livedesk-dev-tickets",
         "livedesk-dev-idempotency",
+        "livedesk-dev-knowledge",
     }
     for table in tables.values():
         properties = table["Properties"]
@@ -28,6 +29,26 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert properties["SSESpecification"]["SSEEnabled"] is True
         assert "ProvisionedThroughput" not in properties
+
+
+def test_the_knowledge_bucket_is_private_encrypted_and_versioned(template: Template) -> None:
+    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    properties = bucket["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    assert (
+        properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    )
+    assert all(properties["PublicAccessBlockConfiguration"].values())
+    template.has_resource_properties(
+        "AWS::S3::BucketPolicy",
+        {
+            "PolicyDocument": {
+                "Statement": Match.array_with(
+                    [Match.object_like({"Effect": "Deny", "Condition": {"Bool": {"aws:SecureTransport": "false"}}})]
+                )
+            }
+        },
+    )
 
 
 def test_expiring_data_has_ttl(template: Template) -> None:

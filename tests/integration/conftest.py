@@ -27,6 +27,9 @@ class Aws:
     def table(self, construct_id: str) -> Any:
         return boto3.resource("dynamodb").Table(storage_ref(self.template, "AWS::DynamoDB::Table", construct_id))
 
+    def bucket(self, construct_id: str) -> str:
+        return storage_ref(self.template, "AWS::S3::Bucket", construct_id)
+
     def queue_url(self, construct_id: str) -> str:
         return storage_ref(self.template, "AWS::SQS::Queue", construct_id)
 

@@ -54,3 +54,11 @@ def ticket(brand_id: str, ticket_id: str) -> dict[str, str]:
 
 def ticket_event(brand_id: str, ticket_id: str, at: datetime, seq: int) -> dict[str, str]:
     return {"pk": ticket_pk(brand_id, ticket_id), "sk": f"EVENT#{at.isoformat()}#{seq:04d}"}
+
+
+def knowledge_gaps_pk(brand_id: str) -> str:
+    return f"{_brand(brand_id)}#KNOWLEDGE_GAPS"
+
+
+def knowledge_gap(brand_id: str, at: datetime, query_hash: str) -> dict[str, str]:
+    return {"pk": knowledge_gaps_pk(brand_id), "sk": f"{at.isoformat()}#{query_hash}"}

@@ -3,6 +3,7 @@ so a caller cannot read or write another brand's records."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -401,3 +402,26 @@ class LiveClusterRepository:
             ReturnValues="UPDATED_NEW",
         )
         return int(updated["Attributes"]["members"])
+
+
+class KnowledgeGapRepository:
+    """Queries the knowledge could not answer, for review (knowledge table). Phone and order
+    numbers are masked before they are stored."""
+
+    def __init__(self, table: Any, retention: timedelta) -> None:
+        self._table = table
+        self._retention = retention
+
+    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
+        from livedesk.understanding.normalize import normalize
+
+        shown = normalize(query).display
+        digest = hashlib.sha256(shown.encode()).hexdigest()[:12]
+        item = {**keys.knowledge_gap(brand_id, at, digest), "query": shown, "reason": reason, "expires_at": _epoch(at + self._retention)}
+        if top_doc_id:
+            item["top_doc_id"] = top_doc_id
+        self._table.put_item(Item=item)
+
+    def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
+        page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)), ScanIndexForward=False, Limit=limit)
+        return [{k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at")} for item in page["Items"]]

@@ -240,6 +240,10 @@ class HybridIndex:
         index._brands = {brand: BrandIndex.load(folder / brand) for brand in manifest["brands"]}
         return index
 
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name
+
     def vectors_by_text(self) -> dict[str, np.ndarray]:
         return {record["text"]: index.vectors[row] for index in self._brands.values() for row, record in enumerate(index.records)}
 

@@ -116,6 +116,10 @@ class OpenSearchIndex:
         self._pipeline = pipeline or f"{index}-hybrid"
         self.embedder = embedder
 
+    @property
+    def embedder_name(self) -> str:
+        return self.embedder.name
+
     def create(self, dimension: int) -> None:
         self._client.transport.perform_request("PUT", f"/_search/pipeline/{self._pipeline}", body=pipeline_body())
         if not self._client.indices.exists(index=self._index):

