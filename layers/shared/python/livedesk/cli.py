@@ -15,6 +15,7 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 
 def _write(artifact: dict[str, object], target: Path) -> None:
@@ -53,46 +54,50 @@ def _evaluate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _search_evaluate(args: argparse.Namespace) -> int:
+def _knowledge(paths: list[Path]) -> tuple[list[Any], int]:
+    """The passages of every knowledge file under the paths, and how many rows were skipped."""
     from livedesk.knowledge.documents import passages
-    from livedesk.knowledge.evaluation import evaluate, read_queries
-    from livedesk.knowledge.hybrid import HybridIndex
     from livedesk.knowledge.loader import load_paths
-    from livedesk.understanding.embedders import embedder_named
 
-    loaded = load_paths(args.kb)
+    loaded = load_paths(paths)
     for error in loaded.errors:
         print(f"skipped {error}", file=sys.stderr)
+    return [p for d in loaded.documents for p in passages(d)], len(loaded.errors)
+
+
+def _search_evaluate(args: argparse.Namespace) -> int:
+    from livedesk.knowledge.evaluation import evaluate, read_queries
+    from livedesk.knowledge.hybrid import HybridIndex
+    from livedesk.understanding.embedders import embedder_named
+
+    corpus, skipped = _knowledge(args.kb)
     started = time.perf_counter()
-    index = HybridIndex(embedder_named(args.embedder), [p for d in loaded.documents for p in passages(d)])
+    index = HybridIndex(embedder_named(args.embedder), corpus)
     built = time.perf_counter() - started
     report = evaluate(index, read_queries(args.queries), args.brand, args.on or date.today())
     report["index_build_s"] = round(built, 2)
-    report["rows_skipped"] = len(loaded.errors)
+    report["rows_skipped"] = skipped
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
 
 def _search_build(args: argparse.Namespace) -> int:
-    from livedesk.knowledge.documents import passages
     from livedesk.knowledge.hybrid import HybridIndex
-    from livedesk.knowledge.loader import load_paths
     from livedesk.understanding.embedders import embedder_named
 
-    loaded = load_paths(args.kb)
-    for error in loaded.errors:
-        print(f"skipped {error}", file=sys.stderr)
+    corpus, skipped = _knowledge(args.kb)
     embedder = embedder_named(args.embedder)
     previous = HybridIndex.load(args.previous, embedder) if args.previous and (args.previous / "manifest.json").exists() else None
     started = time.perf_counter()
-    index = HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous)
+    index = HybridIndex(embedder, corpus, previous=previous)
     index.save(args.out)
     elapsed = time.perf_counter() - started
+    documents = len({p.doc_id for p in corpus})
     print(
-        f"{len(loaded.documents)} documents, {index.size} passages ({index.embedded} embedded, the rest reused) "
-        f"in {elapsed:.1f} s -> {args.out}; {len(loaded.errors)} rows skipped"
+        f"{documents} documents, {index.size} passages ({index.embedded} embedded, the rest reused) "
+        f"in {elapsed:.1f} s -> {args.out}; {skipped} rows skipped"
     )
-    return 1 if loaded.errors and not loaded.documents else 0
+    return 1 if skipped and not corpus else 0
 
 
 def main(argv: list[str] | None = None) -> int:

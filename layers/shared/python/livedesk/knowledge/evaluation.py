@@ -6,8 +6,6 @@ Query files are JSONL or CSV rows with ``query``, ``expected_ids`` (a list, or i
 
 from __future__ import annotations
 
-import csv
-import json
 import statistics
 import time
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from livedesk.files import read_rows
 from livedesk.knowledge.hybrid import Filters, HybridIndex
 
 
@@ -28,11 +27,7 @@ class Query:
 
 
 def read_queries(path: Path) -> list[Query]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows: list[dict[str, Any]] = list(csv.DictReader(handle))
-    else:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_rows(path)
     queries = []
     for number, row in enumerate(rows, start=1):
         expected = row.get("expected_ids") or []

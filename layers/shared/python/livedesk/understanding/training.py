@@ -7,9 +7,7 @@ out-of-scope examples.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import math
 import time
 from collections import Counter
@@ -18,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from livedesk.files import read_rows
 from livedesk.understanding.classifier import OOS_LABELS, OUT_OF_SCOPE, Prediction, TextClassifier, analyze
 from livedesk.understanding.normalize import normalize
 
@@ -35,11 +34,7 @@ class Example:
 
 
 def read_examples(path: Path) -> list[Example]:
-    if path.suffix.lower() == ".csv":
-        with path.open(encoding="utf-8", newline="") as handle:
-            rows: list[dict[str, Any]] = list(csv.DictReader(handle))
-    else:
-        rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = read_rows(path)
     examples = []
     for number, row in enumerate(rows, start=1):
         if not str(row.get("text", "")).strip() or not str(row.get("label", "")).strip():
