@@ -82,6 +82,7 @@ def test_the_search_handler_answers_from_the_published_index(aws: Aws, load_hand
     response = handler.handler(_post("POST /v1/search", {"query": "几天能发货", "k": 3}), context)
     result = json.loads(response["body"])
     assert response["statusCode"] == 200 and result["hits"][0]["doc_id"] == "faq-ship"
+    assert "付款后48小时内发货" in response["body"], "UTF-8 JSON, not \\u escapes"
     assert {hit["doc_id"] for hit in result["hits"]} <= {"faq-ship", "faq-return"}, "never another brand's knowledge"
     bad = handler.handler(_post("POST /v1/search", {"query": "x", "filters": {"lang": "fr"}}), context)
     assert bad["statusCode"] == 422

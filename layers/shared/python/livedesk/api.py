@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from functools import partial
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
+from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from livedesk.models import IDENTIFIER
@@ -39,7 +42,10 @@ NOT_FOUND: dict[int, OpenAPIResponse] = {404: error_response("Not found for this
 
 
 def create_resolver() -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    # Chinese stays readable in responses (UTF-8 JSON) instead of \uXXXX escapes.
+    app = APIGatewayHttpResolver(
+        enable_validation=True, serializer=partial(json.dumps, separators=(",", ":"), ensure_ascii=False, cls=Encoder)
+    )
 
     @app.not_found
     def _route_not_found(_: Exception) -> Response:
