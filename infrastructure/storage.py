@@ -55,8 +55,34 @@ class Storage(Construct):
             removal_policy=removal,
             auto_delete_objects=False,
         )
+        # Uploads and deletes go to EventBridge (and on to ingestion). Set on the CloudFormation
+        # resource itself: the L2 flag would add a custom-resource Lambda to do the same.
+        bucket_resource = self.knowledge_bucket.node.default_child
+        assert isinstance(bucket_resource, s3.CfnBucket)
+        bucket_resource.notification_configuration = s3.CfnBucket.NotificationConfigurationProperty(
+            event_bridge_configuration=s3.CfnBucket.EventBridgeConfigurationProperty(event_bridge_enabled=True)
+        )
         self.idempotency = table(
             "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
+        )
+
+        self.knowledge_events_dlq = sqs.Queue(
+            self,
+            "KnowledgeEventsDeadLetterQueue",
+            queue_name=naming("knowledge-events-dlq"),
+            retention_period=Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        self.knowledge_events = sqs.Queue(
+            self,
+            "KnowledgeEventsQueue",
+            queue_name=naming("knowledge-events"),
+            visibility_timeout=Duration.minutes(30),  # six times the ingest timeout
+            retention_period=Duration.days(4),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=self.knowledge_events_dlq, max_receive_count=3),
         )
 
         self.inbound_dlq = sqs.Queue(

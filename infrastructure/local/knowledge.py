@@ -5,6 +5,7 @@ knowledge bucket the way the ingest pipeline will publish it."""
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -46,4 +47,11 @@ def demo_index(folder: Path = ARTIFACT) -> Path:
 
 
 def seed_knowledge(s3: Any, bucket: str, prefix: str = "index/") -> None:
+    """Publish the prebuilt index, then upload the demo files under knowledge/<brand>/ as a brand
+    would: the ingest function rebuilds from them, reusing every vector of the prebuilt index."""
     ArtifactStore(s3, bucket, prefix).upload(demo_index())
+    for category in sorted(p for p in DEMO.iterdir() if p.is_dir()):
+        files = sorted(f for f in category.glob("*.jsonl") if f.name != "queries.jsonl")
+        brand = json.loads(files[0].read_text(encoding="utf-8").splitlines()[0])["brand_id"]
+        for file in files:
+            s3.upload_file(str(file), bucket, f"knowledge/{brand}/{category.name}-{file.name}")

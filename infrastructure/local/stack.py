@@ -51,6 +51,8 @@ class LocalStack:
     gateway_port: int = 0
     retry_delay_s: int = 1
     wait_scale: float | None = None  # None: Wait states wait; 0: skip them; 0.01: 100x faster
+    # Timing settings to change in every function that declares them, e.g. {"KNOWLEDGE_REFRESH_SECONDS": "0"}.
+    timing_overrides: dict[str, str] = field(default_factory=dict)
     template: Template = field(init=False)
     pollers: list[SqsPoller] = field(default_factory=list, init=False)
     functions: dict[str, str] = field(default_factory=dict, init=False)
@@ -165,6 +167,7 @@ class LocalStack:
         else:
             code_paths = [asset, *(self._layer_path(layer) for layer in properties.get("Layers", []))]
         environment = self.template.resolve(properties.get("Environment", {}).get("Variables", {}))
+        environment |= {key: value for key, value in self.timing_overrides.items() if key in environment}
         self.client("lambda").create_function(
             FunctionName=name,
             Runtime="python3.11",
@@ -248,7 +251,21 @@ def provision_buckets(template: Template, s3: Any) -> None:
     for logical_id, resource in template.resources("AWS::S3::Bucket"):
         name = resource["Properties"].get("BucketName") or f"livedesk-local-{logical_id.lower()}"
         s3.create_bucket(Bucket=name)
+        if resource["Properties"].get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {}).get("EventBridgeEnabled"):
+            s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration={"EventBridgeConfiguration": {}})
         template.provide(logical_id, name, Arn=f"arn:aws:s3:::{name}")
+
+
+def provision_event_rules(template: Template, events: Any) -> None:
+    """Rules that match events (S3 uploads to SQS, for instance). moto runs no schedules: scheduled
+    rules are left out, and their work is started by hand (``make invoke``)."""
+    for logical_id, resource in template.resources("AWS::Events::Rule"):
+        properties = resource["Properties"]
+        if "EventPattern" not in properties:
+            continue
+        events.put_rule(Name=logical_id, EventPattern=json.dumps(template.resolve(properties["EventPattern"])), State="ENABLED")
+        targets = [{"Id": t["Id"], "Arn": template.resolve(t["Arn"])} for t in properties.get("Targets", [])]
+        events.put_targets(Rule=logical_id, Targets=targets)
 
 
 def provision_queues(template: Template, sqs: Any) -> None:
@@ -310,6 +327,7 @@ def provision_resources(template: Template, client: Callable[[str], Any]) -> Non
     provision_tables(template, client("dynamodb"))
     provision_buckets(template, client("s3"))
     provision_queues(template, client("sqs"))
+    provision_event_rules(template, client("events"))
     for logical_id, _ in template.resources("AWS::Lambda::LayerVersion"):
         template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")
     provide_function_names(template)

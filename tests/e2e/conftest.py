@@ -42,7 +42,9 @@ class Client:
 @pytest.fixture(scope="package")
 def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
     # Wait states are skipped and failed records retried at once: time runs fast in tests.
-    stack = LocalStack(template_path=synthesized_template, wait_scale=0, retry_delay_s=0).start()
+    stack = LocalStack(
+        template_path=synthesized_template, wait_scale=0, retry_delay_s=0, timing_overrides={"KNOWLEDGE_REFRESH_SECONDS": "0"}
+    ).start()
     seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
     seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
     yield stack

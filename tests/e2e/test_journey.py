@@ -127,7 +127,7 @@ def test_a_poisoned_record_goes_to_the_dlq_and_the_rest_of_the_batch_is_routed(a
     dlq = sqs.receive_message(QueueUrl=stack.queue_url("InboundDeadLetterQueue"), MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in dlq] == [entries[1]["MessageBody"]]
     # Retried up to the redrive policy's maxReceiveCount (3) before it was dead-lettered.
-    (poller,) = stack.pollers
+    (poller,) = [p for p in stack.pollers if p.mapping.function_name == stack.function_name("routing")]
     assert poller.deliveries[poison_id] == 3
     assert {m["message_id"] for m in _conversation_of(api, customer)["messages"]} == {m["message_id"] for m in good}
 
@@ -261,3 +261,16 @@ def test_a_question_many_viewers_ask_is_answered_once_and_broadcast(api: Client,
     answers = {c["cluster_id"]: c["answer"] for c in clusters}
     assert all(m["routing"]["answer"] == answers[m["cluster_id"]] for m in routed), "every viewer gets the cluster's one answer"
     assert api.get(f"/v1/live-sessions/{session}/clusters", brand="oak-home").json()["clusters"] == []
+
+
+def test_an_uploaded_knowledge_file_is_searchable_and_a_deleted_one_is_gone(api: Client, local_stack: Any) -> None:
+    s3, bucket = local_stack.client("s3"), local_stack.bucket_name("KnowledgeBucket")
+    faq = {"id": "faq-new-1", "kind": "faq", "lang": "en", "source": "e2e", "category": "home"}
+    rows = [{**faq, "questions": ["Do you deliver to Macau?", "shipping to Macau"], "answer": "Yes, Macau in 5-7 days."}, {"id": "bad"}]
+    s3.put_object(Bucket=bucket, Key="knowledge/new-brand/faq.jsonl", Body="\n".join(json.dumps(r) for r in rows).encode())
+    api.settle()
+    found = api.post("/v1/search", {"query": "can you ship to macau"}, brand="new-brand").json()
+    assert found["hits"][0]["doc_id"] == "faq-new-1"
+    s3.delete_object(Bucket=bucket, Key="knowledge/new-brand/faq.jsonl")
+    api.settle()
+    assert api.post("/v1/search", {"query": "can you ship to macau"}, brand="new-brand").json()["hits"] == []

@@ -179,3 +179,25 @@ def test_names_flow_to_functions_as_environment(template: Template) -> None:
             },
         },
     )
+
+
+def test_knowledge_uploads_reach_ingestion_through_eventbridge_and_a_queue_with_a_dlq(template: Template) -> None:
+    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    assert bucket["Properties"]["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    assert not template.find_resources("Custom::S3BucketNotifications"), "no custom-resource Lambda for notifications"
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "EventPattern": Match.object_like(
+                {"source": ["aws.s3"], "detail": Match.object_like({"object": {"key": [{"prefix": "knowledge/"}]}})}
+            )
+        },
+    )
+    template.has_resource_properties("AWS::Events::Rule", {"ScheduleExpression": "cron(0 19 ? * SUN *)"})
+    template.has_resource_properties(
+        "AWS::SQS::Queue", {"QueueName": "livedesk-dev-knowledge-events", "RedrivePolicy": Match.object_like({"maxReceiveCount": 3})}
+    )
+    template.has_resource_properties(
+        "AWS::Lambda::EventSourceMapping",
+        {"FunctionName": Match.any_value(), "FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10},
+    )

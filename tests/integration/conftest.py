@@ -17,7 +17,7 @@ from moto import mock_aws
 from infrastructure.local.stack import function_environment, provision_resources, storage_ref
 from infrastructure.local.template import Template
 
-FUNCTION_PACKAGES = ("intake", "routing", "conversations", "tickets", "escalation", "sentiment", "search")
+FUNCTION_PACKAGES = ("intake", "routing", "conversations", "tickets", "escalation", "sentiment", "search", "ingest")
 
 
 @dataclass

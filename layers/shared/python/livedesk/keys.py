@@ -62,3 +62,7 @@ def knowledge_gaps_pk(brand_id: str) -> str:
 
 def knowledge_gap(brand_id: str, at: datetime, query_hash: str) -> dict[str, str]:
     return {"pk": knowledge_gaps_pk(brand_id), "sk": f"{at.isoformat()}#{query_hash}"}
+
+
+def ingestion_report(brand_id: str, key: str) -> dict[str, str]:
+    return {"pk": f"{_brand(brand_id)}#INGEST", "sk": key}

@@ -425,3 +425,24 @@ class KnowledgeGapRepository:
     def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)), ScanIndexForward=False, Limit=limit)
         return [{k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at")} for item in page["Items"]]
+
+
+class IngestionReportRepository:
+    """The latest ingestion result of each knowledge file (knowledge table): documents loaded and bad rows."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def record(self, report: Any, at: datetime) -> None:
+        item = {
+            **keys.ingestion_report(report.brand_id, report.key),
+            "documents": report.documents,
+            "errors": report.errors,
+            "at": at.isoformat(),
+        }
+        self._table.put_item(Item=item)
+
+    def for_brand(self, brand_id: str) -> list[dict[str, Any]]:
+        pk = keys.ingestion_report(brand_id, "")["pk"]
+        items = self._table.query(KeyConditionExpression=Key("pk").eq(pk))["Items"]
+        return [{"key": i["sk"], "documents": int(i["documents"]), "errors": list(i["errors"]), "at": i["at"]} for i in items]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -13,38 +14,60 @@ if TYPE_CHECKING:
     from livedesk.understanding.embedders import Embedder
 
 MANIFEST = "manifest.json"
+CURRENT = "CURRENT"
 
 
 class ArtifactStore:
-    """The artifact's files under ``prefix``; the manifest is written last and read first, so a
-    reader never loads half an upload."""
+    """Each published artifact gets its own folder ``prefix/<build>/``; the pointer file
+    ``prefix/CURRENT`` names the live one and is written last, so a reader never mixes two builds.
+    The build before the current one is kept for readers still downloading it."""
 
     def __init__(self, s3: Any, bucket: str, prefix: str) -> None:
         self._s3 = s3
         self._bucket = bucket
         self._prefix = prefix.rstrip("/") + "/"
 
-    def upload(self, folder: Path) -> None:
-        files = sorted(p for p in folder.rglob("*") if p.is_file())
-        for path in [p for p in files if p.name != MANIFEST or p.parent != folder] + [folder / MANIFEST]:
-            self._s3.upload_file(str(path), self._bucket, self._prefix + path.relative_to(folder).as_posix())
+    def upload(self, folder: Path) -> str:
+        build = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{uuid.uuid4().hex[:8]}"
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            self._s3.upload_file(str(path), self._bucket, f"{self._prefix}{build}/{path.relative_to(folder).as_posix()}")
+        previous = self.current()
+        self._s3.put_object(Bucket=self._bucket, Key=self._prefix + CURRENT, Body=build.encode())
+        self._delete_builds(keep={build, previous})
+        return build
+
+    def current(self) -> str | None:
+        try:
+            return str(self._s3.get_object(Bucket=self._bucket, Key=self._prefix + CURRENT)["Body"].read().decode())
+        except self._s3.exceptions.NoSuchKey:
+            return None
 
     def version(self) -> str | None:
-        """The manifest's ETag, or None when no index has been built yet."""
-        try:
-            return str(self._s3.head_object(Bucket=self._bucket, Key=self._prefix + MANIFEST)["ETag"])
-        except self._s3.exceptions.ClientError as error:
-            if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise
+        """The live build, or None when no index has been published yet."""
+        return self.current()
 
-    def download(self, target: Path) -> None:
-        paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self._bucket, Prefix=self._prefix):
-            for item in page.get("Contents", []):
-                path = target / item["Key"][len(self._prefix) :]
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self._s3.download_file(self._bucket, item["Key"], str(path))
+    def download(self, target: Path, build: str | None = None) -> None:
+        build = build or self.current()
+        if build is None:
+            return
+        root = f"{self._prefix}{build}/"
+        for item in self._objects(root):
+            path = target / item[len(root) :]
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._s3.download_file(self._bucket, item, str(path))
+
+    def _objects(self, prefix: str) -> list[str]:
+        pages = self._s3.get_paginator("list_objects_v2").paginate(Bucket=self._bucket, Prefix=prefix)
+        return [item["Key"] for page in pages for item in page.get("Contents", [])]
+
+    def _delete_builds(self, keep: set[str | None]) -> None:
+        stale = [
+            key
+            for key in self._objects(self._prefix)
+            if key != self._prefix + CURRENT and key[len(self._prefix) :].split("/")[0] not in keep
+        ]
+        for start in range(0, len(stale), 1000):
+            self._s3.delete_objects(Bucket=self._bucket, Delete={"Objects": [{"Key": key} for key in stale[start : start + 1000]]})
 
 
 class CachedIndex:
@@ -80,9 +103,9 @@ class CachedIndex:
             if version is None:
                 self._index = HybridIndex(self._embedder, [])
             else:
-                folder = self._cache_root / version.strip('"')
+                folder = self._cache_root / version
                 if not (folder / MANIFEST).exists():
-                    self._store.download(folder)
+                    self._store.download(folder, version)
                 self._index = HybridIndex.load(folder, self._embedder)
             self._version = version
         return self._index
