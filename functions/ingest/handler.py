@@ -47,10 +47,12 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             raise
         logger.exception("knowledge rebuild failed; the events will be retried")
         return {"batchItemFailures": [{"itemIdentifier": record["messageId"]} for record in records]}
+    if result.ignored:
+        logger.warning("knowledge files outside knowledge/<brand>/ ignored", keys=result.ignored)
     for report in result.reports:
         for error in report.errors:
             logger.warning("knowledge row skipped", key=report.key, error=error)
     metrics.add_metric(name="KnowledgePassages", unit=MetricUnit.Count, value=result.passages)
     metrics.add_metric(name="KnowledgeRowsSkipped", unit=MetricUnit.Count, value=result.rows_skipped)
-    logger.info("knowledge index published", **result.model_dump(exclude={"reports"}))
+    logger.info("knowledge index published", **result.model_dump(exclude={"reports", "ignored"}))
     return {"batchItemFailures": []} if records else result.model_dump()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -38,30 +38,39 @@ class IngestResult(BaseModel):
     embedded: int
     rows_skipped: int
     reports: list[FileReport]
+    ignored: list[str]  # keys that are not knowledge/<brand>/<file>
 
 
 class ReportSink(Protocol):
     def record(self, report: FileReport, at: datetime) -> None: ...
 
 
-@dataclass
+@dataclass(frozen=True)
+class KnowledgeFile:
+    key: str
+    brand_id: str | None  # None: the key is not knowledge/<brand>/<file>
+    text: str | None  # None: the file could not be read as UTF-8 text
+
+
+@dataclass(frozen=True)
 class KnowledgeFiles:
     s3: Any
     bucket: str
     prefix: str = "knowledge/"
-    skipped: list[str] = field(default_factory=list)
 
-    def read(self) -> list[tuple[str, str, str]]:
-        """(key, brand, text) for every file; keys outside knowledge/<brand>/<file> are skipped."""
+    def read(self) -> list[KnowledgeFile]:
         found = []
         for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.prefix):
             for item in page.get("Contents", []):
                 parts = item["Key"][len(self.prefix) :].split("/")
                 if len(parts) < 2 or not parts[0] or not parts[-1]:
-                    self.skipped.append(item["Key"])
+                    found.append(KnowledgeFile(item["Key"], None, None))
                     continue
-                body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read().decode("utf-8")
-                found.append((item["Key"], parts[0], body))
+                body = self.s3.get_object(Bucket=self.bucket, Key=item["Key"])["Body"].read()
+                try:
+                    found.append(KnowledgeFile(item["Key"], parts[0], body.decode("utf-8")))
+                except UnicodeDecodeError:
+                    found.append(KnowledgeFile(item["Key"], parts[0], None))
         return found
 
 
@@ -94,14 +103,23 @@ class Ingestor:
     def rebuild(self, trigger: str) -> IngestResult:
         embedder = self._embedder = self._embedder or self._embedder_factory()
         corpus, reports = [], []
-        for key, brand, text in self._files.read():
-            loaded = _brand_checked(key, brand, text)
+        ignored = []
+        for file in self._files.read():
+            if file.brand_id is None:
+                ignored.append(file.key)
+                continue
+            if file.text is None:
+                reports.append(FileReport(key=file.key, brand_id=file.brand_id, documents=0, errors=[f"{file.key}: not UTF-8 text"]))
+                continue
+            loaded = _brand_checked(file.key, file.brand_id, file.text)
             corpus += [p for d in loaded.documents for p in passages(d)]
-            reports.append(FileReport(key=key, brand_id=brand, documents=len(loaded.documents), errors=[str(e) for e in loaded.errors]))
+            reports.append(
+                FileReport(key=file.key, brand_id=file.brand_id, documents=len(loaded.documents), errors=[str(e) for e in loaded.errors])
+            )
         with tempfile.TemporaryDirectory() as work:
             previous_dir, out = Path(work) / "previous", Path(work) / "index"
             previous = None
-            if self._store.version() is not None:
+            if self._store.current() is not None:
                 self._store.download(previous_dir)
                 if (previous_dir / MANIFEST).exists():
                     try:
@@ -122,4 +140,5 @@ class Ingestor:
             embedded=index.embedded,
             rows_skipped=sum(len(r.errors) for r in reports),
             reports=reports,
+            ignored=ignored,
         )

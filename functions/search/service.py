@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from livedesk.knowledge.documents import Kind
 from livedesk.knowledge.hybrid import Filters, Hit
 from livedesk.models import IDENTIFIER, Strict
+from livedesk.understanding.normalize import normalize
 
 # An answer needs the top hit to be first for both BM25 and the vectors and a cosine of at least
 # this (multilingual-e5 cosines sit between 0.75 and 0.95); see the README for how it was chosen.
@@ -130,5 +131,6 @@ class KnowledgeSearch:
                 if agreed
                 else "low confidence: keyword and semantic search disagree on the best match"
             )
-        self._gaps.record(brand_id, request.query, reason, hits[0].passage.doc_id if hits else None, now)
+        masked = normalize(request.query).display  # phone and order numbers never reach the gap log
+        self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now)
         return SearchResult(hits=shown, answer=None, reason=reason, embedder=index.embedder_name)

@@ -201,7 +201,7 @@ def test_search_answers_from_the_brands_knowledge_and_records_gaps(api: Client, 
     result = response.json()
     assert result["hits"][0]["doc_id"] == "faq-lb-001" and result["embedder"] == "multilingual-e5-small-4bit"
     assert all(hit["doc_id"].split("-")[1] == "lb" for hit in result["hits"]), "only this brand's knowledge"
-    assert result["answer"] in (None, result["hits"][0]["content"])
+    assert (result["answer"], result["answer_doc_id"]) == (result["hits"][0]["content"], "faq-lb-001")
     unknown = api.post("/v1/search", {"query": "how long does shipping take"}, brand="brand-without-knowledge").json()
     assert (unknown["hits"], unknown["answer"], unknown["reason"]) == ([], None, "no knowledge matches")
     gaps = boto3.resource("dynamodb", endpoint_url=local_stack.endpoint).Table(local_stack.table_name("Knowledge"))

@@ -201,3 +201,18 @@ def test_knowledge_uploads_reach_ingestion_through_eventbridge_and_a_queue_with_
         "AWS::Lambda::EventSourceMapping",
         {"FunctionName": Match.any_value(), "FunctionResponseTypes": ["ReportBatchItemFailures"], "BatchSize": 10},
     )
+
+
+def test_ingest_may_replace_and_prune_index_builds_but_search_only_reads_them(template: Template) -> None:
+    policies = template.find_resources("AWS::IAM::Policy")
+    ingest = next(p for logical_id, p in policies.items() if "Ingest" in logical_id)
+    search = next(p for logical_id, p in policies.items() if "Search" in logical_id)
+
+    def actions(policy: dict) -> set[str]:
+        found: set[str] = set()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            found |= set(statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]])
+        return found
+
+    assert {"s3:PutObject", "s3:DeleteObject*"} <= actions(ingest)
+    assert not {a for a in actions(search) if a.startswith(("s3:Put", "s3:Delete"))}

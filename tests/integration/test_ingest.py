@@ -33,10 +33,11 @@ def test_uploads_become_the_index_and_deletes_remove_them(aws: Aws, load_handler
         and any("faq.jsonl:3" in e for e in report["errors"])
         and any("not lumi-beauty" in e for e in report["errors"])
     )
-    assert ArtifactStore(s3, bucket, "index/").version() is not None
+    assert ArtifactStore(s3, bucket, "index/").current() is not None
 
     again = handler.handler({"Records": [{"messageId": "m1", "body": "{}"}]}, context)
     assert again == {"batchItemFailures": []}
     s3.delete_object(Bucket=bucket, Key="knowledge/lumi-beauty/faq.jsonl")
+    s3.delete_object(Bucket=bucket, Key="knowledge/lumi-beauty/legacy.csv")
     emptied = handler.handler({"rebuild": "manual"}, context)
     assert (emptied["documents"], emptied["passages"]) == (0, 0)

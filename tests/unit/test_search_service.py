@@ -63,11 +63,11 @@ def test_an_unsure_match_shows_hits_without_an_answer_and_is_recorded(top: Hit, 
     assert gaps.recorded == [("b1", "发货", result.reason, "faq-1")]  # type: ignore[attr-defined]
 
 
-def test_no_hit_is_a_gap_too() -> None:
+def test_no_hit_is_a_gap_too_and_numbers_are_masked_before_it_is_recorded() -> None:
     gaps = Gaps()
-    result = _search(FakeIndex({}), gaps, SearchRequest(query="量子力学"))
+    result = _search(FakeIndex({}), gaps, SearchRequest(query="我的手机13812345678收不到验证码"))
     assert (result.hits, result.answer, result.reason) == ([], None, "no knowledge matches")  # type: ignore[attr-defined]
-    assert gaps.recorded[0][3] is None
+    assert gaps.recorded == [("b1", "我的手机138****5678收不到验证码", "no knowledge matches", None)]
 
 
 def test_request_filters_reach_the_index_and_a_live_sessions_promises_come_first() -> None:

@@ -405,19 +405,16 @@ class LiveClusterRepository:
 
 
 class KnowledgeGapRepository:
-    """Queries the knowledge could not answer, for review (knowledge table). Phone and order
-    numbers are masked before they are stored."""
+    """Queries the knowledge could not answer, for review (knowledge table). Callers pass the
+    query with phone and order numbers already masked."""
 
     def __init__(self, table: Any, retention: timedelta) -> None:
         self._table = table
         self._retention = retention
 
     def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
-        from livedesk.understanding.normalize import normalize
-
-        shown = normalize(query).display
-        digest = hashlib.sha256(shown.encode()).hexdigest()[:12]
-        item = {**keys.knowledge_gap(brand_id, at, digest), "query": shown, "reason": reason, "expires_at": _epoch(at + self._retention)}
+        digest = hashlib.sha256(query.encode()).hexdigest()[:12]
+        item = {**keys.knowledge_gap(brand_id, at, digest), "query": query, "reason": reason, "expires_at": _epoch(at + self._retention)}
         if top_doc_id:
             item["top_doc_id"] = top_doc_id
         self._table.put_item(Item=item)

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 
 CANDIDATES = 50
 LEXICAL_WEIGHT = 0.4  # the vector clause carries the rest
+# Passage fields indexed as keywords/dates for filtering; the whole passage is stored alongside.
+FIELDS = frozenset({"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "effective_from", "effective_to"})
 
 
 def index_body(dimension: int) -> dict[str, Any]:
@@ -168,6 +170,3 @@ class OpenSearchIndex:
             score = float(hit["_score"])
             hits.append(Hit(passage, score, lexical_rank=None, dense_rank=None, similarity=score))
         return hits[:k]
-
-
-FIELDS = frozenset({"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "effective_from", "effective_to"})

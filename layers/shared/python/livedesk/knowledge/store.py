@@ -37,14 +37,11 @@ class ArtifactStore:
         return build
 
     def current(self) -> str | None:
+        """The live build, or None when no index has been published yet."""
         try:
             return str(self._s3.get_object(Bucket=self._bucket, Key=self._prefix + CURRENT)["Body"].read().decode())
         except self._s3.exceptions.NoSuchKey:
             return None
-
-    def version(self) -> str | None:
-        """The live build, or None when no index has been published yet."""
-        return self.current()
 
     def download(self, target: Path, build: str | None = None) -> None:
         build = build or self.current()
@@ -96,7 +93,7 @@ class CachedIndex:
         if self._index is not None and self._clock() - self._checked_at < self._check_every:
             return self._index
         self._checked_at = self._clock()
-        version = self._store.version()
+        version = self._store.current()
         if self._index is None or version != self._version:
             if self._embedder is None:
                 self._embedder = self._embedder_factory()
