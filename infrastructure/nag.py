@@ -25,8 +25,13 @@ def _logical_id(stack: Stack, resource: CfnElement) -> str:
 
 
 def suppress_findings(
-    stack: Stack, *, indexed_tables: list[dynamodb.Table], task_functions: list[lambda_.Function], knowledge_bucket: s3.Bucket
+    stack: Stack,
+    *,
+    indexed_tables: list[dynamodb.Table],
+    invoked_functions: dict[lambda_.Function, str],
+    knowledge_bucket: s3.Bucket,
 ) -> None:
+    """``invoked_functions``: functions another function or a state machine invokes, with who does."""
     acknowledgments = [Acknowledgment(id=rule, reason=reason) for rule, reason in STACK_WIDE.items()]
     Validations.of(knowledge_bucket).acknowledge(
         Acknowledgment(
@@ -59,12 +64,12 @@ def suppress_findings(
                 reason="Table grants include the table's own secondary indexes, needed to query them.",
             )
         )
-    for function in task_functions:
+    for function, caller in invoked_functions.items():
         function_id = _logical_id(stack, function.node.default_child)  # type: ignore[arg-type]
         acknowledgments.append(
             Acknowledgment(
                 id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",
-                reason="A state machine may invoke the versions and aliases of its own task function.",
+                reason=f"{caller} may invoke this one function's versions and aliases (grant_invoke), nothing else.",
             )
         )
     Validations.of(stack).acknowledge(*acknowledgments)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.config import Config
 from pydantic import Json
 
 from livedesk import keys
@@ -20,13 +21,15 @@ from livedesk.repositories import ConversationRepository, CustomerRepository, Li
 from livedesk.settings import ConversationStoreSettings
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import ValueRules
-from routing.answers import AnswerCatalog
+from routing.answers import CourtesyReplies
+from routing.knowledge import SearchFunction
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
 
 class RoutingSettings(ConversationStoreSettings):
     tickets_table: str
     escalation_state_machine_arn: str
+    search_function_name: str
     message_retention_days: int = 180
     conversation_idle_hours: int = 24
     value_rules: ValueRules = ValueRules()
@@ -45,7 +48,11 @@ processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
 dynamodb = boto3.resource("dynamodb")
 router = Router(
     understander=packaged_understander(),
-    answers=AnswerCatalog.from_file(),
+    knowledge=SearchFunction(
+        boto3.client("lambda", config=Config(connect_timeout=2, read_timeout=20, retries={"mode": "standard", "max_attempts": 2})),
+        settings.search_function_name,
+    ),
+    courtesy=CourtesyReplies.from_file(),
     customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),

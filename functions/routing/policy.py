@@ -45,6 +45,8 @@ HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
     "cancel_order": ("logistics", Severity.P3),
     "ask_human": ("general", Severity.P4),
 }
+# About the customer's own order: knowledge cannot answer them, a person looks the order up.
+PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
 # Queues whose questions many live viewers share; the others are personal and never grouped.
 SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
@@ -75,6 +77,24 @@ DEFAULT_SLA = SlaPolicy(
 )
 
 
+@dataclass(frozen=True)
+class BotAnswer:
+    text: str
+    source: str  # the knowledge document id, or "courtesy"
+
+
+def may_answer(understood: Understanding) -> bool:
+    """Whether the bot may answer this message from knowledge: a confident intent that is neither a
+    matter for a person nor about the customer's own order."""
+    intent = understood.intent
+    return (
+        intent.label not in HUMAN_INTENTS
+        and intent.label not in PERSONAL_INTENTS
+        and intent.label != OUT_OF_SCOPE
+        and intent.confidence >= MIN_CONFIDENCE
+    )
+
+
 NEUTRAL = EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
 
@@ -99,9 +119,9 @@ def clusterable(decision: RoutingDecision) -> bool:
     return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human"
 
 
-def decide(understood: Understanding, value: ValueAssessment, answer: str | None, classifier_version: str) -> RoutingDecision:
+def decide(understood: Understanding, value: ValueAssessment, answer: BotAnswer | None, classifier_version: str) -> RoutingDecision:
     """Combine intent, customer value and emotion into a destination, a priority and the reasons.
-    ``answer`` is the knowledge answer for the intent, if one exists: only then may the bot reply."""
+    ``answer`` is a confident knowledge (or courtesy) answer to the message: only then may the bot reply."""
     intent, emotion = understood.intent, understood.emotion
     reasons: list[str] = [
         f"intent {intent.label} ({intent.confidence:.2f})",
@@ -113,12 +133,15 @@ def decide(understood: Understanding, value: ValueAssessment, answer: str | None
     elif intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE:
         queue, severity = "general", Severity.P4
         reasons.append("not understood with confidence: a person answers")
+    elif intent.label in PERSONAL_INTENTS:
+        queue, severity = SKILL_OF_INTENT[intent.label], Severity.P4
+        reasons.append(f"{intent.label} is about the customer's own order: a person looks it up")
     elif answer is None:
         queue, severity = SKILL_OF_INTENT.get(intent.label, "general"), Severity.P4
-        reasons.append("no knowledge answer for this intent: a person answers")
+        reasons.append("no confident knowledge answer: a person answers")
     else:
         queue, severity = "bot", Severity.P4
-        reasons.append("confident, with a knowledge answer: the bot replies")
+        reasons.append(f"confident, with an answer from {answer.source}: the bot replies")
 
     if emotion.threat:
         queue, severity = ("safety", Severity.P1) if severity is Severity.P1 else ("supervisor", min(severity, Severity.P2))
@@ -148,7 +171,8 @@ def decide(understood: Understanding, value: ValueAssessment, answer: str | None
         priority=priority,
         needs_human=needs_human,
         severity=severity if needs_human else None,
-        answer=None if needs_human else answer,
+        answer=None if needs_human or answer is None else answer.text,
+        answer_source=None if needs_human or answer is None else answer.source,
         reasons=reasons,
         classifier_version=classifier_version,
     )

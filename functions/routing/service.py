@@ -11,10 +11,13 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from livedesk import ids
+from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
 from livedesk.models import (
+    Author,
     Channel,
     ConversationMessage,
     InboundMessage,
+    KnowledgeSuggestion,
     RoutingDecision,
     Severity,
     Ticket,
@@ -23,11 +26,12 @@ from livedesk.models import (
 )
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository, TicketRepository
 from livedesk.understanding.normalize import normalize
-from livedesk.understanding.pipeline import Understander
+from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
-from routing.answers import AnswerSource
-from routing.policy import DEFAULT_SLA, SlaPolicy, clusterable, decide, noise
+from routing.answers import CourtesyReplies
+from routing.knowledge import KnowledgeSource
+from routing.policy import DEFAULT_SLA, BotAnswer, SlaPolicy, clusterable, decide, may_answer, noise
 
 
 class RoutedMessage(BaseModel):
@@ -40,6 +44,8 @@ class RoutedMessage(BaseModel):
 
 SAME_QUESTION = 0.5  # Jaccard similarity of signatures, for messages of the same intent
 SAME_WORDING = 0.8  # so similar that it is the same question whatever the classifier said
+SUGGESTIONS = 3  # knowledge hits attached to a ticket
+QUERY_CHARS = 500  # search reads the start of a long message
 
 
 @dataclass(frozen=True)
@@ -83,7 +89,8 @@ class Router:
     def __init__(
         self,
         understander: Understander,
-        answers: AnswerSource,
+        knowledge: KnowledgeSource,
+        courtesy: CourtesyReplies,
         customers: CustomerRepository,
         conversations: ConversationRepository,
         tickets: TicketRepository,
@@ -95,7 +102,8 @@ class Router:
         value_rules: ValueRules = ValueRules(),
     ) -> None:
         self._understander = understander
-        self._answers = answers
+        self._knowledge = knowledge
+        self._courtesy = courtesy
         self._value_rules = value_rules
         self._customers = customers
         self._conversations = conversations
@@ -115,11 +123,20 @@ class Router:
         if live and triage(normalized) is CommentKind.NOISE:
             return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value, self._understander.version))
         understood = self._understander.understand(normalized)
-        answer = self._answers.answer(brand, understood.intent.label, normalized.lang)
+        asked = self._same_question(message, normalized.text, understood.intent.label) if live and message.live_session_id else None
+        knowledge: SearchResult | None = None
+        if asked is not None:  # other viewers asked this already: their cluster's handling serves this one too
+            answer = BotAnswer(asked.answer, asked.answer_source or asked.cluster_id) if asked.answer else None
+        else:
+            knowledge, answer = self._consult(message, understood, normalized.lang)
         decision = decide(understood, value, answer, self._understander.version)
+        if knowledge is not None:
+            decision.reasons.append(f"knowledge: {knowledge.reason}")
+        elif asked is None and answer is None:
+            decision.reasons.append("knowledge search unavailable: no suggestions")
         cluster = None
         if live and message.live_session_id and clusterable(decision):
-            cluster = self._cluster(message, normalized.text, decision)
+            cluster = self._cluster(message, normalized.text, decision, asked)
         conversation_id = self._conversation_for(message, profile.open_conversation)
         entry = ConversationMessage(
             message_id=message.message_id,
@@ -135,6 +152,8 @@ class Router:
             ticket_id=cluster.ticket_id if cluster and cluster.joined else None,
         )
         self._conversations.append(brand, conversation_id, entry)
+        if decision.answer:
+            self._conversations.append_reply(brand, conversation_id, self._bot_reply(message, decision.answer), to=entry)
         self._customers.record_contact(brand, message.customer_id, message.sent_at)
         routed = RoutedMessage(
             message_id=message.message_id,
@@ -144,37 +163,74 @@ class Router:
             ticket_id=entry.ticket_id,
         )
         if decision.needs_human and not (cluster and cluster.joined):
-            ticket = self._open_ticket(message, conversation_id, decision)
+            ticket = self._open_ticket(message, conversation_id, decision, knowledge)
             self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
             execution = self._escalation.start(brand, ticket, message.correlation_id)
             self._tickets.set_escalation(brand, ticket.ticket_id, execution)
             routed.ticket_id = ticket.ticket_id
         return routed
 
-    def _cluster(self, message: InboundMessage, text: str, decision: RoutingDecision) -> ClusterMembership:
-        """Join the live session's cluster of the same question, or start one. Only its first
-        message can open a ticket, so a burst of the same question is answered once."""
+    def _consult(self, message: InboundMessage, understood: Understanding, lang: str) -> tuple[SearchResult | None, BotAnswer | None]:
+        """Search the brand's knowledge for every understood message: an answer when the bot may give
+        one, otherwise the passages the agent will want. Thanks and small talk get a courtesy reply."""
+        answerable = may_answer(understood)
+        intent = understood.intent.label
+        if answerable and intent in self._courtesy.intents:
+            text = self._courtesy.reply(message.brand_id, intent, lang)
+            return None, BotAnswer(text, "courtesy") if text else None
+        filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
+        request = SearchRequest(query=message.text[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
+        result = self._knowledge.lookup(message.brand_id, request, record_gap=answerable)
+        if answerable and result is not None and result.answer and result.answer_doc_id:
+            return result, BotAnswer(result.answer, result.answer_doc_id)
+        return result, None
+
+    def _bot_reply(self, message: InboundMessage, answer: str) -> ConversationMessage:
+        reply_id = ids.bot_reply_id(message.message_id)
+        return ConversationMessage(
+            message_id=reply_id,
+            author=Author.BOT,
+            in_reply_to=message.message_id,
+            channel=message.channel,
+            channel_message_id=reply_id,
+            customer_id=message.customer_id,
+            live_session_id=message.live_session_id,
+            sku=message.sku,
+            text=answer,
+            sent_at=max(self._clock(), message.sent_at),
+        )
+
+    def _same_question(self, message: InboundMessage, text: str, intent: str) -> LiveCluster | None:
+        """The live session's cluster of this question, if viewers asked it already."""
         assert message.live_session_id
-        brand, session = message.brand_id, message.live_session_id
         mine = signature(text)
 
         def closeness(cluster: LiveCluster) -> float:
-            """Only a cluster handled the same way (bot answer or one ticket) can take the message."""
-            if (cluster.ticket_id is not None) != decision.needs_human:
-                return 0.0
             score = similarity(mine, cluster.signature)
-            return score if cluster.intent == decision.intent or score >= SAME_WORDING else 0.0
+            return score if cluster.intent == intent or score >= SAME_WORDING else 0.0
 
-        best = max(self._clusters.for_session(brand, session), key=closeness, default=None)
-        if best is not None and closeness(best) >= SAME_QUESTION:
-            members = self._clusters.join(brand, session, best.cluster_id, message.message_id)
-            decision.reasons.append(f"same question as cluster {best.cluster_id} ({members} viewers): answered once for all")
-            if best.answer:
-                decision.answer = best.answer  # one broadcast answer for every viewer who asked
-            return ClusterMembership(best.cluster_id, best.ticket_id, joined=True)
+        best = max(self._clusters.for_session(message.brand_id, message.live_session_id), key=closeness, default=None)
+        return best if best is not None and closeness(best) >= SAME_QUESTION else None
+
+    def _cluster(self, message: InboundMessage, text: str, decision: RoutingDecision, asked: LiveCluster | None) -> ClusterMembership:
+        """Join the cluster of the same question when it is handled the same way (bot answer or one
+        ticket), or start one. Only a cluster's first message opens a ticket: a burst is answered once."""
+        assert message.live_session_id
+        brand, session = message.brand_id, message.live_session_id
+        if asked is not None and (asked.ticket_id is not None) == decision.needs_human:
+            members = self._clusters.join(brand, session, asked.cluster_id, message.message_id)
+            decision.reasons.append(f"same question as cluster {asked.cluster_id} ({members} viewers): answered once for all")
+            return ClusterMembership(asked.cluster_id, asked.ticket_id, joined=True)
         ticket_id = ids.ticket_id(brand, message.message_id) if decision.needs_human else None
         cluster = LiveCluster(
-            ids.cluster_id(brand, session, message.message_id), decision.intent, message.text, mine, 1, ticket_id, decision.answer
+            ids.cluster_id(brand, session, message.message_id),
+            decision.intent,
+            message.text,
+            signature(text),
+            1,
+            ticket_id,
+            decision.answer,
+            decision.answer_source,
         )
         self._clusters.create(brand, session, cluster, message.message_id, message.sent_at)
         return ClusterMembership(cluster.cluster_id, ticket_id, joined=False)
@@ -189,7 +245,9 @@ class Router:
         self._customers.set_open_conversation(brand, message.customer_id, conversation_id, message.sent_at)
         return conversation_id
 
-    def _open_ticket(self, message: InboundMessage, conversation_id: str, decision: RoutingDecision) -> Ticket:
+    def _open_ticket(
+        self, message: InboundMessage, conversation_id: str, decision: RoutingDecision, knowledge: SearchResult | None
+    ) -> Ticket:
         now = self._clock()
         severity = decision.severity or Severity.P4
         first_due, resolution_due = self._sla.due(now, decision.value_lane, severity)
@@ -208,6 +266,17 @@ class Router:
             created_at=now,
             first_response_due=first_due,
             resolution_due=resolution_due,
+            knowledge=[
+                KnowledgeSuggestion(
+                    doc_id=hit.doc_id,
+                    kind=hit.kind.value,
+                    content=hit.content,
+                    similarity=hit.similarity,
+                    source=hit.source,
+                    version=hit.version,
+                )
+                for hit in (knowledge.hits if knowledge else [])
+            ],
         )
         created = TicketEvent(at=now, actor="routing", action="created", detail={"queue": decision.queue, "severity": severity.value})
         self._tickets.create(message.brand_id, ticket, created)

@@ -1,4 +1,5 @@
-"""POST /v1/search: hybrid knowledge search (container image: the embedder and BM25 need numpy)."""
+"""POST /v1/search, and routing's direct invoke: hybrid knowledge search (container image: the
+embedder and BM25 need numpy)."""
 
 from datetime import timedelta
 from typing import Any
@@ -7,15 +8,17 @@ import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from livedesk.api import BrandId, create_resolver
+from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
 from livedesk.knowledge.store import ArtifactStore, CachedIndex
 from livedesk.models import utc_now
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import KnowledgeSettings
 from livedesk.understanding.embedders import embedder_named
-from search.service import KnowledgeSearch, SearchRequest, SearchResult
+from search.service import KnowledgeSearch
 
 
 class SearchSettings(KnowledgeSettings):
@@ -43,8 +46,13 @@ knowledge = KnowledgeSearch(
     "/v1/search", summary="Search the brand's knowledge: FAQs, products, policies, processes, live-session promises", tags=["knowledge"]
 )
 def post_search(request: SearchRequest, brand_id: BrandId) -> SearchResult:
-    result = knowledge.search(brand_id, request)
-    metrics.add_metric(name="KnowledgeAnswered" if result.answer else "KnowledgeGaps", unit=MetricUnit.Count, value=1)
+    return search(brand_id, request, record_gap=True)
+
+
+def search(brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult:
+    result = knowledge.search(brand_id, request, record_gap=record_gap)
+    if record_gap:
+        metrics.add_metric(name="KnowledgeAnswered" if result.answer else "KnowledgeGaps", unit=MetricUnit.Count, value=1)
     return result
 
 
@@ -52,4 +60,7 @@ def post_search(request: SearchRequest, brand_id: BrandId) -> SearchResult:
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    return app.resolve(event, context)
+    if "requestContext" in event:
+        return app.resolve(event, context)
+    query = parse(event=event, model=KnowledgeQuery)  # a direct invoke from routing
+    return search(query.brand_id, query.request, query.record_gap).model_dump(mode="json")

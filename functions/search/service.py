@@ -4,58 +4,13 @@ of every query the knowledge could not answer."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import datetime
 from typing import Protocol
 
-from pydantic import BaseModel, Field
-
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.contract import ANSWER_SIMILARITY, SearchHit, SearchRequest, SearchResult
+from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
-from livedesk.models import IDENTIFIER, Strict
 from livedesk.understanding.normalize import normalize
-
-# An answer needs the top hit to be first for both BM25 and the vectors and a cosine of at least
-# this (multilingual-e5 cosines sit between 0.75 and 0.95); see the README for how it was chosen.
-ANSWER_SIMILARITY = 0.88
-
-
-class SearchFilters(Strict):
-    kinds: list[Kind] | None = Field(default=None, min_length=1)
-    sku: str | None = Field(default=None, max_length=64)
-    category: str | None = Field(default=None, max_length=64)
-    lang: str | None = Field(default=None, pattern="^(zh|en)$")
-    live_session_id: str | None = Field(default=None, pattern=IDENTIFIER, max_length=64)
-    on: date | None = Field(default=None, description="Policies in force on this date; default today")
-
-
-class SearchRequest(Strict):
-    query: str = Field(min_length=1, max_length=500)
-    k: int = Field(default=5, ge=1, le=20)
-    filters: SearchFilters = SearchFilters()
-
-
-class SearchHit(BaseModel):
-    doc_id: str
-    kind: Kind
-    content: str = Field(description="The passage to show or say: the answer, facet, policy text, steps or promise")
-    matched: str = Field(description="The text that matched the query")
-    score: float = Field(description="Fused reciprocal-rank score")
-    similarity: float
-    source: str
-    version: int
-    sku: str | None = None
-    live_session_id: str | None = None
-    promised_at: datetime | None = None
-    effective_from: date | None = None
-    effective_to: date | None = None
-
-
-class SearchResult(BaseModel):
-    hits: list[SearchHit]
-    answer: str | None
-    answer_doc_id: str | None = None
-    reason: str
-    embedder: str
 
 
 class SearchIndex(Protocol):
@@ -88,13 +43,22 @@ def _hit(hit: Hit) -> SearchHit:
     )
 
 
+def answer_text(passage: Passage) -> str:
+    """What the bot says: the passage, and for a streamer's promise also when it was made."""
+    if passage.kind is not Kind.LIVE_SESSION or passage.at is None:
+        return passage.content
+    if passage.lang == "en":
+        return f"At {passage.at:%H:%M} on {passage.at:%b %d} the host said: “{passage.content}”"
+    return f"主播在 {passage.at.month}月{passage.at.day}日 {passage.at:%H:%M} 说过：「{passage.content}」"
+
+
 class KnowledgeSearch:
     def __init__(self, index: Callable[[], SearchIndex], gaps: GapRecorder, clock: Callable[[], datetime]) -> None:
         self._index = index
         self._gaps = gaps
         self._clock = clock
 
-    def search(self, brand_id: str, request: SearchRequest) -> SearchResult:
+    def search(self, brand_id: str, request: SearchRequest, record_gap: bool = True) -> SearchResult:
         now = self._clock()
         wanted = request.filters
         filters = Filters(
@@ -103,6 +67,7 @@ class KnowledgeSearch:
             category=wanted.category,
             lang=wanted.lang,
             session_id=wanted.live_session_id,
+            channel=wanted.channel.value if wanted.channel else None,
             on=wanted.on or now.date(),
         )
         index = self._index()
@@ -121,7 +86,7 @@ class KnowledgeSearch:
             if agreed and top.similarity >= ANSWER_SIMILARITY:
                 return SearchResult(
                     hits=shown,
-                    answer=top.passage.content,
+                    answer=answer_text(top.passage),
                     answer_doc_id=top.passage.doc_id,
                     reason="confident match",
                     embedder=index.embedder_name,
@@ -131,6 +96,7 @@ class KnowledgeSearch:
                 if agreed
                 else "low confidence: keyword and semantic search disagree on the best match"
             )
-        masked = normalize(request.query).display  # phone and order numbers never reach the gap log
-        self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now)
+        if record_gap:
+            masked = normalize(request.query).display  # phone and order numbers never reach the gap log
+            self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now)
         return SearchResult(hits=shown, answer=None, reason=reason, embedder=index.embedder_name)

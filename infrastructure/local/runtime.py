@@ -5,6 +5,11 @@ moto runs Lambda code only in Docker, from one place:
 We replace that private method (moto is pinned; tests/integration/test_moto_canary.py
 fails loudly if an upgrade moves it) with a call of the function's real handler,
 imported from its synthesized asset folders, under the function's environment.
+
+Environment variables are process-wide, so one handler runs at a time. A handler that calls
+another function (routing asks search, say) gives up its turn while it waits: its Lambda
+``Invoke`` goes to moto's server thread, which must be able to run the callee. botocore's
+``before-send``/``needs-retry`` events on ``lambda.Invoke`` mark that wait.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
+import botocore.handlers
 from moto.awslambda.models import LambdaFunction
 
 from infrastructure.local.template import ACCOUNT, REGION
@@ -58,14 +65,78 @@ class LambdaContext:
         return max(0, int((self.timeout_s - (time.monotonic() - self.started)) * 1000))
 
 
+class Turns:
+    """One handler at a time, each under its own environment. Whenever no handler holds the turn,
+    os.environ is what it was outside; a handler waiting on a Lambda call lends its turn out."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._outside: dict[str, str] = {}
+
+    def _stack(self) -> list[dict[str, str]]:
+        if not hasattr(self._local, "stack"):
+            self._local.stack, self._local.lent = [], False
+        return self._local.stack  # type: ignore[no-any-return]
+
+    @contextmanager
+    def turn(self, overrides: dict[str, str]) -> Iterator[None]:
+        """Run under the outside environment with ``overrides`` on top."""
+        stack = self._stack()
+        # In-process moto serves a nested call on the caller's thread, possibly after it lent its turn.
+        borrowed = bool(stack) and self._local.lent
+        if not stack or borrowed:
+            self._take()
+            self._local.lent = False
+        stack.append(overrides)
+        self._apply(overrides)
+        try:
+            yield
+        finally:
+            stack.pop()
+            if stack and not borrowed:
+                self._apply(stack[-1])
+            else:
+                self._give_back()
+                self._local.lent = borrowed
+
+    def lend(self, **_: Any) -> None:
+        """before-send of lambda.Invoke: let the callee run while this handler waits."""
+        if self._stack() and not self._local.lent:
+            self._local.lent = True
+            self._give_back()
+
+    def resume(self, **_: Any) -> None:
+        """needs-retry of lambda.Invoke (sent once per attempt, also on errors): carry on."""
+        if self._stack() and self._local.lent:
+            self._take()
+            self._local.lent = False
+            self._apply(self._local.stack[-1])
+
+    def _take(self) -> None:
+        self._lock.acquire()
+        self._outside = dict(os.environ)
+
+    def _give_back(self) -> None:
+        os.environ.clear()
+        os.environ.update(self._outside)
+        self._lock.release()
+
+    def _apply(self, overrides: dict[str, str]) -> None:
+        os.environ.clear()
+        os.environ.update({**self._outside, **overrides})
+
+
+HOOKS = (("before-send.lambda.Invoke", "lend"), ("needs-retry.lambda.Invoke", "resume"))
+
+
 class InProcessRuntime:
     """Registry of local function code, and the patch that dispatches to it."""
 
     def __init__(self, base_environment: dict[str, str]) -> None:
         self._functions: dict[str, FunctionCode] = {}
         self._base_environment = base_environment
-        # Environment variables are process-wide: one invocation at a time.
-        self._lock = threading.RLock()
+        self._turns = Turns()
         self._original: Callable[..., Any] | None = None
 
     def register(self, function_name: str, code: FunctionCode) -> None:
@@ -81,11 +152,19 @@ class InProcessRuntime:
             return runtime.invoke(function, event)
 
         LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign, assignment]
+        # Every botocore session created from now on, and boto3's default one if it exists.
+        self._hooks = [(event, getattr(self._turns, name)) for event, name in HOOKS]
+        botocore.handlers.BUILTIN_HANDLERS.extend(self._hooks)
+        if boto3.DEFAULT_SESSION is not None:
+            for event, hook in self._hooks:
+                boto3.DEFAULT_SESSION.events.register(event, hook)
 
     def uninstall(self) -> None:
         if self._original is not None:
             LambdaFunction._invoke_lambda = self._original  # type: ignore[method-assign]
             self._original = None
+            for hook in self._hooks:
+                botocore.handlers.BUILTIN_HANDLERS.remove(hook)
 
     def invoke(self, function: LambdaFunction, event: Any) -> tuple[str, bool, str]:
         code = self._functions.get(function.function_name)
@@ -93,7 +172,7 @@ class InProcessRuntime:
             error = {"errorType": "LocalFunctionNotRegistered", "errorMessage": function.function_name}
             return json.dumps(error), True, ""
         payload = json.loads(event) if isinstance(event, str | bytes) else event
-        with self._lock, self._environment(function, code):
+        with self._turns.turn(self._environment(function, code)):
             context = LambdaContext(function.function_name, code.memory_mb, code.timeout_s)
             try:
                 handler = self._load(code)
@@ -109,27 +188,18 @@ class InProcessRuntime:
                 return json.dumps(body), True, ""
         return json.dumps(result, default=str), False, ""
 
-    @contextmanager
-    def _environment(self, function: LambdaFunction, code: FunctionCode) -> Iterator[None]:
-        saved = dict(os.environ)
-        os.environ.update(self._base_environment)
-        os.environ.update(
-            {
-                "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
-                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(code.memory_mb),
-                "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-                "_HANDLER": code.handler,
-            }
-        )
-        os.environ.update({key: str(value) for key, value in (function.environment_vars or {}).items()})
+    def _environment(self, function: LambdaFunction, code: FunctionCode) -> dict[str, str]:
         for path in reversed(code.code_paths):
             if str(path) not in sys.path:
                 sys.path.insert(0, str(path))
-        try:
-            yield
-        finally:
-            os.environ.clear()
-            os.environ.update(saved)
+        return {
+            **self._base_environment,
+            "AWS_LAMBDA_FUNCTION_NAME": function.function_name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(code.memory_mb),
+            "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+            "_HANDLER": code.handler,
+            **{key: str(value) for key, value in (function.environment_vars or {}).items()},
+        }
 
     @staticmethod
     def _load(code: FunctionCode) -> Callable[[Any, Any], Any]:

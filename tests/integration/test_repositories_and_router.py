@@ -1,10 +1,12 @@
 from datetime import UTC, datetime, timedelta
 
-from livedesk.models import Channel, InboundMessage, Ticket, ValueLane
+from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
+from livedesk.knowledge.documents import Kind
+from livedesk.models import Author, Channel, InboundMessage, Ticket, ValueLane
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue
-from routing.answers import AnswerCatalog
+from routing.answers import CourtesyReplies
 from routing.service import Router
 from tests.integration.conftest import Aws
 
@@ -20,10 +22,33 @@ class RecordingEscalation:
         return f"arn:aws:states:us-east-1:123456789012:execution:test:{ticket.ticket_id}"
 
 
-def _router(aws: Aws, escalation: RecordingEscalation) -> Router:
+def _hit(doc_id: str, content: str) -> SearchHit:
+    return SearchHit(doc_id=doc_id, kind=Kind.FAQ, content=content, matched=content, score=0.03, similarity=0.9, source="kb", version=2)
+
+
+class FakeKnowledge:
+    """Answers what it knows confidently, suggests a passage for anything else; records each lookup."""
+
+    def __init__(self, answers: dict[str, str] | None = None, available: bool = True) -> None:
+        self.answers = answers or {}
+        self.available = available
+        self.lookups: list[tuple[str, SearchRequest, bool]] = []
+
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult | None:
+        self.lookups.append((brand_id, request, record_gap))
+        if not self.available:
+            return None
+        if request.query in self.answers:
+            hit = _hit("faq-known", self.answers[request.query])
+            return SearchResult(hits=[hit], answer=hit.content, answer_doc_id=hit.doc_id, reason="confident match", embedder="fake")
+        return SearchResult(hits=[_hit("faq-near", "a related passage")], answer=None, reason="low confidence", embedder="fake")
+
+
+def _router(aws: Aws, escalation: RecordingEscalation, knowledge: FakeKnowledge | None = None) -> Router:
     return Router(
         understander=packaged_understander(),
-        answers=AnswerCatalog.from_file(),
+        knowledge=knowledge or FakeKnowledge(),
+        courtesy=CourtesyReplies.from_file(),
         customers=CustomerRepository(aws.table("Customers")),
         conversations=ConversationRepository(aws.table("Conversations"), timedelta(days=30)),
         tickets=TicketRepository(aws.table("Tickets")),
@@ -162,3 +187,44 @@ def test_contacts_are_remembered_and_the_profile_feeds_the_value_tier(aws: Aws) 
     assert routed[0].decision.value_tier == "high"
     assert len(customers.profile("lumi", "cust-h").value.recent_contacts) == 4
     assert any("repeated contact (3 in 7 days)" in reason for reason in routed[3].decision.reasons)
+
+
+def test_a_confident_knowledge_answer_is_the_bots_reply_in_the_conversation(aws: Aws) -> None:
+    knowledge = FakeKnowledge({"几号链接呀": "购物袋里按讲解顺序编号"})
+    router = _router(aws, RecordingEscalation(), knowledge)
+    message = _message(Channel.LIVE_COMMENT, "k1", "几号链接呀", T0, session="live-1")
+    routed = router.route(message)
+    router.route(message)  # a redelivery adds no second reply
+    assert (routed.decision.queue, routed.decision.answer_source, routed.ticket_id) == ("bot", "faq-known", None)
+    (_, request, record_gap), *_ = knowledge.lookups
+    assert record_gap and (request.filters.live_session_id, request.filters.channel) == ("live-1", Channel.LIVE_COMMENT)
+    _, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", routed.conversation_id)  # type: ignore[misc]
+    assert [(m.author, m.text) for m in messages] == [(Author.CUSTOMER, "几号链接呀"), (Author.BOT, "购物袋里按讲解顺序编号")]
+    assert messages[1].in_reply_to == message.message_id
+
+
+def test_a_person_gets_the_top_knowledge_hits_on_the_ticket_and_no_gap_is_recorded(aws: Aws) -> None:
+    knowledge = FakeKnowledge()
+    routed = _router(aws, RecordingEscalation(), knowledge).route(_message(Channel.DM, "r1", "我要退款", T0))
+    ticket, _ = TicketRepository(aws.table("Tickets")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
+    assert [(s.doc_id, s.content, s.version) for s in ticket.knowledge] == [("faq-near", "a related passage", 2)]
+    assert knowledge.lookups[0][2] is False, "a refund is for a person: the search is for suggestions, not a knowledge gap"
+
+
+def test_an_answerable_question_without_a_confident_answer_goes_to_its_skill_queue(aws: Aws) -> None:
+    routed = _router(aws, RecordingEscalation()).route(_message(Channel.APP_CHAT, "p1", "这件卫衣是纯棉的吗", T0))
+    assert routed.decision.queue == "pre_sale" and routed.ticket_id
+    assert "knowledge: low confidence" in routed.decision.reasons
+
+
+def test_routing_carries_on_without_suggestions_when_search_is_down(aws: Aws) -> None:
+    routed = _router(aws, RecordingEscalation(), FakeKnowledge(available=False)).route(_message(Channel.APP_CHAT, "d1", "几号链接呀", T0))
+    assert routed.decision.needs_human and routed.ticket_id
+    assert "knowledge search unavailable: no suggestions" in routed.decision.reasons
+
+
+def test_thanks_get_a_courtesy_reply_without_searching(aws: Aws) -> None:
+    knowledge = FakeKnowledge()
+    routed = _router(aws, RecordingEscalation(), knowledge).route(_message(Channel.DM, "t1", "谢谢客服 你们服务太好了", T0))
+    assert (routed.decision.intent, routed.decision.queue, routed.decision.answer_source) == ("praise", "bot", "courtesy")
+    assert knowledge.lookups == []

@@ -171,3 +171,12 @@ def test_search_build_writes_an_artifact_that_loads(tmp_path: Path, capsys: pyte
     assert main(["search", "build", "--kb", str(kb), "--out", str(tmp_path / "again"), "--previous", str(tmp_path / "index")]) == 0
     output = capsys.readouterr()
     assert "(0 embedded, the rest reused)" in output.out and "faq.jsonl:2" in output.err
+
+
+def test_an_faq_is_only_answered_on_the_channels_it_names(index: HybridIndex) -> None:
+    # faq-lb-019 (invoices) names app_chat and email; faq-lb-081 (live links) names live comments too.
+    on_live = {h.passage.doc_id for h in index.search("lumi-beauty", "能开发票吗", Filters(channel="live_comment"), k=20)}
+    by_mail = {h.passage.doc_id for h in index.search("lumi-beauty", "能开发票吗", Filters(channel="email"), k=20)}
+    assert "faq-lb-019" in by_mail and "faq-lb-019" not in on_live
+    assert "faq-lb-081" in {h.passage.doc_id for h in index.search("lumi-beauty", "几号链接", Filters(channel="live_comment"), k=3)}
+    assert any(h.passage.kind is Kind.POLICY for h in index.search("lumi-beauty", "退货规则", Filters(channel="live_comment"), k=5))

@@ -96,3 +96,12 @@ def test_re_uploading_a_document_replaces_its_passages(index: OpenSearchIndex) -
     action, source = bulk[0], bulk[1]
     assert action == {"index": {"_id": "lumi-beauty:faq-1:0", "_index": "livedesk-knowledge"}}
     assert source["tokens"] == "几天 发货" and source["brand_id"] == "lumi-beauty" and len(source["vector"]) == 3
+
+
+def test_the_channel_filter_admits_faqs_naming_it_and_passages_naming_none(index: OpenSearchIndex) -> None:
+    RecordingConnection.response = {"hits": {"hits": []}}
+    index.search("lumi-beauty", "几号链接", Filters(channel="live_comment"), k=3)
+    ((_, _, body),) = RecordingConnection.requests
+    clauses = body["query"]["hybrid"]["queries"][0]["bool"]["filter"]
+    channel = {"term": {"channels": "live_comment"}}
+    assert {"bool": {"should": [channel, {"bool": {"must_not": {"exists": {"field": "channels"}}}}]}} in clauses

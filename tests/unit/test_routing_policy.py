@@ -3,18 +3,17 @@ from datetime import UTC, date, datetime, timedelta
 from livedesk.models import RoutingDecision, Severity, ValueLane
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.answers import AnswerCatalog
-from routing.policy import DEFAULT_SLA
+from routing.policy import DEFAULT_SLA, BotAnswer, may_answer
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
-ANSWERS = AnswerCatalog.from_file()
+KNOWLEDGE = BotAnswer("Every colour you can select on the product page is in stock.", "faq-stock-1")
 
 
-def decide(text: str, value: ValueAssessment) -> RoutingDecision:
+def decide(text: str, value: ValueAssessment, knowledge: BotAnswer | None = KNOWLEDGE) -> RoutingDecision:
+    """As routing does: knowledge is asked for an answer only when the bot may give one."""
     understood = UNDERSTANDER.understand(text)
-    answer = ANSWERS.answer("brand-a", understood.intent.label, understood.normalized.lang)
-    return decide_understood(understood, value, answer, UNDERSTANDER.version)
+    return decide_understood(understood, value, knowledge if may_answer(understood) else None, UNDERSTANDER.version)
 
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
@@ -43,14 +42,27 @@ def test_answerable_question_stays_with_the_bot() -> None:
     assert decision.queue == "bot"
     assert not decision.needs_human
     assert decision.severity is None
-    assert decision.answer and "in stock" in decision.answer
+    assert (decision.answer, decision.answer_source) == (KNOWLEDGE.text, "faq-stock-1")
 
 
 def test_a_confident_intent_without_a_knowledge_answer_goes_to_its_skill_queue() -> None:
     for text, queue in (("这件卫衣是纯棉的吗", "pre_sale"), ("How do I pair the earbuds with my phone?", "technical")):
-        decision = decide(text, NORMAL)
+        decision = decide(text, NORMAL, knowledge=None)
         assert (decision.queue, decision.answer) == (queue, None)
-        assert any("no knowledge answer" in reason for reason in decision.reasons)
+        assert any("no confident knowledge answer" in reason for reason in decision.reasons)
+
+
+def test_questions_about_the_customers_own_order_go_to_a_person_whatever_the_knowledge_says() -> None:
+    for text in ("我的订单发货了吗", "where is my parcel, it has not arrived"):
+        understood = UNDERSTANDER.understand(text)
+        assert understood.intent.label in ("order_status", "logistics_tracking") and not may_answer(understood)
+        decision = decide(text, NORMAL)
+        assert (decision.queue, decision.answer) == ("logistics", None)
+
+
+def test_the_bot_never_answers_matters_for_a_person_or_what_it_did_not_understand() -> None:
+    for text in ("我要退款", "用了面霜脸上过敏起红疹", "帮我写一篇关于量子力学的论文"):
+        assert not may_answer(UNDERSTANDER.understand(text))
 
 
 def test_an_angry_customer_is_served_ahead_of_a_calm_one() -> None:

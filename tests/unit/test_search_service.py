@@ -4,9 +4,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from livedesk.knowledge.contract import ANSWER_SIMILARITY, SearchFilters, SearchRequest
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
-from search.service import ANSWER_SIMILARITY, KnowledgeSearch, SearchFilters, SearchRequest
+from livedesk.models import Channel
+from search.service import KnowledgeSearch, answer_text
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
@@ -85,3 +87,26 @@ def test_request_filters_reach_the_index_and_a_live_sessions_promises_come_first
     )
     assert promises.kinds == frozenset({Kind.LIVE_SESSION}) and promises.session_id == "live-2026-11-21-lb"
     assert [h.doc_id for h in result.hits] == ["live-1", "faq-1"]  # type: ignore[attr-defined]
+
+
+def test_a_caller_that_only_wants_suggestions_records_no_gap() -> None:
+    gaps = Gaps()
+    result = KnowledgeSearch(lambda: FakeIndex({}), gaps, lambda: NOW).search("b1", SearchRequest(query="我要退款"), record_gap=False)
+    assert result.answer is None and gaps.recorded == []
+
+
+def test_the_channel_reaches_the_index() -> None:
+    index = FakeIndex({None: [_hit("faq-1")]})
+    _search(index, Gaps(), SearchRequest(query="几号链接", filters=SearchFilters(channel=Channel.LIVE_COMMENT)))
+    assert index.calls[0].channel == "live_comment"
+
+
+def test_a_promise_is_answered_with_when_the_host_made_it() -> None:
+    at = datetime.fromisoformat("2026-11-21T19:45:00+08:00")
+    promise = Passage(
+        doc_id="live-1", brand_id="b1", kind=Kind.LIVE_SESSION, lang="zh", text="t", content="买二送一", version=1, source="s", at=at
+    )
+    assert answer_text(promise) == "主播在 11月21日 19:45 说过：「买二送一」"
+    assert answer_text(promise.model_copy(update={"lang": "en", "content": "buy two get one"})) == (
+        "At 19:45 on Nov 21 the host said: “buy two get one”"
+    )

@@ -23,3 +23,8 @@ def cluster_id(brand_id: str, live_session_id: str, first_message_id: str) -> st
 
 def ticket_id(brand_id: str, message_id_: str) -> str:
     return f"tkt_{_digest(brand_id, 'ticket', message_id_)}"
+
+
+def bot_reply_id(message_id_: str) -> str:
+    """The bot's one reply to a message: sorts right after it in the conversation."""
+    return f"{message_id_}.bot"

@@ -48,6 +48,12 @@ class Severity(StrEnum):
     P4 = "P4"
 
 
+class Author(StrEnum):
+    CUSTOMER = "customer"
+    BOT = "bot"
+    AGENT = "agent"
+
+
 class TicketStatus(StrEnum):
     NEW = "new"
     ASSIGNED = "assigned"
@@ -102,12 +108,17 @@ class RoutingDecision(Strict):
     needs_human: bool
     severity: Severity | None = None
     answer: str | None = Field(default=None, description="The bot's reply when the bot answers")
+    answer_source: str | None = Field(default=None, description="Where the reply comes from: a knowledge document id, or courtesy")
     reasons: list[str]
     classifier_version: str
 
 
 class ConversationMessage(Strict):
+    """A customer's message with its routing decision, or a reply to one (``author`` bot or agent)."""
+
     message_id: str
+    author: Author = Author.CUSTOMER
+    in_reply_to: str | None = None
     channel: Channel
     channel_message_id: str
     customer_id: str
@@ -140,6 +151,17 @@ class TicketEvent(Strict):
     detail: dict[str, str] = Field(default_factory=dict)
 
 
+class KnowledgeSuggestion(Strict):
+    """A knowledge passage attached to a ticket for the agent who takes it."""
+
+    doc_id: str
+    kind: str
+    content: str
+    similarity: float
+    source: str
+    version: int
+
+
 class Ticket(Strict):
     ticket_id: str
     conversation_id: str
@@ -159,6 +181,7 @@ class Ticket(Strict):
     first_responded_at: datetime | None = None
     sla_state: str = "on_track"
     escalation_execution: str | None = None
+    knowledge: list[KnowledgeSuggestion] = Field(default_factory=list, description="Top knowledge hits for the agent")
     version: int = 1
 
 

@@ -147,19 +147,10 @@ class ConversationRepository:
     def append(self, brand_id: str, conversation_id: str, message: ConversationMessage) -> None:
         """Store the message and fold it into the conversation summary, once per message."""
         expires_at = _epoch(message.sent_at + self._retention)
-        try:
-            self._table.put_item(
-                Item={
-                    **keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id),
-                    **_decimalize(message.model_dump(mode="json", exclude_none=True)),
-                    "expires_at": expires_at,
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if _is_conditional_failure(error):
-                return
-            raise
+        if not self._put_once(
+            keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id), message, expires_at
+        ):
+            return
         sent = message.sent_at.isoformat()
         self._table.update_item(
             Key=keys.conversation_meta(brand_id, conversation_id),
@@ -193,6 +184,23 @@ class ConversationRepository:
         except ClientError as error:
             if not _is_conditional_failure(error):
                 raise
+
+    def append_reply(self, brand_id: str, conversation_id: str, reply: ConversationMessage, to: ConversationMessage) -> None:
+        """A reply sorts right after the message it answers, whenever it was sent; a second write changes nothing."""
+        key = keys.conversation_message(brand_id, conversation_id, to.sent_at, reply.message_id)
+        self._put_once(key, reply, _epoch(reply.sent_at + self._retention))
+
+    def _put_once(self, key: dict[str, str], message: ConversationMessage, expires_at: int) -> bool:
+        try:
+            self._table.put_item(
+                Item={**key, **_decimalize(message.model_dump(mode="json", exclude_none=True)), "expires_at": expires_at},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClientError as error:
+            if _is_conditional_failure(error):
+                return False
+            raise
+        return True
 
     def set_ticket(self, brand_id: str, conversation_id: str, message: ConversationMessage, ticket_id: str) -> None:
         self._table.update_item(
@@ -319,6 +327,7 @@ class LiveCluster:
     members: int
     ticket_id: str | None
     answer: str | None = None  # the bot's answer, broadcast once to every viewer in the cluster
+    answer_source: str | None = None  # the knowledge document it comes from
 
 
 class LiveClusterRepository:
@@ -346,6 +355,7 @@ class LiveClusterRepository:
                     members=int(item["members"]),
                     ticket_id=item.get("ticket_id"),
                     answer=item.get("answer"),
+                    answer_source=item.get("answer_source"),
                 )
                 for item in page["Items"]
             ]
@@ -369,6 +379,8 @@ class LiveClusterRepository:
             item["ticket_id"] = cluster.ticket_id
         if cluster.answer:
             item["answer"] = cluster.answer
+        if cluster.answer_source:
+            item["answer_source"] = cluster.answer_source
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-from livedesk.models import IDENTIFIER
+from livedesk.models import IDENTIFIER, Channel
 
 
 class Kind(StrEnum):
@@ -36,7 +36,7 @@ class Faq(_Document):
     category: str
     questions: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
     answer: str = Field(min_length=1)
-    channels: list[str] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)  # empty: any channel
     sku: str | None = None
 
 
@@ -126,6 +126,7 @@ class Passage(BaseModel):
     effective_from: date | None = None
     effective_to: date | None = None
     at: datetime | None = None
+    channels: list[str] = []  # an FAQ's channels; empty: any channel
 
 
 def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[Passage]:
@@ -134,7 +135,14 @@ def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[P
     match document:
         case Faq():
             return [
-                Passage(**common, text=question, content=document.answer, sku=document.sku, category=document.category)
+                Passage(
+                    **common,
+                    text=question,
+                    content=document.answer,
+                    sku=document.sku,
+                    category=document.category,
+                    channels=document.channels,
+                )
                 for question in document.questions
             ]
         case Product():

@@ -51,7 +51,7 @@ def read_queries(path: Path) -> list[Query]:
 def evaluate(index: HybridIndex, queries: list[Query], default_brand: str | None, on: date) -> dict[str, Any]:
     """R@1, R@5 and MRR@10 of the first expected document, and latency with and without the
     query embedding (embedded once up front for the second figure)."""
-    vectors = index.embedder.embed([q.text for q in queries])
+    vectors = index.embed_queries([q.text for q in queries])
     ranks: list[int | None] = []
     total_ms: list[float] = []
     search_ms: list[float] = []

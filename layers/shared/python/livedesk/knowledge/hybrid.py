@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Kind, Passage
-from livedesk.understanding.normalize import normalize
+from livedesk.models import Channel
+from livedesk.understanding.normalize import normalize, simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -25,6 +26,7 @@ CANDIDATES = 50  # per retriever, before fusion
 ARTIFACT_FORMAT = 1
 LATIN = re.compile(r"[a-z0-9]+")
 CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+ANY_CHANNEL = ""
 
 
 @cache
@@ -52,6 +54,7 @@ class Filters:
     category: str | None = None
     lang: str | None = None
     session_id: str | None = None
+    channel: str | None = None  # FAQs that may be used on this channel (those naming none may be used anywhere)
     on: date | None = None  # policies in force on this date; None: every version
 
     def mask(self, columns: Columns) -> np.ndarray:
@@ -68,6 +71,8 @@ class Filters:
             allowed &= columns.lang == self.lang
         if self.session_id is not None:
             allowed &= (columns.kind != Kind.LIVE_SESSION.value) | (columns.session == self.session_id)
+        if self.channel is not None:
+            allowed &= columns.usable_on.get(self.channel, columns.usable_on[ANY_CHANNEL])
         if self.on is not None:
             day = self.on.toordinal()
             allowed &= (columns.effective_from <= day) & (day <= columns.effective_to)
@@ -84,6 +89,7 @@ class Columns:
     category: np.ndarray
     lang: np.ndarray
     session: np.ndarray
+    usable_on: dict[str, np.ndarray]  # channel -> passages usable there (ANY_CHANNEL: those naming no channel)
     effective_from: np.ndarray
     effective_to: np.ndarray
 
@@ -105,6 +111,10 @@ class Columns:
             category=text("category"),
             lang=text("lang"),
             session=text("session_id"),
+            usable_on={
+                channel: np.array([not r.get("channels") or channel in r["channels"] for r in records], dtype=bool)
+                for channel in (ANY_CHANNEL, *Channel)
+            },
             effective_from=day("effective_from", 0),
             effective_to=day("effective_to", 10**7),
         )
@@ -254,7 +264,10 @@ class HybridIndex:
     def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
         if brand_id not in self._brands:
             return []
-        return self.search_vector(brand_id, query, self.embedder.embed([query])[0], filters, k)
+        return self.search_vector(brand_id, query, self.embed_queries([query])[0], filters, k)
+
+    def embed_queries(self, queries: list[str]) -> np.ndarray:
+        return self.embedder.embed([simplified(query) for query in queries])
 
     def search_vector(self, brand_id: str, query: str, vector: np.ndarray, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
         """The same search with the query already embedded."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Passage
 from livedesk.knowledge.hybrid import Filters, Hit, tokenize
+from livedesk.understanding.normalize import simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 CANDIDATES = 50
 LEXICAL_WEIGHT = 0.4  # the vector clause carries the rest
 # Passage fields indexed as keywords/dates for filtering; the whole passage is stored alongside.
-FIELDS = frozenset({"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "effective_from", "effective_to"})
+FIELDS = frozenset({"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "channels", "effective_from", "effective_to"})
 
 
 def index_body(dimension: int) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def index_body(dimension: int) -> dict[str, Any]:
                 },
                 "tokens": {"type": "text", "analyzer": "whitespace"},
                 "passage": {"type": "object", "enabled": False},  # returned, never searched
-                **dict.fromkeys(("brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id"), keyword),
+                **dict.fromkeys(("brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "channels"), keyword),
                 "effective_from": {"type": "date"},
                 "effective_to": {"type": "date"},
             }
@@ -78,6 +79,10 @@ def filter_clauses(brand_id: str, filters: Filters) -> list[dict[str, Any]]:
     if filters.session_id is not None:
         clauses.append(
             {"bool": {"should": [{"term": {"session_id": filters.session_id}}, {"bool": {"must_not": {"term": {"kind": "live_session"}}}}]}}
+        )
+    if filters.channel is not None:
+        clauses.append(
+            {"bool": {"should": [{"term": {"channels": filters.channel}}, {"bool": {"must_not": {"exists": {"field": "channels"}}}}]}}
         )
     if filters.on is not None:
         day = filters.on.isoformat()
@@ -138,7 +143,7 @@ class OpenSearchIndex:
                     "vector": [float(x) for x in vector],
                     "tokens": " ".join(tokenize(passage.text)),
                     "passage": passage.model_dump(mode="json"),
-                    **{key: value for key, value in passage.model_dump(mode="json").items() if key in FIELDS and value is not None},
+                    **{key: value for key, value in passage.model_dump(mode="json").items() if key in FIELDS and value not in (None, [])},
                 },
             }
 
@@ -157,7 +162,7 @@ class OpenSearchIndex:
     def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
         """Hits carry the pipeline's combined score (0–1) as both score and similarity; a document's
         best passage stands for it, so three passages per wanted hit are fetched."""
-        vector = self.embedder.embed([query])[0]
+        vector = self.embedder.embed([simplified(query)])[0]
         body = search_body(tokenize(query), [float(x) for x in vector], brand_id, filters, k * 3)
         response = self._client.search(index=self._index, body=body, params={"search_pipeline": self._pipeline})
         hits: list[Hit] = []

@@ -51,6 +51,12 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def simplified(text: str) -> str:
+    """Half-width, simplified Chinese, otherwise as written: what a query is embedded as, so that
+    traditional and simplified wordings of a question land on the same vector."""
+    return _t2s().convert(unicodedata.normalize("NFKC", text))
+
+
 def mask_phone(match: re.Match[str]) -> str:
     return f"{match.group(1)}****{match.group(3)}"
 

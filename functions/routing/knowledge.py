@@ -1,0 +1,42 @@
+"""Routing asks knowledge search about every message it understands: the answer the bot may give,
+or the passages an agent will want. A port, and the adapter that invokes the search function."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Protocol
+
+from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import ValidationError
+
+from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
+
+LOG = logging.getLogger(__name__)
+
+
+class KnowledgeSource(Protocol):
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult | None:
+        """Ranked hits, and an answer only when search is confident; None when search is unavailable."""
+        ...
+
+
+class SearchFunction:
+    """A direct invoke of the search function. Search being down never stops routing: the message
+    goes to a person without suggestions, and the reason says so."""
+
+    def __init__(self, lambda_client: Any, function_name: str) -> None:
+        self._lambda = lambda_client
+        self._function_name = function_name
+
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult | None:
+        query = KnowledgeQuery(brand_id=brand_id, request=request, record_gap=record_gap)
+        try:
+            response = self._lambda.invoke(FunctionName=self._function_name, Payload=query.model_dump_json().encode())
+            payload = response["Payload"].read()
+            if "FunctionError" in response:
+                LOG.warning("knowledge search failed: %s", payload[:200])
+                return None
+            return SearchResult.model_validate_json(payload)
+        except (BotoCoreError, ClientError, ValidationError) as error:
+            LOG.warning("knowledge search unavailable: %s", type(error).__name__)
+            return None

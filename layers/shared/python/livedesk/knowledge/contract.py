@@ -1,0 +1,63 @@
+"""What callers send to knowledge search and get back: the HTTP API and routing's direct invoke.
+Pure pydantic, so the routing zip can use it without the index's numpy."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, Field
+
+from livedesk.knowledge.documents import Kind
+from livedesk.models import IDENTIFIER, Channel, Strict
+
+# An answer needs the top hit to be first for both BM25 and the vectors and a cosine of at least
+# this (multilingual-e5 cosines sit between 0.75 and 0.95); bench/search_answers.py measures it.
+ANSWER_SIMILARITY = 0.88
+
+
+class SearchFilters(Strict):
+    kinds: list[Kind] | None = Field(default=None, min_length=1)
+    sku: str | None = Field(default=None, max_length=64)
+    category: str | None = Field(default=None, max_length=64)
+    lang: str | None = Field(default=None, pattern="^(zh|en)$")
+    live_session_id: str | None = Field(default=None, pattern=IDENTIFIER, max_length=64)
+    channel: Channel | None = Field(default=None, description="Only FAQs that may be used on this channel")
+    on: date | None = Field(default=None, description="Policies in force on this date; default today")
+
+
+class SearchRequest(Strict):
+    query: str = Field(min_length=1, max_length=500)
+    k: int = Field(default=5, ge=1, le=20)
+    filters: SearchFilters = SearchFilters()
+
+
+class SearchHit(BaseModel):
+    doc_id: str
+    kind: Kind
+    content: str = Field(description="The passage to show or say: the answer, facet, policy text, steps or promise")
+    matched: str = Field(description="The text that matched the query")
+    score: float = Field(description="Fused reciprocal-rank score")
+    similarity: float
+    source: str
+    version: int
+    sku: str | None = None
+    live_session_id: str | None = None
+    promised_at: datetime | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+
+class SearchResult(BaseModel):
+    hits: list[SearchHit]
+    answer: str | None
+    answer_doc_id: str | None = None
+    reason: str
+    embedder: str
+
+
+class KnowledgeQuery(Strict):
+    """A direct invoke of the search function (routing asks it for every message it understands)."""
+
+    brand_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER)
+    request: SearchRequest
+    record_gap: bool = Field(default=True, description="False when the caller only wants hits for an agent, not an answer")
