@@ -99,6 +99,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/routing.py
 	@$(PY) bench/intent_models.py
 	@$(PY) bench/search_index.py
+	@$(PY) bench/search_answers.py
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

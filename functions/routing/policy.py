@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity, ValueLane
 from livedesk.understanding.classifier import OUT_OF_SCOPE
 from livedesk.understanding.pipeline import Understanding
+from livedesk.understanding.triage import asks_for_information
 from livedesk.value import ValueAssessment, ValueTier
 
 MIN_CONFIDENCE = 0.5  # below it the bot never answers, even above the out-of-scope threshold
@@ -45,6 +46,9 @@ HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
     "cancel_order": ("logistics", Severity.P3),
     "ask_human": ("general", Severity.P4),
 }
+# After-sale matters whose *questions* knowledge can answer ("how long does a refund take?"); their
+# requests ("I want a refund") and unhappy messages still go to a person.
+SELF_SERVICE_INTENTS = frozenset({"refund", "return_exchange", "change_address", "cancel_order"})
 # About the customer's own order: knowledge cannot answer them, a person looks the order up.
 PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
 # Queues whose questions many live viewers share; the others are personal and never grouped.
@@ -84,15 +88,18 @@ class BotAnswer:
 
 
 def may_answer(understood: Understanding) -> bool:
-    """Whether the bot may answer this message from knowledge: a confident intent that is neither a
-    matter for a person nor about the customer's own order."""
+    """Whether the bot may answer this message from knowledge: a confident intent that is not about
+    the customer's own order, and either not a matter for a person or a calm after-sale question."""
     intent = understood.intent
-    return (
-        intent.label not in HUMAN_INTENTS
-        and intent.label not in PERSONAL_INTENTS
-        and intent.label != OUT_OF_SCOPE
-        and intent.confidence >= MIN_CONFIDENCE
-    )
+    if intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE or intent.label in PERSONAL_INTENTS:
+        return False
+    if intent.label in HUMAN_INTENTS:
+        return (
+            intent.label in SELF_SERVICE_INTENTS
+            and asks_for_information(understood.normalized)
+            and understood.emotion.polarity is not Polarity.NEGATIVE
+        )
+    return True
 
 
 NEUTRAL = EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
@@ -127,7 +134,10 @@ def decide(understood: Understanding, value: ValueAssessment, answer: BotAnswer 
         f"intent {intent.label} ({intent.confidence:.2f})",
         f"emotion {emotion.polarity.value} {emotion.score:+.2f}, {emotion.category.value} {emotion.intensity:.2f}",
     ]
-    if intent.label in HUMAN_INTENTS:
+    if intent.label in HUMAN_INTENTS and answer is not None:
+        queue, severity = "bot", Severity.P4
+        reasons.append(f"a calm question about {intent.label} that {answer.source} answers: the bot replies")
+    elif intent.label in HUMAN_INTENTS:
         queue, severity = HUMAN_INTENTS[intent.label]
         reasons.append(f"{intent.label} needs a person")
     elif intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE:

@@ -117,3 +117,12 @@ def test_a_person_is_chosen_by_skill() -> None:
     assert decide("地址写错了，要改地址", NORMAL).queue == "logistics"
     assert decide("衣服色差太大，质量太差", NORMAL).queue == "supply_chain"
     assert decide("I want to talk to a real person", NORMAL).queue == "general"
+
+
+def test_a_calm_after_sale_question_is_answered_from_knowledge_but_a_request_goes_to_a_person() -> None:
+    question = decide("退款一般多久到账呀", NORMAL)
+    assert (question.intent, question.queue, question.answer_source) == ("refund", "bot", "faq-stock-1")
+    assert any("calm question about refund" in reason for reason in question.reasons)
+    for request in ("我要退款，不想要了", "I want a refund for this order", "I typed the wrong address, please change it"):
+        assert decide(request, NORMAL).queue in ("after_sale", "logistics"), request
+    assert decide("退款怎么还没到账？？气死了，太慢了", NORMAL).needs_human, "unhappy: a person"

@@ -1,7 +1,7 @@
 import pytest
 
 from livedesk.understanding.normalize import normalize
-from livedesk.understanding.triage import CommentKind, signature, similarity, triage
+from livedesk.understanding.triage import CommentKind, asks_for_information, signature, similarity, triage
 
 
 @pytest.mark.parametrize("text", ["666", "8888888", "😍😍😍", "来了来了", "打卡", "哈哈哈哈哈", "lol", "！！！", "1", "hello"])
@@ -26,3 +26,12 @@ def test_near_identical_questions_share_a_signature_and_different_ones_do_not() 
     assert similarity(asked, signature(normalize("链接在哪里").text)) >= 0.5
     assert similarity(asked, signature(normalize("鏈接在哪").text)) == 1.0
     assert similarity(asked, signature(normalize("黑色还有吗").text)) == 0.0
+
+
+def test_a_question_asks_for_information_and_a_request_does_not() -> None:
+    from livedesk.understanding.triage import asks_for_information
+
+    for text in ("退款多久到账", "能退吗", "how long does a refund take", "Can I return it?"):
+        assert asks_for_information(normalize(text)), text
+    for text in ("我要退款", "please change my address", "refund me pls"):
+        assert not asks_for_information(normalize(text)), text

@@ -49,10 +49,12 @@ NOISE_PHRASES = frozenset(
 )
 ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
 CHEER_DIGITS = re.compile(r"^(?:6+|8+|1+|2+|9+|520|1314)$")
-QUESTION_WORDS = re.compile(
-    r"[吗呢么嘛吧]$|几|多少|怎么|怎样|什么|啥|哪|是否|能不能|可不可以|有没有|会不会|要不要|还有|为什么|咋"
-    r"|^(?:what|how|when|where|which|why|who|can|could|is|are|do|does|did|will|any)\b|\b(?:pls|please)\b"
+ASKING = (
+    r"[吗呢么嘛吧]$|几|多少|多久|多长|怎么|怎样|什么|啥|哪|是否|能不能|可不可以|有没有|会不会|要不要|还有|为什么|咋"
+    r"|^(?:what|how|when|where|which|why|who|can|could|is|are|do|does|did|will|any)\b"
 )
+QUESTION_WORDS = re.compile(ASKING + r"|\b(?:pls|please)\b")  # a live comment saying "pls" wants something
+INFORMATION = re.compile(ASKING)
 TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]")
 
 
@@ -66,6 +68,11 @@ def triage(comment: NormalizedText) -> CommentKind:
     if len(bare) <= 2:
         return CommentKind.NOISE
     return CommentKind.STATEMENT
+
+
+def asks_for_information(text: NormalizedText) -> bool:
+    """A question ("how long does a refund take?"), not a request ("refund me, please")."""
+    return "?" in text.text or bool(INFORMATION.search(text.text.strip()))
 
 
 def _repeats_noise(bare: str) -> bool:
