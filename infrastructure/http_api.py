@@ -40,7 +40,9 @@ class HttpApi(Construct):
         construct_id: str,
         *,
         naming: Naming,
-        routes: dict[str, lambda_.IFunction],
+        channel_routes: dict[str, lambda_.IFunction],
+        agent_routes: dict[str, lambda_.IFunction],
+        authorizer: apigwv2.IHttpRouteAuthorizer,
         removal: RemovalPolicy,
         log_retention: logs.RetentionDays,
         throttle_rate: int,
@@ -60,9 +62,13 @@ class HttpApi(Construct):
             access_log_settings=AccessLogs(access_logs),
         )
         integrations: dict[str, HttpLambdaIntegration] = {}
-        for route_key, function in routes.items():
-            method, path = route_key.split(" ", 1)
-            node_id = function.node.id
-            if node_id not in integrations:
-                integrations[node_id] = HttpLambdaIntegration(f"{node_id}Integration", function)
-            self.api.add_routes(path=path, methods=[apigwv2.HttpMethod(method)], integration=integrations[node_id])
+        # Channels name their brand (the trust issue signs them); agents present a Cognito ID token.
+        for routes, route_authorizer in ((channel_routes, None), (agent_routes, authorizer)):
+            for route_key, function in routes.items():
+                method, path = route_key.split(" ", 1)
+                node_id = function.node.id
+                if node_id not in integrations:
+                    integrations[node_id] = HttpLambdaIntegration(f"{node_id}Integration", function)
+                self.api.add_routes(
+                    path=path, methods=[apigwv2.HttpMethod(method)], integration=integrations[node_id], authorizer=route_authorizer
+                )

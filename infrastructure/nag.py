@@ -3,19 +3,46 @@
 from __future__ import annotations
 
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
+from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_sqs as sqs
 
 STACK_WIDE = {
     "AwsSolutions-L1": "Python 3.11 is pinned on purpose: the project, its tests and the staged layer wheels all target it.",
     "AwsSolutions-APIG4": (
-        "The walking skeleton identifies the brand by header. Channel HMAC signatures and the Cognito JWT "
-        "authorizer for agents are the scope of the trust issue (#7)."
+        "Agent routes use the Cognito JWT authorizer. Channel routes (messages, sentiment, survey answers) name their "
+        "brand by header until channel HMAC signatures land (the trust issue, #7)."
+    ),
+    "AwsSolutions-COG8": (
+        "The Plus feature plan (threat protection) bills per monthly active user; agents are a small, known, "
+        "admin-created group. A deployer who wants adaptive authentication switches the plan on."
     ),
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
         "Only actions that take no resource ARN: X-Ray PutTraceSegments/PutTelemetryRecords and the "
         "Step Functions log-delivery actions (logs:CreateLogDelivery and friends)."
+    ),
+}
+
+
+SEARCH_DOMAIN = {
+    "AwsSolutions-OS1": (
+        "No VPC on purpose: the project runs without VPC or NAT (scale to zero), and every request to the domain "
+        "is HTTPS and SigV4-signed, admitted only for the two roles in its access policy."
+    ),
+    "AwsSolutions-OS3": (
+        "Access is restricted by IAM identity, not by IP: the access policy admits only the search role (searches of "
+        "the knowledge index) and the ingest role; Lambda has no fixed source addresses to allowlist."
+    ),
+    "AwsSolutions-OS4": (
+        "A single-node domain that a deployer opts into for a small knowledge index: three dedicated master nodes "
+        "would add three billed instances to its one data node. Any ingest run refills the index from the knowledge files."
+    ),
+    "AwsSolutions-OS7": (
+        "A single data node cannot span two zones: the opt-in domain trades availability for cost, and if the node is "
+        "lost a rebuild (a direct invoke of the ingest function) refills the index from the knowledge files."
     ),
 }
 
@@ -30,9 +57,31 @@ def suppress_findings(
     indexed_tables: list[dynamodb.Table],
     invoked_functions: dict[lambda_.Function, str],
     knowledge_bucket: s3.Bucket,
+    stream_dead_letters: list[sqs.Queue],
+    user_pool: cognito.UserPool,
+    mfa_required: bool,
+    search_domain: opensearch.Domain | None = None,
 ) -> None:
-    """``invoked_functions``: functions another function or a state machine invokes, with who does."""
+    """``invoked_functions``: functions another function or a state machine invokes, with who does;
+    ``search_domain``: the opt-in OpenSearch domain (``-c opensearch=domain``)."""
     acknowledgments = [Acknowledgment(id=rule, reason=reason) for rule, reason in STACK_WIDE.items()]
+    for queue in stream_dead_letters:
+        Validations.of(queue).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="It is a dead-letter queue: the on-failure destination of a DynamoDB stream mapping, which nag does not recognise.",
+            )
+        )
+    if not mfa_required:
+        Validations.of(user_pool).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-COG2",
+                reason="The dev stage keeps MFA optional so the local stack's token issuer can sign agents in without a TOTP "
+                "device; every other stage requires it.",
+            )
+        )
+    if search_domain is not None:
+        Validations.of(search_domain).acknowledge(*(Acknowledgment(id=rule, reason=reason) for rule, reason in SEARCH_DOMAIN.items()))
     Validations.of(knowledge_bucket).acknowledge(
         Acknowledgment(
             id="AwsSolutions-S1",

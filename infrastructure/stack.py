@@ -2,24 +2,70 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infrastructure.compute import FunctionFactory
 from infrastructure.http_api import HttpApi
+from infrastructure.identity import AgentDirectory
 from infrastructure.nag import suppress_findings
 from infrastructure.naming import Naming
-from infrastructure.opensearch import VectorCollection
+from infrastructure.notifications import Notifications
+from infrastructure.opensearch import SearchDomain, VectorCollection
 from infrastructure.storage import Storage
-from infrastructure.workflows import EscalationWorkflow
+from infrastructure.workflows import TicketWorkflows
+
+TICKET_ACTIONS = (
+    "claim",
+    "assign",
+    "transfer",
+    "replies",
+    "notes",
+    "wait",
+    "resolve",
+    "reopen",
+    "close",
+    "merge",
+    "takeover",
+    "recovery",
+    "returns",
+)
+
+
+def stream_of(table: dynamodb.ITable, dead_letters: sqs.IQueue, new_image: dict[str, object]) -> sources.DynamoEventSource:
+    """New items of a table's stream that match ``new_image``, in batches with partial failures; a
+    record that keeps failing goes to ``dead_letters``."""
+    return sources.DynamoEventSource(
+        table,
+        starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+        batch_size=10,
+        bisect_batch_on_error=True,
+        retry_attempts=3,
+        report_batch_item_failures=True,
+        on_failure=sources.SqsDlq(dead_letters),
+        filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT"), "dynamodb": {"NewImage": new_image}})],
+    )
 
 
 class LiveDeskStack(Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: str = "dev", opensearch: bool = False, **kwargs: object) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: str = "dev",
+        opensearch: Literal["serverless", "domain"] | None = None,
+        **kwargs: object,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)  # type: ignore[arg-type]
         naming = Naming(stage)
         removal = RemovalPolicy.DESTROY if stage == "dev" else RemovalPolicy.RETAIN
@@ -33,24 +79,16 @@ class LiveDeskStack(Stack):
             "CONVERSATIONS_TABLE": data.conversations.table_name,
             "CUSTOMERS_TABLE": data.customers.table_name,
         }
-        ticket_store = {**idempotency, "TICKETS_TABLE": data.tickets.table_name}
+        ticket_store = {**idempotency, "TICKETS_TABLE": data.tickets.table_name, "TICKET_HISTORY_TABLE": data.ticket_history.table_name}
+
+        def append_history(function: lambda_.IFunction) -> None:
+            """History is append-only: PutItem and reads, never UpdateItem or DeleteItem."""
+            data.ticket_history.grant(function, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:ConditionCheckItem")
 
         intake = functions.python("Intake", "intake", environment={**conversation_store, "INBOUND_QUEUE_URL": data.inbound.queue_url})
         data.conversations.grant(intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem")
         data.idempotency.grant_read_write_data(intake)
         data.inbound.grant_send_messages(intake)
-
-        escalation_check = functions.python("Escalation", "escalation", environment=ticket_store)
-        data.tickets.grant_read_data(escalation_check)
-        workflow = EscalationWorkflow(
-            self,
-            "Escalation",
-            naming=naming,
-            tickets=data.tickets,
-            check_first_response=escalation_check,
-            removal=removal,
-            log_retention=retention,
-        )
 
         knowledge_store = {
             "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
@@ -62,13 +100,43 @@ class LiveDeskStack(Stack):
         data.knowledge_bucket.grant_read(search, "index/*")
         data.knowledge.grant(search, "dynamodb:PutItem")
 
+        # Workflow tasks: SLA, takeover, recovery and follow-up steps; after-sales steps.
+        supply_store = {"SUPPLY_TABLE": data.supply.table_name, "SUPPLY_CHAIN_URL": ""}
+        escalation = functions.python("Escalation", "escalation", environment={**conversation_store, **ticket_store, **supply_store})
+        after_sales = functions.python(
+            "AfterSales",
+            "aftersales",
+            environment={**conversation_store, **ticket_store, **supply_store, "SEARCH_FUNCTION_NAME": search.function_name},
+            timeout=Duration.seconds(30),
+        )
+        search.grant_invoke(after_sales)
+        for task_function in (escalation, after_sales):
+            data.tickets.grant_read_write_data(task_function)
+            append_history(task_function)
+            data.conversations.grant(task_function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
+            data.supply.grant_read_write_data(task_function)
+        notifications = Notifications(self, "Notifications", naming=naming)
+        workflows = TicketWorkflows(
+            self,
+            "Workflows",
+            naming=naming,
+            tickets=data.tickets,
+            escalation=escalation,
+            after_sales=after_sales,
+            topics=notifications.topics,
+            removal=removal,
+            log_retention=retention,
+        )
+
         routing = functions.python(
             "Routing",
             "routing",
             environment={
                 **conversation_store,
-                "TICKETS_TABLE": data.tickets.table_name,
-                "ESCALATION_STATE_MACHINE_ARN": workflow.state_machine.state_machine_arn,
+                **ticket_store,
+                "SLA_STATE_MACHINE_ARN": workflows.sla.state_machine_arn,
+                "TAKEOVER_STATE_MACHINE_ARN": workflows.takeover.state_machine_arn,
+                "TAKEOVER_TIMEOUT_SECONDS": "120",
                 "SEARCH_FUNCTION_NAME": search.function_name,
             },
             timeout=Duration.seconds(30),
@@ -77,17 +145,54 @@ class LiveDeskStack(Stack):
         data.conversations.grant_read_write_data(routing)
         data.customers.grant_read_write_data(routing)
         data.tickets.grant_read_write_data(routing)
+        append_history(routing)
         data.idempotency.grant_read_write_data(routing)
-        workflow.state_machine.grant_start_execution(routing)
+        workflows.sla.grant_start_execution(routing)
+        workflows.takeover.grant_start_execution(routing)
         routing.add_event_source(
             sources.SqsEventSource(data.inbound, batch_size=10, max_batching_window=Duration.seconds(1), report_batch_item_failures=True)
         )
 
         conversations = functions.python("Conversations", "conversations", environment=conversation_store)
         data.conversations.grant_read_data(conversations)
-        tickets = functions.python("Tickets", "tickets", environment=ticket_store)
-        data.tickets.grant_read_data(tickets)
+        tickets = functions.python(
+            "Tickets",
+            "tickets",
+            environment={
+                **conversation_store,
+                **ticket_store,
+                "AFTER_SALES_STATE_MACHINE_ARN": workflows.after_sales.state_machine_arn,
+                "INSPECTION_TIMEOUT_SECONDS": str(14 * 24 * 3600),
+            },
+        )
+        data.tickets.grant_read_write_data(tickets)
+        append_history(tickets)
+        data.conversations.grant(tickets, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
+        workflows.after_sales.grant_start_execution(tickets)
+        for machine in workflows.all:
+            machine.grant_task_response(tickets)
+        supply = functions.python("Supply", "supply", environment=supply_store)
+        data.supply.grant_read_data(supply)
         sentiment = functions.python("Sentiment", "sentiment", environment={})
+
+        # The conversation table's stream is the outbox; the ticket history's stream starts follow-ups.
+        outbox = functions.python("Outbox", "outbox", environment={**conversation_store, "CHANNEL_WEBHOOKS": "{}"})
+        data.conversations.grant(outbox, "dynamodb:UpdateItem")
+        outbox.add_event_source(stream_of(data.conversations, data.outbox_dlq, {"author": {"S": ["bot", "agent"]}}))
+        followups = functions.python(
+            "Followups",
+            "followups",
+            environment={
+                **ticket_store,
+                "AFTERCARE_STATE_MACHINE_ARN": workflows.aftercare.state_machine_arn,
+                "RECOVERY_STATE_MACHINE_ARN": workflows.recovery.state_machine_arn,
+                "FOLLOW_UP_AFTER_SECONDS": str(24 * 3600),
+                "RECOVERY_TIMEOUT_SECONDS": str(24 * 3600),
+            },
+        )
+        workflows.aftercare.grant_start_execution(followups)
+        workflows.recovery.grant_start_execution(followups)
+        followups.add_event_source(stream_of(data.ticket_history, data.ticket_events_dlq, {"action": {"S": ["resolve", "csat"]}}))
 
         # Ingestion: an upload or delete under knowledge/ (EventBridge -> SQS), a weekly schedule,
         # or a direct invoke rebuilds the index artifact.
@@ -124,32 +229,61 @@ class LiveDeskStack(Stack):
             targets=[targets.LambdaFunction(ingest, event=events.RuleTargetInput.from_object({"rebuild": "weekly"}))],
         )
 
+        mfa_required = stage != "dev"
+        directory = AgentDirectory(self, "Agents", naming=naming, removal=removal, mfa_required=mfa_required)
         api = HttpApi(
             self,
             "Http",
             naming=naming,
-            routes={
+            channel_routes={
                 "POST /v1/messages": intake,
+                "POST /v1/sentiment": sentiment,
+                "POST /v1/surveys/{ticket_id}": tickets,
+            },
+            agent_routes={
                 "GET /v1/conversations/{conversation_id}": conversations,
                 "GET /v1/customers/{customer_id}/conversations": conversations,
                 "GET /v1/live-sessions/{live_session_id}/clusters": conversations,
-                "GET /v1/tickets/{ticket_id}": tickets,
-                "POST /v1/sentiment": sentiment,
                 "POST /v1/search": search,
+                "GET /v1/agents/me/queue": tickets,
+                "GET /v1/tickets/{ticket_id}": tickets,
+                **{f"POST /v1/tickets/{{ticket_id}}/{action}": tickets for action in TICKET_ACTIONS},
+                "GET /v1/returns/{return_id}": tickets,
+                "POST /v1/returns/{return_id}/inspection": tickets,
+                "GET /v1/orders/{order_id}": supply,
+                "GET /v1/inventory/{sku}": supply,
+                "GET /v1/shipments/{tracking_number}": supply,
             },
+            authorizer=directory.authorizer,
             removal=removal,
             log_retention=retention,
             throttle_rate=200,
             throttle_burst=400,
         )
-        if opensearch:
-            VectorCollection(self, "Knowledge", naming=naming, readers=[search])
+        # Opt-in OpenSearch backend: search reads it, ingestion also writes it (environment and access).
+        search_domain = None
+        if opensearch == "serverless":
+            VectorCollection(self, "Knowledge", naming=naming, reader=search, writer=ingest)
+        elif opensearch == "domain":
+            search_domain = SearchDomain(
+                self, "KnowledgeDomain", naming=naming, reader=search, writer=ingest, removal=removal, log_retention=retention
+            ).domain
 
         CfnOutput(self, "ApiUrl", value=api.api.api_endpoint)
         CfnOutput(self, "InboundDeadLetterQueueUrl", value=data.inbound_dlq.queue_url)
+        CfnOutput(self, "AgentUserPoolId", value=directory.user_pool.user_pool_id)
+        CfnOutput(self, "AgentClientId", value=directory.client.user_pool_client_id)
         suppress_findings(
             self,
-            indexed_tables=[data.conversations],
-            invoked_functions={escalation_check: "The escalation state machine", search: "The routing function"},
+            indexed_tables=[data.conversations, data.tickets],
+            invoked_functions={
+                escalation: "The ticket state machines",
+                after_sales: "The after-sales state machine",
+                search: "The routing and after-sales functions",
+            },
             knowledge_bucket=data.knowledge_bucket,
+            stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq],
+            user_pool=directory.user_pool,
+            mfa_required=mfa_required,
+            search_domain=search_domain,
         )

@@ -19,7 +19,13 @@ class Storage(Construct):
         super().__init__(scope, construct_id)
 
         def table(
-            logical_id: str, name: str, *, ttl: str | None = None, key: dynamodb.Attribute = KEY, sort: dynamodb.Attribute | None = SORT
+            logical_id: str,
+            name: str,
+            *,
+            ttl: str | None = None,
+            key: dynamodb.Attribute = KEY,
+            sort: dynamodb.Attribute | None = SORT,
+            stream: dynamodb.StreamViewType | None = None,
         ) -> dynamodb.Table:
             return dynamodb.Table(
                 self,
@@ -31,10 +37,12 @@ class Storage(Construct):
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
                 encryption=dynamodb.TableEncryption.AWS_MANAGED,
                 time_to_live_attribute=ttl,
+                stream=stream,
                 removal_policy=removal,
             )
 
-        self.conversations = table("Conversations", "conversations", ttl="expires_at")
+        # Its stream is the outbox: every reply a bot or an agent writes is delivered from it.
+        self.conversations = table("Conversations", "conversations", ttl="expires_at", stream=dynamodb.StreamViewType.NEW_IMAGE)
         self.conversations.add_global_secondary_index(
             index_name="by-customer",
             partition_key=dynamodb.Attribute(name="gsi1pk", type=dynamodb.AttributeType.STRING),
@@ -42,6 +50,15 @@ class Storage(Construct):
         )
         self.customers = table("Customers", "customers")
         self.tickets = table("Tickets", "tickets")
+        self.tickets.add_global_secondary_index(
+            index_name="by-queue",  # open tickets per skill, by priority then due time (a sparse index)
+            partition_key=dynamodb.Attribute(name="queue_pk", type=dynamodb.AttributeType.STRING),
+            sort_key=dynamodb.Attribute(name="queue_sk", type=dynamodb.AttributeType.STRING),
+        )
+        # Append-only: functions get PutItem and Query on it, never UpdateItem or DeleteItem.
+        # Its stream is the ticket event log: follow-up workflows start from it.
+        self.ticket_history = table("TicketHistory", "ticket-history", stream=dynamodb.StreamViewType.NEW_IMAGE)
+        self.supply = table("Supply", "supply")  # the default supply-chain adapter: orders, stock, parcels, refunds, coupons
         self.knowledge = table("Knowledge", "knowledge", ttl="expires_at")  # knowledge gaps and ingestion reports
         # Knowledge files (knowledge/<brand>/...) and the built search index (index/...).
         self.knowledge_bucket = s3.Bucket(
@@ -66,12 +83,20 @@ class Storage(Construct):
             "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
         )
 
+        def dead_letter_queue(logical_id: str, name: str) -> sqs.Queue:
+            return sqs.Queue(
+                self,
+                logical_id,
+                queue_name=naming(name),
+                retention_period=Duration.days(14),
+                encryption=sqs.QueueEncryption.SQS_MANAGED,
+                enforce_ssl=True,
+            )
+
         def queue_with_dlq(prefix: str, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
             """A queue whose messages move to their own DLQ after three failed receives."""
             common = {"encryption": sqs.QueueEncryption.SQS_MANAGED, "enforce_ssl": True}
-            dlq = sqs.Queue(
-                self, f"{prefix}DeadLetterQueue", queue_name=naming(f"{name}-dlq"), retention_period=Duration.days(14), **common
-            )
+            dlq = dead_letter_queue(f"{prefix}DeadLetterQueue", f"{name}-dlq")
             queue = sqs.Queue(
                 self,
                 f"{prefix}Queue",
@@ -86,3 +111,6 @@ class Storage(Construct):
         # Visibility is six times the consumer's timeout, as AWS recommends for event-source mappings.
         self.knowledge_events, self.knowledge_events_dlq = queue_with_dlq("KnowledgeEvents", "knowledge-events", Duration.minutes(30))
         self.inbound, self.inbound_dlq = queue_with_dlq("Inbound", "inbound", Duration.seconds(180))
+        # Stream consumers: records that keep failing land here (the mappings' on-failure destination).
+        self.outbox_dlq = dead_letter_queue("OutboxDeadLetterQueue", "outbox-dlq")
+        self.ticket_events_dlq = dead_letter_queue("TicketEventsDeadLetterQueue", "ticket-events-dlq")

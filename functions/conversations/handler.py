@@ -12,7 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
-from livedesk.api import NOT_FOUND, BrandId, create_resolver
+from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.models import IDENTIFIER, Conversation, ConversationView
 from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
@@ -32,23 +32,22 @@ class CustomerConversations(BaseModel):
     conversations: list[Conversation]
 
 
-@app.get(
-    "/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=NOT_FOUND
-)
-def get_conversation(conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId) -> ConversationView:
-    found = conversations.get(brand_id, conversation_id)
+@app.get("/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=AGENT)
+def get_conversation(conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]) -> ConversationView:
+    found = conversations.get(current_actor(app).brand_id, conversation_id)
     if found is None:
         raise NotFoundError(f"conversation {conversation_id} not found")
     conversation, messages = found
     return ConversationView(**conversation.model_dump(), messages=messages)
 
 
-@app.get("/v1/customers/<customer_id>/conversations", summary="A customer's conversations, newest first", tags=["conversations"])
+@app.get(
+    "/v1/customers/<customer_id>/conversations", summary="A customer's conversations, newest first", tags=["conversations"], responses=AGENT
+)
 def list_customer_conversations(
-    customer_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)],
-    brand_id: BrandId,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    customer_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], limit: Annotated[int, Query(ge=1, le=100)] = 20
 ) -> CustomerConversations:
+    brand_id = current_actor(app).brand_id
     return CustomerConversations(customer_id=customer_id, conversations=conversations.list_for_customer(brand_id, customer_id, limit))
 
 
@@ -72,11 +71,10 @@ class LiveSessionQuestions(BaseModel):
     "/v1/live-sessions/<live_session_id>/clusters",
     summary="The questions viewers asked in a live session, grouped, most asked first",
     tags=["conversations"],
+    responses=AGENT,
 )
-def list_live_session_clusters(
-    live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId
-) -> LiveSessionQuestions:
-    found = sorted(clusters.for_session(brand_id, live_session_id), key=lambda c: -c.members)
+def list_live_session_clusters(live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]) -> LiveSessionQuestions:
+    found = sorted(clusters.for_session(current_actor(app).brand_id, live_session_id), key=lambda c: -c.members)
     return LiveSessionQuestions(live_session_id=live_session_id, clusters=[QuestionCluster.model_validate(c) for c in found])
 
 

@@ -1,38 +1,51 @@
-"""Step Functions task: has the ticket had its first response by the due time?"""
+"""Step Functions tasks of the SLA, takeover, recovery and aftercare workflows."""
 
+from datetime import timedelta
 from typing import Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.utilities.parser import event_parser
+from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from escalation.service import EscalationInput, check_first_response
+from escalation.service import STEPS, EscalationSteps
 from livedesk.models import utc_now
-from livedesk.repositories import TicketRepository
-from livedesk.settings import TicketStoreSettings
+from livedesk.repositories import ConversationRepository
+from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.supply.adapters import supply_chain
+from livedesk.tickets.repository import TaskTokens, TicketRepository
+from livedesk.tickets.sla import SlaPolicy
 
 
-class TicketNotFound(Exception):
-    """Raised to the state machine, whose Catch routes it to the failure path."""
+class EscalationSettings(ConversationStoreSettings, TicketStoreSettings):
+    supply_table: str
+    supply_chain_url: str = ""
+    message_retention_days: int = 180
 
 
-settings = TicketStoreSettings()
+settings = EscalationSettings()
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
-tickets = TicketRepository(boto3.resource("dynamodb").Table(settings.tickets_table))
+dynamodb = boto3.resource("dynamodb")
+tickets_table = dynamodb.Table(settings.tickets_table)
+steps = EscalationSteps(
+    tickets=TicketRepository(tickets_table, dynamodb.Table(settings.ticket_history_table)),
+    tokens=TaskTokens(tickets_table),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    coupons=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
+    policy=SlaPolicy.load(settings.sla_policy),
+    clock=utc_now,
+)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 @metrics.log_metrics
-@event_parser(model=EscalationInput)
-def handler(event: EscalationInput, context: LambdaContext) -> dict[str, Any]:
-    logger.set_correlation_id(event.correlation_id)
-    found = tickets.get(event.brand_id, event.ticket_id)
-    if found is None:
-        raise TicketNotFound(event.ticket_id)
-    result = check_first_response(found[0], utc_now())
-    logger.info("first response checked", ticket_id=event.ticket_id, breached=result.breached)
-    return result.model_dump(mode="json")
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    task = STEPS.validate_python(event)
+    logger.append_keys(brand_id=task.brand_id, ticket_id=task.ticket_id, task=task.task)
+    result = steps.run(task)
+    metrics.add_metric(name=f"Escalation_{task.task}", unit=MetricUnit.Count, value=1)
+    logger.info("workflow step done")
+    return result

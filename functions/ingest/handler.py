@@ -9,6 +9,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ingest.service import Ingestor, KnowledgeFiles
+from livedesk.knowledge.backends import index_writer
 from livedesk.knowledge.store import ArtifactStore
 from livedesk.models import utc_now
 from livedesk.repositories import IngestionReportRepository
@@ -31,6 +32,7 @@ ingestor = Ingestor(
     embedder=lambda: embedder_named(settings.embedder),
     reports=IngestionReportRepository(boto3.resource("dynamodb").Table(settings.knowledge_table)),
     clock=utc_now,
+    writer=index_writer(settings),  # OpenSearch, when it is the search backend
 )
 
 

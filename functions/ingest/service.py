@@ -2,7 +2,8 @@
 
 Any change rebuilds the artifact from all files, so a re-upload replaces a file's documents and a
 delete removes them; the previous artifact's vectors are reused for unchanged passages, so only
-new text is embedded. Bad rows are reported per file and the good rows still load.
+new text is embedded. Bad rows are reported per file and the good rows still load. When OpenSearch
+is the search backend, each rebuild also syncs its index from the new artifact.
 """
 
 from __future__ import annotations
@@ -39,10 +40,18 @@ class IngestResult(BaseModel):
     rows_skipped: int
     reports: list[FileReport]
     ignored: list[str]  # keys that are not knowledge/<brand>/<file>
+    opensearch_indexed: int = 0  # documents written to OpenSearch (every passage, on that backend)
+    opensearch_deleted: int = 0  # documents deleted there
 
 
 class ReportSink(Protocol):
     def record(self, report: FileReport, at: datetime) -> None: ...
+
+
+class IndexWriter(Protocol):
+    """A search index kept in step with the artifact (OpenSearch); returns (indexed, deleted)."""
+
+    def sync(self, current: HybridIndex, previous: HybridIndex | None) -> tuple[int, int]: ...
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,7 @@ class Ingestor:
         embedder: Callable[[], Embedder],
         reports: ReportSink,
         clock: Callable[[], datetime],
+        writer: IndexWriter | None = None,
     ) -> None:
         self._files = files
         self._store = store
@@ -99,6 +109,7 @@ class Ingestor:
         self._embedder: Embedder | None = None
         self._reports = reports
         self._clock = clock
+        self._writer = writer
 
     def rebuild(self, trigger: str) -> IngestResult:
         embedder = self._embedder = self._embedder or self._embedder_factory()
@@ -128,6 +139,9 @@ class Ingestor:
                         previous = None
             index = HybridIndex(embedder, corpus, previous=previous)
             index.save(out)
+            indexed = deleted = 0
+            if self._writer is not None:  # before publishing: on a retry, the previous artifact still names the passages to delete
+                indexed, deleted = self._writer.sync(index, previous)
             self._store.upload(out)
         now = self._clock()
         for report in reports:
@@ -141,4 +155,6 @@ class Ingestor:
             rows_skipped=sum(len(r.errors) for r in reports),
             reports=reports,
             ignored=ignored,
+            opensearch_indexed=indexed,
+            opensearch_deleted=deleted,
         )

@@ -15,20 +15,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from pydantic import Json
 
-from livedesk import keys
+from livedesk.knowledge.client import SearchFunction
 from livedesk.models import InboundMessage, utc_now
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
-from livedesk.settings import ConversationStoreSettings
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
+from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.tickets.repository import TicketRepository
+from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import ValueRules
 from routing.answers import CourtesyReplies
-from routing.knowledge import SearchFunction
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
 
-class RoutingSettings(ConversationStoreSettings):
-    tickets_table: str
-    escalation_state_machine_arn: str
+class RoutingSettings(ConversationStoreSettings, TicketStoreSettings):
+    sla_state_machine_arn: str
+    takeover_state_machine_arn: str
+    takeover_timeout_seconds: int = 120
     search_function_name: str
     message_retention_days: int = 180
     conversation_idle_hours: int = 24
@@ -55,9 +57,16 @@ router = Router(
     courtesy=CourtesyReplies.from_file(),
     customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    tickets=TicketRepository(dynamodb.Table(settings.tickets_table)),
+    tickets=TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table)),
+    sla=SlaPolicy.load(settings.sla_policy),
     clusters=LiveClusterRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    escalation=StepFunctionsEscalation(boto3.client("stepfunctions"), settings.escalation_state_machine_arn, keys.ticket_pk),
+    escalation=StepFunctionsEscalation(
+        boto3.client("stepfunctions"),
+        settings.sla_state_machine_arn,
+        settings.takeover_state_machine_arn,
+        SlaPolicy.load(settings.sla_policy),
+        settings.takeover_timeout_seconds,
+    ),
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
     value_rules=settings.value_rules,

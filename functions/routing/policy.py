@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
-from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity, ValueLane
+from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
 from livedesk.understanding.classifier import OUT_OF_SCOPE
 from livedesk.understanding.pipeline import Understanding
 from livedesk.understanding.triage import asks_for_information
@@ -54,31 +53,6 @@ PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
 # Queues whose questions many live viewers share; the others are personal and never grouped.
 SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
-
-
-@dataclass(frozen=True)
-class SlaPolicy:
-    """First response by value lane, resolution by severity."""
-
-    first_response: dict[ValueLane, timedelta]
-    resolution: dict[Severity, timedelta]
-
-    def due(self, created_at: datetime, lane: ValueLane, severity: Severity) -> tuple[datetime, datetime]:
-        first = self.first_response[lane]
-        if severity is Severity.P1:
-            first = min(first, timedelta(hours=1))
-        return created_at + first, created_at + self.resolution[severity]
-
-
-DEFAULT_SLA = SlaPolicy(
-    first_response={ValueLane.VIP: timedelta(seconds=60), ValueLane.NORMAL: timedelta(seconds=180)},
-    resolution={
-        Severity.P1: timedelta(hours=4),
-        Severity.P2: timedelta(hours=24),
-        Severity.P3: timedelta(hours=48),
-        Severity.P4: timedelta(hours=72),
-    },
-)
 
 
 @dataclass(frozen=True)
@@ -186,3 +160,10 @@ def decide(understood: Understanding, value: ValueAssessment, answer: BotAnswer 
         reasons=reasons,
         classifier_version=classifier_version,
     )
+
+
+def needs_supervisor(decision: RoutingDecision) -> bool:
+    """Threats, complaints, unhappy repeat contacts and angry customers: a supervisor sees them within seconds."""
+    emotion = decision.emotion
+    angry = emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY
+    return decision.needs_human and (decision.queue == "supervisor" or emotion.threat or angry)

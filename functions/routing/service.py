@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from livedesk import ids
+from livedesk import ids, keys
+from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
 from livedesk.models import (
     Author,
@@ -18,20 +19,23 @@ from livedesk.models import (
     ConversationMessage,
     InboundMessage,
     KnowledgeSuggestion,
+    Polarity,
     RoutingDecision,
     Severity,
     Ticket,
     TicketEvent,
     TicketStatus,
 )
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository, TicketRepository
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository
+from livedesk.tickets.lifecycle import OPEN, customer_wrote
+from livedesk.tickets.repository import TicketRepository, VersionConflict
+from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
 from routing.answers import CourtesyReplies
-from routing.knowledge import KnowledgeSource
-from routing.policy import DEFAULT_SLA, BotAnswer, SlaPolicy, clusterable, decide, may_answer, noise
+from routing.policy import BotAnswer, clusterable, decide, may_answer, needs_supervisor, noise
 
 
 class RoutedMessage(BaseModel):
@@ -56,33 +60,68 @@ class ClusterMembership:
 
 
 class EscalationStarter(Protocol):
-    def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str: ...
+    def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str:
+        """Watch the ticket's SLA; returns the execution ARN."""
+        ...
+
+    def offer_to_supervisors(self, brand_id: str, ticket: Ticket, reason: str, correlation_id: str | None) -> str:
+        """Put the conversation before a supervisor, who accepts it or it escalates again."""
+        ...
 
 
 class StepFunctionsEscalation:
-    """Starts the escalation state machine; the ticket id names the execution, so a retry never starts two."""
+    """Starts the SLA and supervisor-takeover state machines. Executions are named after the ticket,
+    so a redelivered message never starts two."""
 
-    def __init__(self, sfn: Any, state_machine_arn: str, ticket_pk: Callable[[str, str], str]) -> None:
+    def __init__(
+        self, sfn: Any, sla_arn: str, takeover_arn: str, policy: SlaPolicy, takeover_timeout_s: int = 120, takeover_levels: int = 3
+    ) -> None:
         self._sfn = sfn
-        self._arn = state_machine_arn
-        self._ticket_pk = ticket_pk
+        self._sla_arn = sla_arn
+        self._takeover_arn = takeover_arn
+        self._policy = policy
+        self._takeover_timeout_s = takeover_timeout_s
+        self._takeover_levels = takeover_levels
 
     def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str:
         payload = {
-            "brand_id": brand_id,
-            "ticket_id": ticket.ticket_id,
-            "ticket_key": {"pk": self._ticket_pk(brand_id, ticket.ticket_id), "sk": "TICKET"},
+            **_ticket_reference(brand_id, ticket, correlation_id),
             "severity": ticket.severity.value,
             "value_lane": ticket.value_lane.value,
-            "first_response_due": ticket.first_response_due.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "correlation_id": correlation_id,
+            "first_response_due": _timestamp(ticket.first_response_due),
+            "resolution_due": _timestamp(ticket.resolution_due),
+            "notify_supervisor_at_once": self._policy.tiers[ticket.severity].notify_supervisor_at_once,
         }
+        return self._start(self._sla_arn, ticket.ticket_id, payload)
+
+    def offer_to_supervisors(self, brand_id: str, ticket: Ticket, reason: str, correlation_id: str | None) -> str:
+        payload = {
+            **_ticket_reference(brand_id, ticket, correlation_id),
+            "reason": reason,
+            "level": 1,
+            "max_level": self._takeover_levels,
+            "timeout_seconds": self._takeover_timeout_s,
+        }
+        return self._start(self._takeover_arn, f"{ticket.ticket_id}-takeover-v{ticket.version}", payload)
+
+    def _start(self, arn: str, name: str, payload: dict[str, Any]) -> str:
         try:
-            return str(
-                self._sfn.start_execution(stateMachineArn=self._arn, name=ticket.ticket_id, input=json.dumps(payload))["executionArn"]
-            )
+            return str(self._sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"])
         except self._sfn.exceptions.ExecutionAlreadyExists:
-            return f"{self._arn.replace(':stateMachine:', ':execution:')}:{ticket.ticket_id}"
+            return f"{arn.replace(':stateMachine:', ':execution:')}:{name}"
+
+
+def _ticket_reference(brand_id: str, ticket: Ticket, correlation_id: str | None) -> dict[str, Any]:
+    return {
+        "brand_id": brand_id,
+        "ticket_id": ticket.ticket_id,
+        "ticket_key": keys.ticket(brand_id, ticket.ticket_id),
+        "correlation_id": correlation_id,
+    }
+
+
+def _timestamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 class Router:
@@ -98,7 +137,7 @@ class Router:
         clusters: LiveClusterRepository,
         clock: Callable[[], datetime],
         idle_window: timedelta = timedelta(hours=24),
-        sla: SlaPolicy = DEFAULT_SLA,
+        sla: SlaPolicy | None = None,
         value_rules: ValueRules = ValueRules(),
     ) -> None:
         self._understander = understander
@@ -112,7 +151,7 @@ class Router:
         self._clusters = clusters
         self._clock = clock
         self._idle_window = idle_window
-        self._sla = sla
+        self._sla = sla or SlaPolicy.load()
 
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
@@ -123,21 +162,27 @@ class Router:
         if live and triage(normalized) is CommentKind.NOISE:
             return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value, self._understander.version))
         understood = self._understander.understand(normalized)
-        asked = self._same_question(message, normalized.text, understood.intent.label) if live and message.live_session_id else None
+        conversation_id = self._conversation_for(message, profile.open_conversation)
+        working = self._ticket_in_progress(message, conversation_id, profile.open_ticket)
+        asked = None
+        if live and message.live_session_id and working is None:
+            asked = self._same_question(message, normalized.text, understood.intent.label)
         knowledge: SearchResult | None = None
+        answer: BotAnswer | None = None
         if asked is not None:  # other viewers asked this already: their cluster's handling serves this one too
             answer = BotAnswer(asked.answer, asked.answer_source or asked.cluster_id) if asked.answer else None
-        else:
+        elif working is None:
             knowledge, answer = self._consult(message, understood, normalized.lang)
         decision = decide(understood, value, answer, self._understander.version)
         if knowledge is not None:
             decision.reasons.append(f"knowledge: {knowledge.reason}")
-        elif asked is None and answer is None:
+        elif asked is None and working is None and answer is None:
             decision.reasons.append("knowledge search unavailable: no suggestions")
+        if working is not None:
+            decision = _to_the_ticket(decision, working)
         cluster = None
-        if live and message.live_session_id and clusterable(decision):
+        if live and message.live_session_id and clusterable(decision) and working is None:
             cluster = self._cluster(message, normalized.text, decision, asked)
-        conversation_id = self._conversation_for(message, profile.open_conversation)
         entry = ConversationMessage(
             message_id=message.message_id,
             channel=message.channel,
@@ -162,13 +207,45 @@ class Router:
             cluster_id=entry.cluster_id,
             ticket_id=entry.ticket_id,
         )
-        if decision.needs_human and not (cluster and cluster.joined):
-            ticket = self._open_ticket(message, conversation_id, decision, knowledge)
+        if working is not None:
+            ticket = self._customer_wrote(brand, working, message, decision)
             self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
+            routed.ticket_id = ticket.ticket_id
+        elif decision.needs_human and not (cluster and cluster.joined):
+            ticket = self._open_ticket(message, conversation_id, decision, knowledge, normalized.lang)
+            self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
+            self._customers.set_open_ticket(brand, message.customer_id, conversation_id, ticket.ticket_id)
             execution = self._escalation.start(brand, ticket, message.correlation_id)
             self._tickets.set_escalation(brand, ticket.ticket_id, execution)
             routed.ticket_id = ticket.ticket_id
+        else:
+            return routed
+        if needs_supervisor(decision):
+            self._escalation.offer_to_supervisors(brand, ticket, decision.reasons[-1], message.correlation_id)
         return routed
+
+    def _ticket_in_progress(self, message: InboundMessage, conversation_id: str, open_ticket: tuple[str, str] | None) -> Ticket | None:
+        """The open ticket a person works in this conversation, if any: the next messages are theirs.
+        (Not the ticket this very message opened: routing it again must land where it did.)"""
+        if open_ticket is None or open_ticket[0] != conversation_id:
+            return None
+        ticket = self._tickets.head(message.brand_id, open_ticket[1])
+        if ticket is None or ticket.status not in OPEN or ticket.message_id == message.message_id:
+            return None
+        return ticket
+
+    def _customer_wrote(self, brand_id: str, ticket: Ticket, message: InboundMessage, decision: RoutingDecision) -> Ticket:
+        """Add the message to the ticket; a more urgent message (a threat, say) raises the ticket."""
+        for _ in range(3):
+            change = customer_wrote(ticket, message.message_id, self._clock(), decision.severity, decision.queue)
+            if change is None:
+                return ticket
+            try:
+                self._tickets.save(brand_id, ticket, change)
+                return change.ticket
+            except VersionConflict:
+                ticket = self._tickets.head(brand_id, ticket.ticket_id) or ticket
+        return ticket
 
     def _consult(self, message: InboundMessage, understood: Understanding, lang: str) -> tuple[SearchResult | None, BotAnswer | None]:
         """Search the brand's knowledge for every understood message: an answer when the bot may give
@@ -246,7 +323,7 @@ class Router:
         return conversation_id
 
     def _open_ticket(
-        self, message: InboundMessage, conversation_id: str, decision: RoutingDecision, knowledge: SearchResult | None
+        self, message: InboundMessage, conversation_id: str, decision: RoutingDecision, knowledge: SearchResult | None, lang: str
     ) -> Ticket:
         now = self._clock()
         severity = decision.severity or Severity.P4
@@ -257,10 +334,12 @@ class Router:
             customer_id=message.customer_id,
             message_id=message.message_id,
             channel=message.channel,
+            lang=lang,
             intent=decision.intent,
             severity=severity,
             status=TicketStatus.NEW,
-            queue=decision.queue,
+            skill=decision.queue,
+            tags=_tags(message, decision),
             value_lane=decision.value_lane,
             priority=decision.priority,
             created_at=now,
@@ -278,6 +357,35 @@ class Router:
                 for hit in (knowledge.hits if knowledge else [])
             ],
         )
-        created = TicketEvent(at=now, actor="routing", action="created", detail={"queue": decision.queue, "severity": severity.value})
+        created = TicketEvent(at=now, actor="routing", action="created", detail={"skill": decision.queue, "severity": severity.value})
         self._tickets.create(message.brand_id, ticket, created)
         return ticket
+
+
+def _tags(message: InboundMessage, decision: RoutingDecision) -> list[str]:
+    """What an agent filters by: the customer's tier, a negative emotion, a threat, the live session."""
+    tags = {decision.value_tier}
+    if decision.emotion.polarity is Polarity.NEGATIVE:
+        tags.add(decision.emotion.category.value)
+    if decision.emotion.threat:
+        tags.add("threat")
+    if message.live_session_id:
+        tags.add(f"live:{message.live_session_id}")
+    return sorted(tags)
+
+
+def _to_the_ticket(decision: RoutingDecision, ticket: Ticket) -> RoutingDecision:
+    """A message in a conversation a person is working goes to that person, never to the bot."""
+    severity = min(decision.severity or ticket.severity, ticket.severity)
+    queue = decision.queue if decision.severity is not None and decision.severity < ticket.severity else ticket.skill
+    reason = f"the conversation has open ticket {ticket.ticket_id}: its agent answers"
+    return decision.model_copy(
+        update={
+            "queue": queue,
+            "severity": severity,
+            "needs_human": True,
+            "answer": None,
+            "answer_source": None,
+            "reasons": [*decision.reasons, reason],
+        }
+    )

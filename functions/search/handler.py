@@ -11,9 +11,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from livedesk.api import BrandId, create_resolver
+from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.knowledge.backends import search_index
 from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
-from livedesk.knowledge.store import ArtifactStore, CachedIndex
 from livedesk.models import utc_now
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import KnowledgeSettings
@@ -32,21 +32,20 @@ tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
 knowledge = KnowledgeSearch(
-    index=CachedIndex(
-        ArtifactStore(boto3.client("s3"), settings.knowledge_bucket, settings.knowledge_index_prefix),
-        lambda: embedder_named(settings.embedder),
-        check_every=settings.knowledge_refresh_seconds,
-    ),
+    index=search_index(settings, lambda: embedder_named(settings.embedder), refresh_seconds=settings.knowledge_refresh_seconds),
     gaps=KnowledgeGapRepository(boto3.resource("dynamodb").Table(settings.knowledge_table), timedelta(days=settings.gap_retention_days)),
     clock=utc_now,
 )
 
 
 @app.post(
-    "/v1/search", summary="Search the brand's knowledge: FAQs, products, policies, processes, live-session promises", tags=["knowledge"]
+    "/v1/search",
+    summary="Search the brand's knowledge: FAQs, products, policies, processes, live-session promises",
+    tags=["knowledge"],
+    responses=AGENT,
 )
-def post_search(request: SearchRequest, brand_id: BrandId) -> SearchResult:
-    return search(brand_id, request, record_gap=True)
+def post_search(request: SearchRequest) -> SearchResult:
+    return search(current_actor(app).brand_id, request, record_gap=True)
 
 
 def search(brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult:

@@ -40,6 +40,7 @@ def _hit(hit: Hit) -> SearchHit:
         promised_at=passage.at,
         effective_from=passage.effective_from,
         effective_to=passage.effective_to,
+        terms=passage.terms,
     )
 
 

@@ -1,34 +1,168 @@
-"""GET a ticket with its append-only history."""
+"""The agent desk over HTTP: read and work tickets, hand over to supervisors, start returns; and the
+customer's survey answer."""
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
 from aws_lambda_powertools import Logger, Metrics, Tracer
-from aws_lambda_powertools.event_handler.exceptions import NotFoundError
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler import Response, content_types
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from pydantic import BaseModel, Field
 
-from livedesk.api import NOT_FOUND, BrandId, create_resolver
-from livedesk.models import IDENTIFIER, TicketView
-from livedesk.repositories import TicketRepository
-from livedesk.settings import TicketStoreSettings
+from livedesk.api import AGENT, CHANGE, NOT_FOUND, BrandId, create_resolver, current_actor
+from livedesk.models import IDENTIFIER, TicketView, utc_now
+from livedesk.repositories import ConversationRepository
+from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
+from livedesk.tickets.repository import TaskTokens, TicketRepository
+from livedesk.tickets.returns import Inspection, ReturnRepository, ReturnRequest, ReturnStart
+from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows, TicketDesk
 
-settings = TicketStoreSettings()
+
+class TicketSettings(ConversationStoreSettings, TicketStoreSettings):
+    after_sales_state_machine_arn: str
+    inspection_timeout_seconds: int = 14 * 24 * 3600
+    message_retention_days: int = 180
+
+
+settings = TicketSettings()
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
-tickets = TicketRepository(boto3.resource("dynamodb").Table(settings.tickets_table))
+dynamodb = boto3.resource("dynamodb")
+tickets_table = dynamodb.Table(settings.tickets_table)
+desk = TicketDesk(
+    tickets=TicketRepository(tickets_table, dynamodb.Table(settings.ticket_history_table)),
+    tokens=TaskTokens(tickets_table),
+    returns=ReturnRepository(tickets_table),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    workflows=StepFunctionsWorkflows(boto3.client("stepfunctions"), {"after_sales": settings.after_sales_state_machine_arn}),
+    clock=utc_now,
+    inspection_timeout_s=settings.inspection_timeout_seconds,
+)
+TicketId = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
+TAGS = ["tickets"]
 
 
-@app.get("/v1/tickets/<ticket_id>", summary="A ticket and its history", tags=["tickets"], responses=NOT_FOUND)
-def get_ticket(ticket_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], brand_id: BrandId) -> TicketView:
-    found = tickets.get(brand_id, ticket_id)
-    if found is None:
-        raise NotFoundError(f"ticket {ticket_id} not found")
-    ticket, history = found
-    return TicketView(**ticket.model_dump(), history=history)
+class MyQueue(BaseModel):
+    agent_id: str
+    tickets: list[QueueItem]
+
+
+class VersionOnly(BaseModel):
+    version: int = Field(ge=1)
+
+
+class SurveyRecorded(BaseModel):
+    ticket_id: str
+    score: int = Field(description="The score on record: the first answer counts")
+
+
+class SurveyAnswer(BaseModel):
+    score: int = Field(ge=1, le=5, description="1 very unhappy … 5 very happy")
+    comment: str | None = Field(default=None, max_length=2000)
+
+
+@app.get("/v1/tickets/<ticket_id>", summary="A ticket and its history", tags=TAGS, responses=AGENT)
+def get_ticket(ticket_id: TicketId) -> TicketView:
+    return desk.view(current_actor(app), ticket_id)
+
+
+@app.get("/v1/agents/me/queue", summary="My queue: open tickets of my skills, by priority then due time", tags=TAGS, responses=AGENT)
+def get_my_queue(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> MyQueue:
+    actor = current_actor(app)
+    return MyQueue(agent_id=actor.id, tickets=desk.queue(actor, limit))
+
+
+@app.post("/v1/tickets/<ticket_id>/claim", summary="Take the ticket", tags=TAGS, responses=CHANGE)
+def claim(ticket_id: TicketId, body: Claim) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/assign", summary="Give the ticket to an agent (supervisors)", tags=TAGS, responses=CHANGE)
+def assign(ticket_id: TicketId, body: Assign) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post(
+    "/v1/tickets/<ticket_id>/transfer", summary="Move the ticket to another skill or person, with context", tags=TAGS, responses=CHANGE
+)
+def transfer(ticket_id: TicketId, body: Transfer) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/replies", summary="Answer the customer on the channel they wrote on", tags=TAGS, responses=CHANGE)
+def reply(ticket_id: TicketId, body: Reply) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/notes", summary="An internal note the customer never sees", tags=TAGS, responses=CHANGE)
+def note(ticket_id: TicketId, body: Note) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/wait", summary="Wait for the customer or for someone inside", tags=TAGS, responses=CHANGE)
+def wait(ticket_id: TicketId, body: Wait) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/resolve", summary="Resolve; the customer gets a CSAT survey", tags=TAGS, responses=CHANGE)
+def resolve(ticket_id: TicketId, body: Resolve) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/reopen", summary="Reopen a resolved or closed ticket", tags=TAGS, responses=CHANGE)
+def reopen(ticket_id: TicketId, body: Reopen) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/close", summary="Close a resolved ticket", tags=TAGS, responses=CHANGE)
+def close(ticket_id: TicketId, body: Close) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/merge", summary="Fold a duplicate into the ticket it repeats", tags=TAGS, responses=CHANGE)
+def merge(ticket_id: TicketId, body: Merge) -> TicketView:
+    return desk.act(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/takeover", summary="A supervisor accepts an offered conversation", tags=TAGS, responses=CHANGE)
+def takeover(ticket_id: TicketId, body: VersionOnly) -> TicketView:
+    return desk.take_over(current_actor(app), ticket_id, body.version)
+
+
+@app.post(
+    "/v1/tickets/<ticket_id>/recovery", summary="A manager decides the service recovery after a bad CSAT", tags=TAGS, responses=CHANGE
+)
+def recovery(ticket_id: TicketId, body: RecoveryDecision) -> TicketView:
+    return desk.complete_recovery(current_actor(app), ticket_id, body)
+
+
+@app.post("/v1/tickets/<ticket_id>/returns", summary="Start a return or exchange of an order line", tags=TAGS, responses=CHANGE)
+def start_return(ticket_id: TicketId, body: ReturnStart) -> Response[ReturnRequest]:
+    started = desk.start_return(current_actor(app), ticket_id, body)
+    return Response(status_code=201, content_type=content_types.APPLICATION_JSON, body=started)
+
+
+@app.get("/v1/returns/<return_id>", summary="A return: eligibility, pickup, inspection, refund or replacement", tags=TAGS, responses=AGENT)
+def get_return(return_id: TicketId) -> ReturnRequest:
+    return desk.return_request(current_actor(app), return_id)
+
+
+@app.post("/v1/returns/<return_id>/inspection", summary="The warehouse's inspection of returned goods", tags=TAGS, responses=CHANGE)
+def inspect(return_id: TicketId, body: Inspection) -> ReturnRequest:
+    return desk.record_inspection(current_actor(app), return_id, body.passed, body.notes)
+
+
+@app.post("/v1/surveys/<ticket_id>", summary="The customer's CSAT answer (1–5 and a comment)", tags=["surveys"], responses=NOT_FOUND)
+def answer_survey(ticket_id: TicketId, brand_id: BrandId, body: SurveyAnswer) -> SurveyRecorded:
+    ticket = desk.record_csat(brand_id, ticket_id, body.score, body.comment)
+    assert ticket.csat is not None
+    return SurveyRecorded(ticket_id=ticket_id, score=ticket.csat.score)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

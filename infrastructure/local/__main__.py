@@ -36,10 +36,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"LiveDesk local stack: HTTP API {stack.url}  (embedded AWS at {stack.endpoint})", flush=True)
     if not args.no_seed:
         from infrastructure.local.knowledge import seed_knowledge
-        from infrastructure.local.seed import seed_customers, seed_messages
+        from infrastructure.local.seed import seed_customers, seed_messages, seed_supply
 
         seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
-        seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
+        dynamodb = boto3.resource("dynamodb", endpoint_url=stack.endpoint)
+        seed_customers(dynamodb.Table(stack.table_name("Customers")))
+        seed_supply(dynamodb.Table(stack.table_name("Supply")))
         accepted = seed_messages(stack.url)
         stack.drain()
         print(f"Seeded the demo knowledge index and {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
@@ -48,12 +50,17 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(json.loads(response["Payload"].read()), indent=2, ensure_ascii=False))
         stack.stop()
         return 1 if "FunctionError" in response else 0
+    message = (
+        '{"channel":"app_chat","channel_message_id":"try-1","customer_id":"cust-1002",'
+        '"text":"收到的口红断了，我要退款","sent_at":"2026-11-21T20:00:00+08:00"}'
+    )
+    agent = '{"brand_id":"lumi-beauty","username":"amy","role":"agent","skills":["after_sale"]}'
     print(
-        "\nTry it:\n"
-        f"  curl -s -X POST {stack.url}/v1/messages -H 'content-type: application/json' -H 'x-livedesk-brand: lumi-beauty' \\\n"
-        '    -d \'{"channel":"app_chat","channel_message_id":"try-1","customer_id":"cust-1002",'
-        '"text":"收到的口红断了，我要退款","sent_at":"2026-11-21T20:00:00+08:00"}\'\n'
-        f"  curl -s {stack.url}/v1/customers/cust-1002/conversations -H 'x-livedesk-brand: lumi-beauty'\n"
+        "\nTry it (a channel posts a message; an agent signs in and works the ticket):\n"
+        f"  curl -s -X POST {stack.url}/v1/messages -H 'content-type: application/json' -H 'x-livedesk-brand: lumi-beauty' -d '{message}'\n"
+        f"  TOKEN=$(curl -s -X POST {stack.url}/local/agent-token -d '{agent}' \\\n"
+        "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id_token\"])')\n"
+        f'  curl -s {stack.url}/v1/agents/me/queue -H "authorization: Bearer $TOKEN"\n'
         "Press Ctrl+C to stop.",
         flush=True,
     )

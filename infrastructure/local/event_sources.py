@@ -14,6 +14,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from infrastructure.local.template import REGION
@@ -119,3 +120,139 @@ class SqsPoller:
                 )
             else:
                 self._sqs.delete_message(QueueUrl=mapping.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@dataclass(frozen=True)
+class StreamMapping:
+    function_name: str
+    stream_arn: str
+    batch_size: int
+    max_retries: int
+    report_batch_item_failures: bool
+    filters: list[dict[str, Any]]  # event-filtering patterns; a record passes if any matches
+    on_failure_queue_url: str | None
+
+
+def matches(pattern: Any, value: Any) -> bool:
+    """Lambda event filtering for the patterns the template uses: nested objects, lists of exact
+    values, and {"prefix": ...}."""
+    if isinstance(pattern, dict):
+        return isinstance(value, dict) and all(key in value and matches(part, value[key]) for key, part in pattern.items())
+    if isinstance(pattern, list):
+        for option in pattern:
+            if isinstance(option, dict) and "prefix" in option:
+                if isinstance(value, str) and value.startswith(option["prefix"]):
+                    return True
+            elif isinstance(option, dict):
+                raise ValueError(f"filter operator not supported locally: {option}")
+            elif value == option:
+                return True
+        return False
+    return bool(pattern == value)
+
+
+def to_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    dynamodb = dict(record["dynamodb"])
+    created = dynamodb.get("ApproximateCreationDateTime")
+    if isinstance(created, datetime):
+        dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
+    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+
+
+class StreamPoller:
+    """A DynamoDB stream event-source mapping as Lambda runs it: batches in order per shard, filter
+    criteria, partial batch responses (retry from the first failed record), a bounded number of
+    retries, then the on-failure destination."""
+
+    def __init__(self, mapping: StreamMapping, streams: Any, lambda_client: Any, sqs: Any) -> None:
+        self.mapping = mapping
+        self._streams = streams
+        self._lambda = lambda_client
+        self._sqs = sqs
+        self._iterators: dict[str, str | None] = {}
+        self._pending: list[dict[str, Any]] = []  # read, not yet handled by the function
+        self._attempts = 0
+        self._stop = threading.Event()
+        self._busy = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"esm-{mapping.function_name}", daemon=True)
+        self.deliveries: Counter[str] = Counter()  # sequence number -> times handed to the function
+
+    @property
+    def idle(self) -> bool:
+        return not self._pending and not self._busy.is_set()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._busy.set()
+                if not self._pending:
+                    self._pending = self._read()
+                if self._pending:
+                    self._deliver()
+            except Exception:  # keep polling, as the managed poller does
+                time.sleep(0.5)
+            finally:
+                self._busy.clear()
+            if not self._pending:
+                time.sleep(0.1)
+
+    def _read(self) -> list[dict[str, Any]]:
+        shards = self._streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            if shard["ShardId"] not in self._iterators:
+                self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
+                    StreamArn=self.mapping.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+        records: list[dict[str, Any]] = []
+        for shard_id, iterator in self._iterators.items():
+            if iterator is None:
+                continue
+            page = self._streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
+            self._iterators[shard_id] = page.get("NextShardIterator")
+            records += [r for r in page["Records"] if not self.mapping.filters or any(matches(f, r) for f in self.mapping.filters)]
+        return records
+
+    def _deliver(self) -> None:
+        batch = self._pending[: self.mapping.batch_size]
+        event = {"Records": [to_stream_record(r, self.mapping.stream_arn) for r in batch]}
+        response = self._lambda.invoke(FunctionName=self.mapping.function_name, Payload=json.dumps(event, default=str).encode())
+        self.deliveries.update(r["dynamodb"]["SequenceNumber"] for r in batch)
+        result = json.loads(response["Payload"].read() or b"null")
+        sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
+        if "FunctionError" in response:
+            first_failed = 0
+        elif self.mapping.report_batch_item_failures and isinstance(result, dict) and result.get("batchItemFailures"):
+            failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
+            first_failed = min((sequence.index(s) for s in failed if s in sequence), default=0)
+        else:
+            self._pending = self._pending[len(batch) :]
+            self._attempts = 0
+            return
+        self._pending = self._pending[first_failed:]  # what succeeded before the first failure is done
+        self._attempts += 1
+        if self._attempts > self.mapping.max_retries:
+            self._give_up(self._pending[: len(batch) - first_failed])
+            self._pending = self._pending[len(batch) - first_failed :]
+            self._attempts = 0
+
+    def _give_up(self, records: list[dict[str, Any]]) -> None:
+        if self.mapping.on_failure_queue_url is None or not records:
+            return
+        info = {
+            "streamArn": self.mapping.stream_arn,
+            "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
+            "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],
+            "batchSize": len(records),
+        }
+        body = {
+            "requestContext": {"condition": "RetryAttemptsExhausted", "functionArn": self.mapping.function_name},
+            "DDBStreamBatchInfo": info,
+        }
+        self._sqs.send_message(QueueUrl=self.mapping.on_failure_queue_url, MessageBody=json.dumps(body))

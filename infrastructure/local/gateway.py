@@ -7,6 +7,7 @@ import base64
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
@@ -20,14 +21,38 @@ MAX_BODY_BYTES = 10 * 1024 * 1024  # API Gateway's payload limit
 
 
 @dataclass(frozen=True)
+class JwtAuthorizer:
+    """API Gateway's JWT authorizer: signature (RS256, the issuer's keys), issuer, audience, expiry."""
+
+    issuer: str
+    audience: tuple[str, ...]
+    keys: Any  # jwt.PyJWKSet
+
+    def claims(self, headers: dict[str, str]) -> dict[str, str] | None:
+        """The token's claims as API Gateway passes them (every value a string), or None if refused."""
+        import jwt
+
+        scheme, _, token = headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            return None
+        try:
+            key = self.keys[jwt.get_unverified_header(token)["kid"]]
+            claims = jwt.decode(token, key.key, algorithms=["RS256"], audience=list(self.audience), issuer=self.issuer)
+        except (jwt.PyJWTError, KeyError):
+            return None
+        return {name: f"[{' '.join(map(str, value))}]" if isinstance(value, list) else str(value) for name, value in claims.items()}
+
+
+@dataclass(frozen=True)
 class Route:
     route_key: str
     function_name: str
     method: str
     pattern: re.Pattern[str]
+    authorizer: JwtAuthorizer | None = None
 
     @classmethod
-    def parse(cls, route_key: str, function_name: str) -> Route:
+    def parse(cls, route_key: str, function_name: str, authorizer: JwtAuthorizer | None = None) -> Route:
         method, path = route_key.split(" ", 1)
         regex = ""
         for part in re.split(r"(\{[^}]+\})", path):
@@ -37,7 +62,7 @@ class Route:
                 regex += f"(?P<{part[1:-1]}>[^/]+)"
             else:
                 regex += re.escape(part)
-        return cls(route_key, function_name, method, re.compile(f"^{regex}$"))
+        return cls(route_key, function_name, method, re.compile(f"^{regex}$"), authorizer)
 
 
 def build_event(
@@ -50,6 +75,7 @@ def build_event(
     path_parameters: dict[str, str],
     source_ip: str,
     api_id: str,
+    claims: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     now = datetime.now(UTC)
     try:
@@ -83,6 +109,8 @@ def build_event(
         },
         "isBase64Encoded": encoded,
     }
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
     if "cookie" in headers:
         event["cookies"] = [cookie.strip() for cookie in headers["cookie"].split(";")]
     if query_parameters:
@@ -94,11 +122,24 @@ def build_event(
     return event
 
 
+LocalRoute = Callable[[dict[str, Any]], dict[str, Any]]
+
+
 class LocalGateway:
-    def __init__(self, routes: list[Route], lambda_client: Any, host: str = "127.0.0.1", port: int = 0, api_id: str = "local") -> None:
+    def __init__(
+        self,
+        routes: list[Route],
+        lambda_client: Any,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        api_id: str = "local",
+        local_routes: dict[str, LocalRoute] | None = None,
+    ) -> None:
+        """``local_routes``: extra POST paths served by the local stack itself (the development token issuer)."""
         self.routes = routes
         self._lambda = lambda_client
         self._api_id = api_id
+        self._local_routes = local_routes or {}
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
 
@@ -123,11 +164,21 @@ class LocalGateway:
 
     def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
+        if method == "POST" and parts.path in self._local_routes:
+            try:
+                return _json(HTTPStatus.OK, self._local_routes[parts.path](json.loads(body or b"{}")))
+            except (ValueError, KeyError, TypeError) as error:
+                return _json(HTTPStatus.BAD_REQUEST, {"message": str(error)})
         matched = self.match(method, parts.path)
         if matched is None:
             return _json(HTTPStatus.NOT_FOUND, {"message": "Not Found"})
         route, parameters = matched
-        event = build_event(route, method, parts.path, parts.query, headers, body, parameters, source_ip, self._api_id)
+        claims = None
+        if route.authorizer is not None:
+            claims = route.authorizer.claims(headers)
+            if claims is None:
+                return _json(HTTPStatus.UNAUTHORIZED, {"message": "Unauthorized"})
+        event = build_event(route, method, parts.path, parts.query, headers, body, parameters, source_ip, self._api_id, claims)
         response = self._lambda.invoke(FunctionName=route.function_name, Payload=json.dumps(event).encode())
         payload = json.loads(response["Payload"].read() or b"null")
         if "FunctionError" in response:

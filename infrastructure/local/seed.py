@@ -1,5 +1,5 @@
-"""Demo data for the local stack: two brands, their customers, and a few conversations
-posted through the HTTP API like any channel would."""
+"""Demo data for the local stack: two brands, their customers, orders, stock and parcels, and a few
+conversations posted through the HTTP API like any channel would."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from typing import Any
 import requests
 
 from livedesk.repositories import CustomerRepository
+from livedesk.supply.dynamo import DynamoSupplyChain
+from livedesk.supply.ports import Order, OrderLine, Shipment, StockLevel, TrackingEvent
 from livedesk.value import CustomerValue
 
 CUSTOMERS = [
@@ -58,3 +60,66 @@ def seed_messages(base_url: str) -> list[dict[str, Any]]:
         response.raise_for_status()
         accepted.append({"brand_id": brand_id, **response.json()})
     return accepted
+
+
+def demo_orders(now: datetime) -> list[tuple[str, Order, int]]:
+    """(brand, order, refund attempts that fail first): one of each after-sales case, dated from now."""
+
+    def order(order_id: str, customer: str, lines: list[OrderLine], delivered_days_ago: float | None, **extra: Any) -> Order:
+        delivered = now - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
+        return Order(
+            order_id=order_id,
+            customer_id=customer,
+            status="delivered" if delivered else "shipped",
+            lines=lines,
+            amount=sum(line.unit_price * line.quantity for line in lines),
+            paid_at=(delivered or now) - timedelta(days=3),
+            delivered_at=delivered,
+            **extra,
+        )
+
+    serum = OrderLine(sku="LB-SERUM-30", name="Hydra 玻尿酸补水精华液 30ml", quantity=2, unit_price=199)
+    cream = OrderLine(sku="LB-CREAM-50", name="修护面霜 50ml", quantity=1, unit_price=329)
+    lipstick = OrderLine(sku="LB-LIPST-01", name="丝绒雾面唇膏 3.5g", quantity=1, unit_price=99)
+    sofa = OrderLine(sku="OH-SOFA-3S", name="橡木家·云朵三人位科技布沙发", quantity=1, unit_price=5999)
+    return [
+        ("lumi-beauty", order("DD20261120001", "cust-1002", [serum], 3), 0),  # returnable
+        ("lumi-beauty", order("DD20261001007", "cust-1002", [lipstick], 40), 0),  # past every window
+        ("lumi-beauty", order("DD20261124003", "cust-1001", [cream], 2), 1),  # the payment gateway is busy once
+        ("lumi-beauty", order("DD20261127011", "cust-1003", [serum], None, tracking_number="SF1234567890"), 0),  # on its way
+        ("oak-home", order("DD20261118021", "cust-2001", [sofa], 5), 0),  # arrived damaged: an exchange
+    ]
+
+
+STOCK = [  # brand, SKU, warehouse, available, reserved
+    ("lumi-beauty", "LB-SERUM-30", "hangzhou", 320, 12),
+    ("lumi-beauty", "LB-SERUM-30", "shanghai", 80, 0),
+    ("lumi-beauty", "LB-CREAM-50", "hangzhou", 0, 4),
+    ("lumi-beauty", "LB-CREAM-50", "shanghai", 12, 0),
+    ("oak-home", "OH-SOFA-3S", "foshan", 5, 1),
+    ("oak-home", "OH-LAMP-01", "foshan", 40, 0),
+]
+
+
+def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
+    """Orders, stock and a parcel in transit for the demo customers (the DynamoDB supply adapter)."""
+    now = now or datetime.now(UTC)
+    supply = DynamoSupplyChain(supply_table)
+    for brand_id, order, busy in demo_orders(now):
+        supply.put_order(brand_id, order, transient_refund_failures=busy)
+    for brand_id, sku, warehouse, available, reserved in STOCK:
+        supply.put_stock(brand_id, sku, StockLevel(warehouse=warehouse, available=available, reserved=reserved))
+    supply.put_shipment(
+        "lumi-beauty",
+        Shipment(
+            tracking_number="SF1234567890",
+            carrier="SF Express",
+            order_id="DD20261127011",
+            status="in_transit",
+            events=[
+                TrackingEvent(at=now - timedelta(days=2), status="picked_up", location="杭州", description="顺丰已揽收"),
+                TrackingEvent(at=now - timedelta(days=1), status="in_transit", location="南京转运中心", description="快件已到达转运中心"),
+            ],
+            eta=now + timedelta(days=1),
+        ),
+    )

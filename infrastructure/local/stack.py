@@ -11,7 +11,8 @@ import threading
 import time
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,9 @@ import requests
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from infrastructure.local.event_sources import SqsMapping, SqsPoller
-from infrastructure.local.gateway import LocalGateway, Route
+from infrastructure.local.agents import AgentTokens, moto_cognito_keys
+from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller
+from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
@@ -54,7 +56,7 @@ class LocalStack:
     # Timing settings to change in every function that declares them, e.g. {"KNOWLEDGE_REFRESH_SECONDS": "0"}.
     timing_overrides: dict[str, str] = field(default_factory=dict)
     template: Template = field(init=False)
-    pollers: list[SqsPoller] = field(default_factory=list, init=False)
+    pollers: list[SqsPoller | StreamPoller] = field(default_factory=list, init=False)
     functions: dict[str, str] = field(default_factory=dict, init=False)
 
     def start(self) -> LocalStack:
@@ -87,7 +89,10 @@ class LocalStack:
         if self.wait_scale is not None:
             _scale_wait_states(self.wait_scale)
         self._provision()
-        self.gateway = LocalGateway(self._routes(), self.client("lambda"), port=self.gateway_port)
+        self.agents = AgentTokens.of(self.template, self.client("cognito-idp"))
+        self.gateway = LocalGateway(
+            self._routes(), self.client("lambda"), port=self.gateway_port, local_routes={"/local/agent-token": self.agents.from_request}
+        )
         threading.Thread(target=self.gateway.serve_forever, name="local-gateway", daemon=True).start()
         for poller in self.pollers:
             poller.start()
@@ -107,6 +112,31 @@ class LocalStack:
     def url(self) -> str:
         return self.gateway.url
 
+    @contextmanager
+    def fast_forward(self) -> Iterator[None]:
+        """Step Functions Wait states pass at once while inside (SLA timers, the 24-hour follow-up)."""
+        _scale_wait_states(0)
+        try:
+            yield
+        finally:
+            _scale_wait_states(self.wait_scale)
+
+    def agent_token(self, brand_id: str, username: str, role: str = "agent", skills: tuple[str, ...] = ()) -> str:
+        """A Cognito ID token for an agent of the brand (created on first use), as the agent console gets one."""
+        return self.agents.token(brand_id, username, role, skills)
+
+    def finish(self, execution_arn: str, timeout_s: float = 30.0) -> dict[str, Any]:
+        """Wait for a Step Functions execution to end; returns its description."""
+        sfn = self.client("stepfunctions")
+        deadline = time.monotonic() + timeout_s
+        while True:
+            described = sfn.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                return dict(described)
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{execution_arn} still running")
+            time.sleep(0.05)
+
     def client(self, service: str) -> Any:
         return boto3.client(
             service,
@@ -125,18 +155,23 @@ class LocalStack:
         """Wait until every polled queue is empty and no batch is in flight."""
         sqs = self.client("sqs")
         deadline = time.monotonic() + timeout_s
+        quiet = 0
         while time.monotonic() < deadline:
             busy = False
             for poller in self.pollers:
+                if isinstance(poller, StreamPoller):
+                    busy |= not poller.idle
+                    continue
                 attributes = sqs.get_queue_attributes(
                     QueueUrl=poller.mapping.queue_url,
                     AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
                 )["Attributes"]
                 busy |= any(int(value) for value in attributes.values())
-            if not busy:
+            quiet = 0 if busy else quiet + 1
+            if quiet >= 3:  # a handler may write to a stream just as its queue empties
                 return
-            time.sleep(0.05)
-        raise TimeoutError("queues did not drain")
+            time.sleep(0.1)
+        raise TimeoutError("queues and streams did not drain")
 
     def table_name(self, construct_id: str) -> str:
         return storage_ref(self.template, "AWS::DynamoDB::Table", construct_id)
@@ -196,6 +231,20 @@ class LocalStack:
         return None
 
     def _event_source(self, properties: dict[str, Any]) -> None:
+        source = properties["EventSourceArn"]
+        if isinstance(source, dict) and "Fn::GetAtt" in source and source["Fn::GetAtt"][1] == "StreamArn":
+            failure = properties.get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+            stream = StreamMapping(
+                function_name=self.template.resolve(properties["FunctionName"]),
+                stream_arn=self.template.resolve(source),
+                batch_size=int(properties.get("BatchSize", 100)),
+                max_retries=int(properties.get("MaximumRetryAttempts", 3)),
+                report_batch_item_failures="ReportBatchItemFailures" in properties.get("FunctionResponseTypes", []),
+                filters=[json.loads(f["Pattern"]) for f in properties.get("FilterCriteria", {}).get("Filters", [])],
+                on_failure_queue_url=self.template.refs[self.template.logical_id_of(failure)] if failure else None,
+            )
+            self.pollers.append(StreamPoller(stream, self.client("dynamodbstreams"), self.client("lambda"), self.client("sqs")))
+            return
         queue_logical_id = self.template.logical_id_of(properties["EventSourceArn"])
         mapping = SqsMapping(
             function_name=self.template.resolve(properties["FunctionName"]),
@@ -214,12 +263,21 @@ class LocalStack:
             logical_id: self.template.resolve(resource["Properties"]["IntegrationUri"])
             for logical_id, resource in self.template.resources("AWS::ApiGatewayV2::Integration")
         }
+        authorizers = {
+            logical_id: JwtAuthorizer(
+                issuer=self.template.resolve(resource["Properties"]["JwtConfiguration"]["Issuer"]),
+                audience=tuple(self.template.resolve(resource["Properties"]["JwtConfiguration"]["Audience"])),
+                keys=moto_cognito_keys(),
+            )
+            for logical_id, resource in self.template.resources("AWS::ApiGatewayV2::Authorizer")
+        }
         routes = []
         for _, resource in self.template.resources("AWS::ApiGatewayV2::Route"):
             properties = resource["Properties"]
             integration_id = self.template.resolve(properties["Target"]).split("/", 1)[1]
             function_arn = integrations[integration_id]
-            routes.append(Route.parse(properties["RouteKey"], function_arn.rsplit(":", 1)[1]))
+            authorizer = authorizers[self.template.logical_id_of(properties["AuthorizerId"])] if "AuthorizerId" in properties else None
+            routes.append(Route.parse(properties["RouteKey"], function_arn.rsplit(":", 1)[1], authorizer))
         # Literal segments win over parameters, as in API Gateway.
         return sorted(routes, key=lambda route: route.route_key.count("{"))
 
@@ -237,13 +295,16 @@ def provision_tables(template: Template, dynamodb: Any) -> None:
             for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
             if key in properties
         }
+        stream = properties.get("StreamSpecification")
+        if stream:
+            spec["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         table = dynamodb.create_table(**spec)["TableDescription"]
         ttl = properties.get("TimeToLiveSpecification")
         if ttl and ttl.get("Enabled"):
             dynamodb.update_time_to_live(
                 TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
             )
-        template.provide(logical_id, spec["TableName"], Arn=table["TableArn"])
+        template.provide(logical_id, spec["TableName"], Arn=table["TableArn"], StreamArn=table.get("LatestStreamArn"))
 
 
 def provision_buckets(template: Template, s3: Any) -> None:
@@ -266,6 +327,38 @@ def provision_event_rules(template: Template, events: Any) -> None:
         events.put_rule(Name=logical_id, EventPattern=json.dumps(template.resolve(properties["EventPattern"])), State="ENABLED")
         targets = [{"Id": t["Id"], "Arn": template.resolve(t["Arn"])} for t in properties.get("Targets", [])]
         events.put_targets(Rule=logical_id, Targets=targets)
+
+
+def provision_topics(template: Template, sns: Any) -> None:
+    for logical_id, resource in template.resources("AWS::SNS::Topic"):
+        name = resource["Properties"]["TopicName"]
+        arn = sns.create_topic(Name=name)["TopicArn"]
+        template.provide(logical_id, arn, TopicArn=arn, TopicName=name)
+
+
+def provision_user_pools(template: Template, cognito: Any) -> None:
+    """Agents' user pools, groups and clients. moto's Cognito issues the same ID tokens (custom
+    attributes, groups), signed with moto's published key."""
+    for logical_id, resource in template.resources("AWS::Cognito::UserPool"):
+        properties = resource["Properties"]
+        schema = [
+            {key: value for key, value in attribute.items() if key in ("Name", "AttributeDataType", "Mutable")}
+            for attribute in properties.get("Schema", [])
+        ]
+        pool = cognito.create_user_pool(PoolName=properties["UserPoolName"], Schema=schema)["UserPool"]
+        template.provide(logical_id, pool["Id"], Arn=pool["Arn"], ProviderName=f"cognito-idp.{REGION}.amazonaws.com/{pool['Id']}")
+    for logical_id, resource in template.resources("AWS::Cognito::UserPoolGroup"):
+        properties = resource["Properties"]
+        cognito.create_group(UserPoolId=template.resolve(properties["UserPoolId"]), GroupName=properties["GroupName"])
+        template.provide(logical_id, properties["GroupName"])
+    for logical_id, resource in template.resources("AWS::Cognito::UserPoolClient"):
+        properties = resource["Properties"]
+        client = cognito.create_user_pool_client(
+            UserPoolId=template.resolve(properties["UserPoolId"]),
+            ClientName=properties["ClientName"],
+            ExplicitAuthFlows=properties.get("ExplicitAuthFlows", []),
+        )["UserPoolClient"]
+        template.provide(logical_id, client["ClientId"])
 
 
 def provision_queues(template: Template, sqs: Any) -> None:
@@ -327,6 +420,8 @@ def provision_resources(template: Template, client: Callable[[str], Any]) -> Non
     provision_tables(template, client("dynamodb"))
     provision_buckets(template, client("s3"))
     provision_queues(template, client("sqs"))
+    provision_topics(template, client("sns"))
+    provision_user_pools(template, client("cognito-idp"))
     provision_event_rules(template, client("events"))
     for logical_id, _ in template.resources("AWS::Lambda::LayerVersion"):
         template.provide(logical_id, f"arn:aws:lambda:{REGION}:{ACCOUNT}:layer:{logical_id}:1")

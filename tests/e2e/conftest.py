@@ -12,40 +12,58 @@ import pytest
 import requests
 
 from infrastructure.local.knowledge import seed_knowledge
-from infrastructure.local.seed import seed_customers
+from infrastructure.local.seed import seed_customers, seed_supply
 from infrastructure.local.stack import LocalStack
 
 
 class Client:
+    """Calls the local HTTP API as a channel (the brand header) and as a signed-in person (by default
+    a supervisor of the brand, who may see everything of it)."""
+
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
         self.session = requests.Session()
+        self._tokens: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
 
-    def post(self, path: str, body: Any, brand: str | None = "lumi-beauty", **kwargs: Any) -> requests.Response:
+    def token(self, brand: str, username: str = "e2e-supervisor", role: str = "supervisor", skills: tuple[str, ...] = ()) -> str:
+        key = (brand, username, role, skills)
+        if key not in self._tokens:
+            self._tokens[key] = self.stack.agent_token(brand, f"{brand}-{username}", role, skills)
+        return self._tokens[key]
+
+    def _headers(self, brand: str | None, token: str | None) -> dict[str, str]:
         headers = {"x-livedesk-brand": brand} if brand else {}
-        return self.session.post(f"{self.stack.url}{path}", json=body, headers=headers, timeout=60, **kwargs)
+        if token is None and brand:
+            token = self.token(brand)
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        return headers
 
-    def get(self, path: str, brand: str = "lumi-beauty") -> requests.Response:
-        return self.session.get(f"{self.stack.url}{path}", headers={"x-livedesk-brand": brand}, timeout=60)
+    def post(self, path: str, body: Any, brand: str | None = "lumi-beauty", token: str | None = None, **kwargs: Any) -> requests.Response:
+        return self.session.post(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60, **kwargs)
+
+    def get(self, path: str, brand: str = "lumi-beauty", token: str | None = None) -> requests.Response:
+        return self.session.get(f"{self.stack.url}{path}", headers=self._headers(brand, token), timeout=60)
 
     def settle(self) -> None:
-        """Wait for the queues to drain and every escalation execution to finish."""
+        """Wait until every queue and stream is drained (executions may still be waiting)."""
         self.stack.drain()
-        sfn = self.stack.client("stepfunctions")
-        deadline = time.monotonic() + 30
-        for machine in sfn.list_state_machines()["stateMachines"]:
-            while sfn.list_executions(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")["executions"]:
-                assert time.monotonic() < deadline, "escalation executions did not finish"
-                time.sleep(0.05)
 
 
 @pytest.fixture(scope="package")
 def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
-    # Wait states are skipped and failed records retried at once: time runs fast in tests.
-    stack = LocalStack(
-        template_path=synthesized_template, wait_scale=0, retry_delay_s=0, timing_overrides={"KNOWLEDGE_REFRESH_SECONDS": "0"}
-    ).start()
-    seed_customers(boto3.resource("dynamodb", endpoint_url=stack.endpoint).Table(stack.table_name("Customers")))
+    # Wait states take their real time unless a test fast-forwards; failed records are retried at once;
+    # supervisors, managers and the warehouse get seconds, not hours, to pick up their tasks.
+    timing = {
+        "KNOWLEDGE_REFRESH_SECONDS": "0",
+        "TAKEOVER_TIMEOUT_SECONDS": "4",
+        "RECOVERY_TIMEOUT_SECONDS": "6",
+        "INSPECTION_TIMEOUT_SECONDS": "6",
+    }
+    stack = LocalStack(template_path=synthesized_template, retry_delay_s=0, timing_overrides=timing).start()
+    dynamodb = boto3.resource("dynamodb", endpoint_url=stack.endpoint)
+    seed_customers(dynamodb.Table(stack.table_name("Customers")))
+    seed_supply(dynamodb.Table(stack.table_name("Supply")))
     seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
     yield stack
     stack.stop()
@@ -61,3 +79,36 @@ def unique() -> Callable[[str], str]:
     counter = iter(range(1_000_000))
     stamp = str(time.time_ns())[-8:]
     return lambda prefix: f"{prefix}-{stamp}-{next(counter)}"
+
+
+class Notifications:
+    """Everything the SNS topics publish, read through an SQS queue subscribed to all of them."""
+
+    def __init__(self, stack: LocalStack) -> None:
+        self._sqs = stack.client("sqs")
+        sns = stack.client("sns")
+        self._url = self._sqs.create_queue(QueueName=f"e2e-notifications-{time.time_ns()}")["QueueUrl"]
+        arn = self._sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+        self.topics = {topic["TopicArn"].rsplit("-", 1)[-1]: topic["TopicArn"] for topic in sns.list_topics()["Topics"]}
+        for topic_arn in self.topics.values():
+            sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn, Attributes={"RawMessageDelivery": "false"})
+        self.seen: list[dict[str, Any]] = []
+
+    def about(self, ticket_id: str) -> list[tuple[str, str, dict[str, Any]]]:
+        """(topic, kind, message) of everything published about a ticket so far."""
+        import json
+
+        while True:
+            messages = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                self.seen.append({"topic": envelope["TopicArn"].rsplit("-", 1)[-1], **json.loads(envelope["Message"])})
+                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        return [(m["topic"], m["kind"], m) for m in self.seen if m.get("ticket_id") == ticket_id]
+
+
+@pytest.fixture(scope="package")
+def notifications(local_stack: LocalStack) -> Notifications:
+    return Notifications(local_stack)

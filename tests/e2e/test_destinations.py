@@ -69,4 +69,4 @@ def test_each_destination_is_reached_in_each_language(
         return
     assert routing["answer"] is None
     ticket = api.get(f"/v1/tickets/{message['ticket_id']}").json()
-    assert (ticket["queue"], ticket["severity"]) == (queue, severity)
+    assert (ticket["skill"], ticket["severity"]) == (queue, severity)

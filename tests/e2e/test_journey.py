@@ -11,7 +11,7 @@ import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
 
-from tests.e2e.conftest import Client
+from tests.e2e.conftest import Client, Notifications
 
 pytestmark = pytest.mark.e2e
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -36,28 +36,42 @@ def _conversation_of(api: Client, customer_id: str, brand: str = "lumi-beauty") 
     return dict(response.json())
 
 
-def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(api: Client, unique: Callable[[str], str]) -> None:
+def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(
+    api: Client, notifications: Notifications, unique: Callable[[str], str]
+) -> None:
     customer = unique("cust")
-    accepted = api.post(
-        "/v1/messages", _message(unique("dm"), "用了你们的面霜脸上过敏起红疹，怎么办！！", customer, "dm", sku="LB-CREAM-50")
-    )
-    assert accepted.status_code == 202
-    message_id = accepted.json()["message_id"]
-    api.settle()
+    with api.stack.fast_forward():  # the SLA timers run out at once
+        accepted = api.post(
+            "/v1/messages", _message(unique("dm"), "用了你们的面霜脸上过敏起红疹，怎么办！！", customer, "dm", sku="LB-CREAM-50")
+        )
+        assert accepted.status_code == 202
+        message_id = accepted.json()["message_id"]
+        api.settle()
+        conversation = _conversation_of(api, customer)
+        message = conversation["messages"][0]
+        ticket = api.get(f"/v1/tickets/{message['ticket_id']}").json()
+        assert api.stack.finish(ticket["escalation_execution"])["status"] == "SUCCEEDED"
+        api.settle()
 
-    conversation = _conversation_of(api, customer)
-    (message,) = conversation["messages"]
     assert message["message_id"] == message_id and message["channel"] == "dm" and message["sku"] == "LB-CREAM-50"
     routing = message["routing"]
     assert (routing["intent"], routing["queue"], routing["severity"], routing["needs_human"]) == ("product_safety", "safety", "P1", True)
-
     ticket = api.get(f"/v1/tickets/{message['ticket_id']}").json()
-    assert ticket["conversation_id"] == conversation["conversation_id"]
-    assert ticket["status"] == "new" and ticket["severity"] == "P1"
+    assert ticket["conversation_id"] == conversation["conversation_id"] and ticket["severity"] == "P1"
     assert ticket["escalation_execution"].endswith(ticket["ticket_id"])
-    # The state machine waited (fast-forwarded) until the first-response due time, found no reply and escalated.
-    assert ticket["sla_state"] == "first_response_breached"
-    assert [event["action"] for event in ticket["history"]] == ["created", "first_response_breached"]
+    # Nobody answered by either due time: both breaches are on record, the customer was told, people were notified.
+    assert ticket["sla_state"] == "resolution_breached"
+    sla_events = [e["action"] for e in ticket["history"] if e["actor"] in ("routing", "sla")]
+    assert sla_events == ["created", "first_response_breached", "resolution_breached"]
+    told = [m["text"] for m in _conversation_of(api, customer)["messages"] if m["author"] == "bot"]
+    assert any("升级" in text for text in told), told
+    published = {(topic, kind) for topic, kind, _ in notifications.about(ticket["ticket_id"])}
+    assert {
+        ("supervisors", "p1_opened"),
+        ("escalations", "first_response_breached"),
+        ("supervisors", "first_response_breached"),
+    } <= published
+    assert ("escalations", "resolution_breached") in published
 
 
 def test_a_question_the_bot_can_answer_opens_no_ticket(api: Client, unique: Callable[[str], str]) -> None:
@@ -83,7 +97,7 @@ def test_a_threat_goes_to_a_supervisor(api: Client, unique: Callable[[str], str]
     api.settle()
     (message,) = _conversation_of(api, customer)["messages"]
     assert message["routing"]["queue"] == "supervisor" and message["routing"]["emotion"]["threat"] is True
-    assert api.get(f"/v1/tickets/{message['ticket_id']}").json()["queue"] == "supervisor"
+    assert api.get(f"/v1/tickets/{message['ticket_id']}").json()["skill"] == "supervisor"
 
 
 def test_a_duplicate_delivery_is_one_message(api: Client, unique: Callable[[str], str]) -> None:

@@ -20,6 +20,8 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         "livedesk-dev-conversations",
         "livedesk-dev-customers",
         "livedesk-dev-tickets",
+        "livedesk-dev-ticket-history",
+        "livedesk-dev-supply",
         "livedesk-dev-idempotency",
         "livedesk-dev-knowledge",
     }
@@ -70,6 +72,10 @@ def test_every_queue_has_a_dlq_or_is_one(template: Template) -> None:
         if "RedrivePolicy" in q["Properties"]
     }
     assert dlq_ids, "the inbound queue must redrive to a DLQ"
+    for mapping in template.find_resources("AWS::Lambda::EventSourceMapping").values():  # stream consumers
+        destination = mapping["Properties"].get("DestinationConfig", {}).get("OnFailure", {}).get("Destination")
+        if destination:
+            dlq_ids.add(destination["Fn::GetAtt"][0])
     for logical_id, queue in queues.items():
         assert logical_id in dlq_ids or "RedrivePolicy" in queue["Properties"], logical_id
     template.has_resource_properties("AWS::SQS::Queue", {"QueueName": "livedesk-dev-inbound", "RedrivePolicy": {"maxReceiveCount": 3}})
@@ -124,23 +130,93 @@ def test_http_api_routes_are_versioned(template: Template) -> None:
     )
 
 
-def test_escalation_is_a_standard_state_machine_with_retry_and_catch(template: Template) -> None:
-    machines = template.find_resources("AWS::StepFunctions::StateMachine")
-    (machine,) = machines.values()
-    properties = machine["Properties"]
-    assert properties["StateMachineType"] == "STANDARD"
-    assert properties["TracingConfiguration"] == {"Enabled": True}
-    assert properties["LoggingConfiguration"]["Level"] == "ALL"
-    definition = json.loads("".join(part if isinstance(part, str) else "ARN" for part in properties["DefinitionString"]["Fn::Join"][1]))
-    states = definition["States"]
-    assert states["WaitForFirstResponseDue"] == {"Type": "Wait", "TimestampPath": "$.first_response_due", "Next": "CheckFirstResponse"}
-    for name, state in states.items():
-        if state["Type"] == "Task":
-            assert state.get("Retry") and state.get("Catch"), f"{name} needs Retry and Catch"
-    assert {s["Resource"] for s in states.values() if s["Type"] == "Task"} >= {
-        "arn:ARN:states:::dynamodb:updateItem",
-        "arn:ARN:states:::lambda:invoke",
+def _definition(machine: dict) -> dict:
+    return dict(
+        json.loads("".join(part if isinstance(part, str) else "ARN" for part in machine["Properties"]["DefinitionString"]["Fn::Join"][1]))
+    )
+
+
+@pytest.fixture(scope="module")
+def machines(template: Template) -> dict[str, dict]:
+    return {
+        m["Properties"]["StateMachineName"].removeprefix("livedesk-dev-"): m
+        for m in template.find_resources("AWS::StepFunctions::StateMachine").values()
     }
+
+
+def test_the_ticket_workflows_are_standard_state_machines_whose_tasks_all_retry_and_catch(machines: dict[str, dict]) -> None:
+    assert set(machines) == {"sla", "takeover", "recovery", "aftercare", "after-sales"}
+    for name, machine in machines.items():
+        properties = machine["Properties"]
+        assert properties["StateMachineType"] == "STANDARD" and properties["TracingConfiguration"] == {"Enabled": True}
+        assert properties["LoggingConfiguration"]["Level"] == "ALL"
+        for state_name, state in _definition(machine)["States"].items():
+            if state["Type"] == "Task":
+                assert state.get("Retry") and state.get("Catch"), f"{name}.{state_name} needs Retry and Catch"
+
+
+def test_reads_and_notifications_are_direct_integrations_and_people_answer_through_task_tokens(machines: dict[str, dict]) -> None:
+    sla = _definition(machines["sla"])["States"]
+    assert sla["WaitForFirstResponseDue"]["TimestampPath"] == "$.first_response_due"
+    assert sla["ReadAtFirstResponseDue"]["Resource"] == "arn:ARN:states:::dynamodb:getItem"
+    assert sla["NotifySupervisorsOfP1"]["Resource"] == "arn:ARN:states:::sns:publish"
+    for name, state in (("takeover", "AwaitSupervisor"), ("recovery", "AwaitManager"), ("after-sales", "AwaitInspection")):
+        task = _definition(machines[name])["States"][state]
+        assert task["Resource"] == "arn:ARN:states:::lambda:invoke.waitForTaskToken" and "TimeoutSecondsPath" in task
+        assert any("States.Timeout" in c["ErrorEquals"] for c in task["Catch"]), f"{name} escalates on timeout"
+    refund = _definition(machines["after-sales"])["States"]["Refund"]
+    assert any(r["ErrorEquals"] == ["TransientSupplyError"] and r["MaxAttempts"] >= 3 for r in refund["Retry"])
+
+
+def test_history_is_append_only_for_every_function(template: Template) -> None:
+    tables = template.find_resources("AWS::DynamoDB::Table")
+    (history_id,) = [lid for lid, t in tables.items() if t["Properties"]["TableName"] == "livedesk-dev-ticket-history"]
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            resources = json.dumps(statement.get("Resource"))
+            if history_id in resources:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & set(actions), statement
+
+
+def test_agents_sign_in_with_cognito_and_agent_routes_need_their_token(template: Template) -> None:
+    template.has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+            "Schema": Match.array_with([Match.object_like({"Name": "brand_id"})]),
+        },
+    )
+    assert {g["Properties"]["GroupName"] for g in template.find_resources("AWS::Cognito::UserPoolGroup").values()} == {
+        "agent",
+        "supervisor",
+        "admin",
+    }
+    (authorizer,) = template.find_resources("AWS::ApiGatewayV2::Authorizer").values()
+    assert authorizer["Properties"]["AuthorizerType"] == "JWT"
+    routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    channel = {"POST /v1/messages", "POST /v1/sentiment", "POST /v1/surveys/{ticket_id}"}
+    for key, route in routes.items():
+        assert (route.get("AuthorizationType") == "JWT") == (key not in channel), key
+    assert {"GET /v1/agents/me/queue", "POST /v1/tickets/{ticket_id}/takeover", "GET /v1/orders/{order_id}"} <= set(routes)
+
+
+def test_notification_topics_are_encrypted_and_tls_only(template: Template) -> None:
+    topics = template.find_resources("AWS::SNS::Topic")
+    assert {t["Properties"]["TopicName"] for t in topics.values()} == {
+        "livedesk-dev-supervisors",
+        "livedesk-dev-escalations",
+        "livedesk-dev-managers",
+    }
+    assert all("KmsMasterKeyId" in t["Properties"] for t in topics.values())
+
+
+def test_stream_consumers_filter_and_report_partial_failures(template: Template) -> None:
+    streams = [m["Properties"] for m in template.find_resources("AWS::Lambda::EventSourceMapping").values() if "StreamArn" in json.dumps(m)]
+    assert len(streams) == 2
+    for mapping in streams:
+        assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["MaximumRetryAttempts"] == 3
+        assert mapping["FilterCriteria"]["Filters"] and mapping["DestinationConfig"]["OnFailure"]["Destination"]
 
 
 def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
@@ -152,6 +228,12 @@ def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
         "AWS::Lambda::Version",
     ):
         template.resource_count_is(resource_type, 0)
+
+
+def test_search_and_ingest_use_the_index_artifact_by_default(template: Template) -> None:
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        variables = function["Properties"].get("Environment", {}).get("Variables", {})
+        assert variables.get("SEARCH_BACKEND", "artifact") == "artifact" and "OPENSEARCH_ENDPOINT" not in variables
 
 
 def test_roles_are_least_privilege(template: Template) -> None:
@@ -172,7 +254,8 @@ def test_names_flow_to_functions_as_environment(template: Template) -> None:
                 "Variables": Match.object_like(
                     {
                         "CONVERSATIONS_TABLE": {"Ref": Match.string_like_regexp("StorageConversations")},
-                        "ESCALATION_STATE_MACHINE_ARN": {"Ref": Match.string_like_regexp("EscalationStateMachine")},
+                        "SLA_STATE_MACHINE_ARN": {"Ref": Match.string_like_regexp("WorkflowsSlaStateMachine")},
+                        "SEARCH_FUNCTION_NAME": {"Ref": Match.string_like_regexp("FunctionsSearch")},
                         "IDEMPOTENCY_TABLE": {"Ref": Match.string_like_regexp("StorageIdempotency")},
                     }
                 )

@@ -17,7 +17,20 @@ from moto import mock_aws
 from infrastructure.local.stack import function_environment, provision_resources, storage_ref
 from infrastructure.local.template import Template
 
-FUNCTION_PACKAGES = ("intake", "routing", "conversations", "tickets", "escalation", "sentiment", "search", "ingest")
+FUNCTION_PACKAGES = (
+    "intake",
+    "routing",
+    "conversations",
+    "tickets",
+    "escalation",
+    "sentiment",
+    "search",
+    "ingest",
+    "aftersales",
+    "supply",
+    "outbox",
+    "followups",
+)
 
 
 @dataclass
@@ -66,6 +79,17 @@ def _forget_function_modules() -> None:
     for name in list(sys.modules):
         if name.split(".")[0] in FUNCTION_PACKAGES:
             del sys.modules[name]
+
+
+def agent_claims(brand_id: str, username: str = "sue", role: str = "supervisor", skills: str = "") -> dict[str, str]:
+    """What API Gateway's JWT authorizer passes for a signed-in agent."""
+    return {
+        "sub": f"sub-{username}",
+        "cognito:username": username,
+        "custom:brand_id": brand_id,
+        "custom:skills": skills,
+        "cognito:groups": f"[{role}]",
+    }
 
 
 class FakeContext:

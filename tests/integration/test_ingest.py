@@ -2,10 +2,15 @@
 reported and the good rows still load; a delete removes a file's documents."""
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+import numpy as np
+import pytest
 
+from ingest.service import FileReport, Ingestor, KnowledgeFiles
+from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.store import ArtifactStore
 from livedesk.repositories import IngestionReportRepository
 from tests.integration.conftest import Aws, FakeContext
@@ -41,3 +46,49 @@ def test_uploads_become_the_index_and_deletes_remove_them(aws: Aws, load_handler
     s3.delete_object(Bucket=bucket, Key="knowledge/lumi-beauty/legacy.csv")
     emptied = handler.handler({"rebuild": "manual"}, context)
     assert (emptied["documents"], emptied["passages"]) == (0, 0)
+
+
+class FixedEmbedder:
+    name = "fixed-2"
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.tile(np.array([0.6, 0.8], dtype=np.float32), (len(texts), 1))
+
+
+class Writer:
+    """Records each sync; ``fail`` makes the next one raise."""
+
+    def __init__(self) -> None:
+        self.synced: list[tuple[int, int | None]] = []
+        self.fail = False
+
+    def sync(self, current: HybridIndex, previous: HybridIndex | None) -> tuple[int, int]:
+        if self.fail:
+            raise ConnectionError("OpenSearch is unreachable")
+        self.synced.append((current.size, previous.size if previous else None))
+        return current.size, previous.size if previous else 0
+
+
+class NoReports:
+    def record(self, report: FileReport, at: datetime) -> None:
+        pass
+
+
+def test_each_rebuild_syncs_the_opensearch_writer_before_publishing(aws: Aws) -> None:
+    s3, bucket = boto3.client("s3"), aws.bucket("KnowledgeBucket")
+    s3.put_object(Bucket=bucket, Key="knowledge/lumi-beauty/faq.jsonl", Body=json.dumps(ROWS[0], ensure_ascii=False).encode())
+    store, writer = ArtifactStore(s3, bucket, "index/"), Writer()
+
+    def ingestor(writer: Writer | None) -> Ingestor:
+        return Ingestor(KnowledgeFiles(s3, bucket), store, FixedEmbedder, NoReports(), lambda: datetime.now(UTC), writer=writer)
+
+    first = ingestor(writer).rebuild("manual")
+    assert (first.opensearch_indexed, first.opensearch_deleted, writer.synced) == (2, 0, [(2, None)])
+    second = ingestor(writer).rebuild("manual")
+    assert writer.synced[-1] == (2, 2) and (second.opensearch_indexed, second.opensearch_deleted) == (2, 2)  # got the previous artifact
+    published = store.current()
+    writer.fail = True
+    with pytest.raises(ConnectionError):
+        ingestor(writer).rebuild("manual")
+    assert store.current() == published  # nothing published: the retry still diffs against the same previous build
+    assert ingestor(None).rebuild("manual").opensearch_indexed == 0  # the artifact backend has no writer

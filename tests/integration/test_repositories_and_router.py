@@ -3,7 +3,8 @@ from datetime import UTC, datetime, timedelta
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.knowledge.documents import Kind
 from livedesk.models import Author, Channel, InboundMessage, Ticket, ValueLane
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository, TicketRepository
+from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
+from livedesk.tickets.repository import TicketRepository
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue
 from routing.answers import CourtesyReplies
@@ -16,10 +17,15 @@ T0 = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 class RecordingEscalation:
     def __init__(self) -> None:
         self.started: list[str] = []
+        self.offered: list[tuple[str, str]] = []
 
     def start(self, brand_id: str, ticket: Ticket, correlation_id: str | None) -> str:
         self.started.append(ticket.ticket_id)
         return f"arn:aws:states:us-east-1:123456789012:execution:test:{ticket.ticket_id}"
+
+    def offer_to_supervisors(self, brand_id: str, ticket: Ticket, reason: str, correlation_id: str | None) -> str:
+        self.offered.append((ticket.ticket_id, reason))
+        return f"arn:aws:states:us-east-1:123456789012:execution:takeover:{ticket.ticket_id}"
 
 
 def _hit(doc_id: str, content: str) -> SearchHit:
@@ -51,7 +57,7 @@ def _router(aws: Aws, escalation: RecordingEscalation, knowledge: FakeKnowledge 
         courtesy=CourtesyReplies.from_file(),
         customers=CustomerRepository(aws.table("Customers")),
         conversations=ConversationRepository(aws.table("Conversations"), timedelta(days=30)),
-        tickets=TicketRepository(aws.table("Tickets")),
+        tickets=TicketRepository(aws.table("Tickets"), aws.table("TicketHistory")),
         escalation=escalation,
         clusters=LiveClusterRepository(aws.table("Conversations"), timedelta(days=30)),
         clock=lambda: T0,
@@ -108,15 +114,15 @@ def test_routing_the_same_message_twice_stores_it_once_and_opens_one_ticket(aws:
     assert first.ticket_id and first.ticket_id == again.ticket_id
     conversation, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", first.conversation_id)  # type: ignore[misc]
     assert conversation.message_count == 1 and len(messages) == 1
-    ticket, history = TicketRepository(aws.table("Tickets")).get("lumi", first.ticket_id)  # type: ignore[misc]
-    assert ticket.severity == "P1" and ticket.queue == "safety"
+    ticket, history = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory")).get("lumi", first.ticket_id)  # type: ignore[misc]
+    assert ticket.severity == "P1" and ticket.skill == "safety"
     assert [event.action for event in history] == ["created"]
 
 
 def test_vip_customers_get_the_vip_first_response_target(aws: Aws) -> None:
     CustomerRepository(aws.table("Customers")).put_profile("lumi", "cust-vip", "王小美", CustomerValue(vip_level=4, lifetime_spend=26800))
     routed = _router(aws, RecordingEscalation()).route(_message(Channel.DM, "v1", "我要退款", T0, customer="cust-vip"))
-    ticket, _ = TicketRepository(aws.table("Tickets")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
+    ticket, _ = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
     assert ticket.value_lane == ValueLane.VIP
     assert ticket.first_response_due - ticket.created_at == timedelta(seconds=60)
 
@@ -125,7 +131,7 @@ def test_no_brand_reads_another_brands_records(aws: Aws) -> None:
     router = _router(aws, RecordingEscalation())
     routed = router.route(_message(Channel.DM, "c1", "我要退款", T0, brand="lumi"))
     conversations = ConversationRepository(aws.table("Conversations"), timedelta(days=1))
-    tickets = TicketRepository(aws.table("Tickets"))
+    tickets = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory"))
     assert conversations.get("oak", routed.conversation_id) is None
     assert conversations.list_for_customer("oak", "cust-1") == []
     assert tickets.get("oak", routed.ticket_id) is None  # type: ignore[arg-type]
@@ -206,7 +212,7 @@ def test_a_confident_knowledge_answer_is_the_bots_reply_in_the_conversation(aws:
 def test_a_person_gets_the_top_knowledge_hits_on_the_ticket_and_no_gap_is_recorded(aws: Aws) -> None:
     knowledge = FakeKnowledge()
     routed = _router(aws, RecordingEscalation(), knowledge).route(_message(Channel.DM, "r1", "我要退款", T0))
-    ticket, _ = TicketRepository(aws.table("Tickets")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
+    ticket, _ = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory")).get("lumi", routed.ticket_id)  # type: ignore[arg-type, misc]
     assert [(s.doc_id, s.content, s.version) for s in ticket.knowledge] == [("faq-near", "a related passage", 2)]
     assert knowledge.lookups[0][2] is False, "a refund is for a person: the search is for suggestions, not a knowledge gap"
 

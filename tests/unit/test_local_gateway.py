@@ -48,3 +48,33 @@ def test_responses_follow_the_payload_2_0_rules() -> None:
     )
     status, _, body = _to_http({"hello": "world"})  # no statusCode: API Gateway returns it as JSON with 200
     assert status == 200 and json.loads(body) == {"hello": "world"}
+
+
+def _signed(claims: dict[str, object]) -> str:
+    import gzip
+    import json as json_
+    from pathlib import Path
+
+    import jwt
+    import moto.cognitoidp
+
+    private = json_.loads(gzip.decompress((Path(moto.cognitoidp.__file__).with_name("resources") / "jwks-private.json.gz").read_bytes()))
+    key = jwt.PyJWK.from_dict(private["keys"][0] if "keys" in private else private)
+    return jwt.encode(claims, key.key, algorithm="RS256", headers={"kid": "dummy"})
+
+
+def test_the_jwt_authorizer_checks_signature_issuer_audience_and_expiry_as_api_gateway_does() -> None:
+    import time as time_
+
+    from infrastructure.local.agents import moto_cognito_keys
+    from infrastructure.local.gateway import JwtAuthorizer
+
+    authorizer = JwtAuthorizer(issuer="https://idp/pool", audience=("client",), keys=moto_cognito_keys())
+    good = {"iss": "https://idp/pool", "aud": "client", "exp": int(time_.time()) + 60, "cognito:groups": ["agent", "x"], "n": 3}
+    claims = authorizer.claims({"authorization": f"Bearer {_signed(good)}"})
+    assert claims is not None and claims["cognito:groups"] == "[agent x]" and claims["n"] == "3", (
+        "every claim a string, as API Gateway passes them"
+    )
+    for bad in ({**good, "aud": "other"}, {**good, "iss": "https://evil"}, {**good, "exp": int(time_.time()) - 5}):
+        assert authorizer.claims({"authorization": f"Bearer {_signed(bad)}"}) is None
+    assert authorizer.claims({}) is None and authorizer.claims({"authorization": "Basic abc"}) is None

@@ -1,9 +1,10 @@
 from datetime import UTC, date, datetime, timedelta
 
 from livedesk.models import RoutingDecision, Severity, ValueLane
+from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.policy import DEFAULT_SLA, BotAnswer, may_answer
+from routing.policy import BotAnswer, may_answer
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
@@ -92,8 +93,8 @@ def test_vip_is_more_urgent_than_normal() -> None:
 
 def test_first_response_due_by_lane_and_p1_resolution() -> None:
     created = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
-    vip_first, _ = DEFAULT_SLA.due(created, ValueLane.VIP, Severity.P3)
-    normal_first, p1_resolution = DEFAULT_SLA.due(created, ValueLane.NORMAL, Severity.P1)
+    vip_first, _ = SlaPolicy.load().due(created, ValueLane.VIP, Severity.P3)
+    normal_first, p1_resolution = SlaPolicy.load().due(created, ValueLane.NORMAL, Severity.P1)
     assert vip_first - created == timedelta(seconds=60)
     assert normal_first - created == timedelta(seconds=180)
     assert p1_resolution - created == timedelta(hours=4)

@@ -29,7 +29,6 @@ def test_near_identical_questions_share_a_signature_and_different_ones_do_not() 
 
 
 def test_a_question_asks_for_information_and_a_request_does_not() -> None:
-    from livedesk.understanding.triage import asks_for_information
 
     for text in ("退款多久到账", "能退吗", "how long does a refund take", "Can I return it?"):
         assert asks_for_information(normalize(text)), text

@@ -12,7 +12,14 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
+from livedesk.auth import NotSignedIn, actor_from_claims
+from livedesk.errors import NotFound
 from livedesk.models import IDENTIFIER
+from livedesk.tickets.lifecycle import Actor, Forbidden, InvalidTransition
+from livedesk.tickets.repository import VersionConflict
+
+# Domain errors as HTTP statuses, with their message as the body.
+ERROR_STATUS: dict[type[Exception], int] = {NotSignedIn: 401, Forbidden: 403, NotFound: 404, InvalidTransition: 409, VersionConflict: 409}
 
 BRAND_HEADER = "x-livedesk-brand"
 
@@ -39,6 +46,15 @@ def error_response(description: str) -> OpenAPIResponse:
 
 
 NOT_FOUND: dict[int, OpenAPIResponse] = {404: error_response("Not found for this brand")}
+AGENT: dict[int, OpenAPIResponse] = {
+    401: error_response("No valid agent token"),
+    403: error_response("Not allowed for this role or skill"),
+    404: error_response("Not found for this brand"),
+}
+CHANGE: dict[int, OpenAPIResponse] = {
+    **AGENT,
+    409: error_response("The ticket changed meanwhile (reload it), or the action does not fit its state"),
+}
 
 
 def create_resolver() -> APIGatewayHttpResolver:
@@ -51,7 +67,14 @@ def create_resolver() -> APIGatewayHttpResolver:
     def _route_not_found(_: Exception) -> Response:
         return json_error(404, "No such route")
 
+    for errors, status in ERROR_STATUS.items():
+        app.exception_handler(errors)(lambda error, status=status: json_error(status, str(error)))
     return app
+
+
+def current_actor(app: APIGatewayHttpResolver) -> Actor:
+    """The signed-in agent, from the claims API Gateway's JWT authorizer verified."""
+    return actor_from_claims(app.current_event.request_context.authorizer.jwt_claim)
 
 
 def json_error(status: int, message: str) -> Response:

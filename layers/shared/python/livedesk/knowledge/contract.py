@@ -45,6 +45,7 @@ class SearchHit(BaseModel):
     promised_at: datetime | None = None
     effective_from: date | None = None
     effective_to: date | None = None
+    terms: dict[str, float] = Field(default_factory=dict, description="A policy's machine-readable terms")
 
 
 class SearchResult(BaseModel):

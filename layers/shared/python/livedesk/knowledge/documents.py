@@ -67,6 +67,7 @@ class Policy(_Document):
     effective_from: date
     effective_to: date | None = None  # None: still in force
     scope: PolicyScope = PolicyScope()
+    terms: dict[str, float] = Field(default_factory=dict, description="Machine-readable terms, e.g. return_window_days")
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Policy:
@@ -127,6 +128,7 @@ class Passage(BaseModel):
     effective_to: date | None = None
     at: datetime | None = None
     channels: list[str] = []  # an FAQ's channels; empty: any channel
+    terms: dict[str, float] = {}  # a policy's machine-readable terms
 
 
 def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[Passage]:
@@ -169,6 +171,7 @@ def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[P
                     category=categories[0] if len(categories) == 1 else None,
                     effective_from=document.effective_from,
                     effective_to=document.effective_to,
+                    terms=document.terms,
                 )
             ]
         case Process():

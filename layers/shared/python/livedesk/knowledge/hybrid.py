@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -253,6 +253,11 @@ class HybridIndex:
     @property
     def embedder_name(self) -> str:
         return self.embedder.name
+
+    def records_and_vectors(self) -> Iterator[tuple[dict[str, Any], np.ndarray]]:
+        """Every passage as its JSON record, with the vector already computed for it."""
+        for index in self._brands.values():
+            yield from zip(index.records, index.vectors, strict=True)
 
     def vectors_by_text(self) -> dict[str, np.ndarray]:
         return {record["text"]: index.vectors[row] for index in self._brands.values() for row, record in enumerate(index.records)}

@@ -1,5 +1,5 @@
-"""Routing asks knowledge search about every message it understands: the answer the bot may give,
-or the passages an agent will want. A port, and the adapter that invokes the search function."""
+"""Asking knowledge search from another function (routing for every message it understands, after-sales
+for the return policy): a port, and the adapter that invokes the search function directly."""
 
 from __future__ import annotations
 

@@ -1,0 +1,253 @@
+"""The agent desk: read and work tickets, answer the customer, hand over to supervisors and the
+after-sales workflow. Every change is one conditional transaction (ticket, history, and the reply
+to the customer when there is one); the conversation table's stream delivers replies."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, Protocol
+
+from pydantic import BaseModel, Field
+
+from livedesk.errors import NotFound
+from livedesk.models import Author, ConversationMessage, Csat, Ticket, TicketEvent, TicketView
+from livedesk.repositories import ConversationRepository
+from livedesk.tickets import lifecycle
+from livedesk.tickets.lifecycle import Action, Actor, Forbidden, InvalidTransition, Reply, Resolve, Role
+from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
+from livedesk.tickets.returns import ReturnRepository, ReturnRequest, ReturnStart, return_id
+
+SKILLS = ("pre_sale", "logistics", "after_sale", "technical", "supply_chain", "general", "supervisor", "safety")
+TAKEOVER, RECOVERY, INSPECTION = "takeover", "recovery", "inspection"
+SURVEY = {
+    "zh": "本次服务已完成。请为我们的服务打分（1–5 分，5 分最满意），也欢迎留下您的意见。",
+    "en": "Your request is resolved. Please rate our service from 1 to 5 (5 is best); comments are welcome.",
+}
+
+
+class StepFunctionsWorkflows:
+    """Workflows by name (``after_sales``) to state machine ARNs."""
+
+    def __init__(self, sfn: Any, arns: dict[str, str]) -> None:
+        self._sfn = sfn
+        self._arns = arns
+
+    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
+        arn = self._arns[workflow]
+        try:
+            return str(self._sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"])
+        except self._sfn.exceptions.ExecutionAlreadyExists:
+            return f"{arn.replace(':stateMachine:', ':execution:')}:{name}"
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+
+
+class Workflows(Protocol):
+    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
+        """Start an execution named ``name`` (a second start with the same name changes nothing)."""
+        ...
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None: ...
+
+
+class QueueItem(BaseModel):
+    ticket: Ticket
+    due: datetime = Field(description="The next due time: first response, then resolution")
+
+
+class RecoveryDecision(BaseModel):
+    """A manager's answer to a bad CSAT: a coupon, an apology, or both."""
+
+    version: int = Field(ge=1)
+    coupon_amount: float = Field(default=0, ge=0, le=500)
+    message: str = Field(min_length=1, max_length=2000, description="What the customer is told")
+
+
+class TicketDesk:
+    def __init__(
+        self,
+        tickets: TicketRepository,
+        tokens: TaskTokens,
+        returns: ReturnRepository,
+        conversations: ConversationRepository,
+        workflows: Workflows,
+        clock: Callable[[], datetime],
+        inspection_timeout_s: int = 14 * 24 * 3600,
+    ) -> None:
+        self._tickets = tickets
+        self._tokens = tokens
+        self._returns = returns
+        self._conversations = conversations
+        self._workflows = workflows
+        self._clock = clock
+        self._inspection_timeout_s = inspection_timeout_s
+
+    # -- reading ------------------------------------------------------------------------------
+    def view(self, actor: Actor, ticket_id: str) -> TicketView:
+        seen = self._view(actor.brand_id, ticket_id)
+        if not actor.may_act_on(seen):
+            raise Forbidden(f"ticket {ticket_id} is in the {seen.skill} queue, not one of your skills")
+        return seen
+
+    def _view(self, brand_id: str, ticket_id: str) -> TicketView:
+        found = self._tickets.get(brand_id, ticket_id)
+        if found is None:
+            raise NotFound(f"ticket {ticket_id} not found")
+        ticket, history = found
+        return TicketView(**ticket.model_dump(), history=history)
+
+    def queue(self, actor: Actor, limit: int = 50) -> list[QueueItem]:
+        """Open tickets in the actor's skills (a supervisor: every skill) that nobody else holds,
+        most urgent first: priority, then the next due time."""
+        skills: Iterable[str] = SKILLS if actor.oversees else sorted(actor.skills)
+        mine = [
+            ticket
+            for skill in skills
+            for ticket in self._tickets.queue(actor.brand_id, skill, limit)
+            if actor.oversees or ticket.assignee in (None, actor.id)
+        ]
+        items = [QueueItem(ticket=t, due=t.resolution_due if t.first_responded_at else t.first_response_due) for t in mine]
+        return sorted(items, key=lambda item: (item.ticket.priority, item.due))[:limit]
+
+    # -- working a ticket ------------------------------------------------------------------------
+    def act(self, actor: Actor, ticket_id: str, action: Action) -> TicketView:
+        before = self._current(actor, ticket_id, action.version)
+        now = self._clock()
+        change = lifecycle.apply(before, action, actor, now)
+        items = self._tickets.save_items(actor.brand_id, before, change)
+        if isinstance(action, lifecycle.Merge):
+            primary = self._current(actor, action.into, None)
+            items += self._tickets.save_items(actor.brand_id, primary, lifecycle.merged(primary, before, actor, now))
+        if isinstance(action, Reply | Resolve):
+            text = action.text if isinstance(action, Reply) else SURVEY[before.lang]
+            author = Author.AGENT if isinstance(action, Reply) else Author.BOT
+            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, text, author, actor.id, now))
+        self._tickets.commit(items)
+        return self._view(actor.brand_id, ticket_id)  # as it is now, even if it moved out of the actor's skills
+
+    def take_over(self, actor: Actor, ticket_id: str, version: int) -> TicketView:
+        """A supervisor accepts an offered conversation: it is theirs, and the offer's wait ends."""
+        if not actor.oversees:
+            raise Forbidden("only a supervisor takes over a conversation")
+        view = self.act(actor, ticket_id, lifecycle.Assign(version=version, agent_id=actor.id))
+        token = self._tokens.take(actor.brand_id, ticket_id, TAKEOVER)
+        if token is None:
+            raise InvalidTransition(f"no supervisor offer is open for {ticket_id}")
+        self._workflows.succeed(token, {"supervisor": actor.id})
+        return view
+
+    def complete_recovery(self, actor: Actor, ticket_id: str, decision: RecoveryDecision) -> TicketView:
+        """A manager decides how to make up for a bad CSAT; the recovery workflow carries it out."""
+        if not actor.oversees:
+            raise Forbidden("only a supervisor or manager completes a service recovery")
+        self._current(actor, ticket_id, decision.version)
+        token = self._tokens.take(actor.brand_id, ticket_id, RECOVERY)
+        if token is None:
+            raise InvalidTransition(f"no service recovery is open for {ticket_id}")
+        self._workflows.succeed(token, {**decision.model_dump(exclude={"version"}), "manager": actor.id})
+        return self.view(actor, ticket_id)
+
+    def record_csat(self, brand_id: str, ticket_id: str, score: int, comment: str | None) -> Ticket:
+        """The customer's answer to the survey; a bad one (1–2) starts a service recovery (through
+        the ticket's history stream). Only the first answer counts."""
+        for _ in range(3):  # optimistic: retry if an agent changed the ticket meanwhile
+            before = self._tickets.head(brand_id, ticket_id)
+            if before is None:
+                raise NotFound(f"ticket {ticket_id} not found")
+            if before.csat is not None:
+                return before
+            now = self._clock()
+            csat = Csat(score=score, comment=comment, at=now)
+            detail = {"score": str(score), **({"comment": comment} if comment else {})}
+            change = lifecycle.Change(
+                before.model_copy(update={"csat": csat, "version": before.version + 1}),
+                [TicketEvent(at=now, actor="customer", action="csat", detail=detail)],
+            )
+            try:
+                self._tickets.save(brand_id, before, change)
+            except VersionConflict:
+                continue
+            return change.ticket
+        raise VersionConflict(f"ticket {ticket_id} kept changing; try again")
+
+    # -- after-sales ---------------------------------------------------------------------------
+    def start_return(self, actor: Actor, ticket_id: str, request: ReturnStart) -> ReturnRequest:
+        ticket = self._current(actor, ticket_id, request.version)
+        if ticket.status not in lifecycle.OPEN:
+            raise InvalidTransition(f"ticket {ticket_id} is {ticket.status.value}: reopen it first")
+        new = ReturnRequest(
+            return_id=return_id(actor.brand_id, ticket_id, request.order_id, request.sku),
+            ticket_id=ticket_id,
+            order_id=request.order_id,
+            sku=request.sku,
+            kind=request.kind,
+            reason=request.reason,
+            created_at=self._clock(),
+        )
+        stored = self._returns.create(actor.brand_id, new)
+        if stored.execution_arn is None:
+            payload = {
+                "brand_id": actor.brand_id,
+                "ticket_id": ticket_id,
+                "return_id": stored.return_id,
+                "kind": stored.kind.value,
+                "requested_by": actor.id,
+                "note": request.note or "",
+                "inspection_timeout_seconds": self._inspection_timeout_s,
+            }
+            arn = self._workflows.start("after_sales", stored.return_id, payload)
+            self._returns.update(actor.brand_id, stored.return_id, execution_arn=arn)
+            stored = stored.model_copy(update={"execution_arn": arn})
+        return stored
+
+    def record_inspection(self, actor: Actor, return_id_: str, passed: bool, notes: str) -> ReturnRequest:
+        """The warehouse's verdict: the after-sales workflow refunds, exchanges or sends the goods back."""
+        if actor.role is not Role.ADMIN and "warehouse" not in actor.skills:
+            raise Forbidden("only the warehouse records an inspection")
+        found = self._returns.get(actor.brand_id, return_id_)
+        if found is None:
+            raise NotFound(f"return {return_id_} not found")
+        token = self._tokens.take(actor.brand_id, found.ticket_id, f"{INSPECTION}#{return_id_}")
+        if token is None:
+            raise InvalidTransition(f"return {return_id_} is not waiting for an inspection")
+        self._workflows.succeed(token, {"passed": passed, "notes": notes, "inspector": actor.id})
+        return found
+
+    def return_request(self, actor: Actor, return_id_: str) -> ReturnRequest:
+        found = self._returns.get(actor.brand_id, return_id_)
+        if found is None:
+            raise NotFound(f"return {return_id_} not found")
+        self.view(actor, found.ticket_id)  # only those who may see the ticket see its return
+        return found
+
+    # -- helpers -------------------------------------------------------------------------------
+    def _current(self, actor: Actor, ticket_id: str, version: int | None) -> Ticket:
+        ticket = self._tickets.head(actor.brand_id, ticket_id)
+        if ticket is None:
+            raise NotFound(f"ticket {ticket_id} not found")
+        if not actor.may_act_on(ticket):
+            raise Forbidden(f"ticket {ticket_id} is in the {ticket.skill} queue, not one of your skills")
+        if version is not None and version != ticket.version:
+            raise VersionConflict(f"ticket {ticket_id} is at version {ticket.version}, not {version}: reload it and try again")
+        return ticket
+
+    def _message_to_customer(
+        self, brand_id: str, ticket: Ticket, version: int, text: str, author: Author, agent: str, now: datetime
+    ) -> dict[str, Any]:
+        message_id = f"{ticket.ticket_id}.v{version}"
+        reply = ConversationMessage(
+            message_id=message_id,
+            author=author,
+            author_id=agent if author is Author.AGENT else None,
+            in_reply_to=ticket.message_id,
+            channel=ticket.channel,
+            channel_message_id=message_id,
+            customer_id=ticket.customer_id,
+            text=text,
+            sent_at=now,
+            ticket_id=ticket.ticket_id,
+        )
+        return self._conversations.reply_put(brand_id, ticket.conversation_id, reply)

@@ -1,0 +1,116 @@
+"""What LiveDesk needs from the supply chain, as models and ports. A missing order, SKU or parcel is NotFound."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class OrderLine(_Record):
+    sku: str
+    name: str
+    quantity: int = Field(ge=1)
+    unit_price: float = Field(ge=0)
+
+
+class Order(_Record):
+    order_id: str
+    customer_id: str
+    status: Literal["paid", "shipped", "delivered", "cancelled"]
+    lines: list[OrderLine]
+    amount: float = Field(ge=0)
+    currency: str = "CNY"
+    paid_at: datetime
+    delivered_at: datetime | None = None
+    tracking_number: str | None = None
+
+
+class StockLevel(_Record):
+    warehouse: str
+    available: int = Field(ge=0)
+    reserved: int = Field(default=0, ge=0)
+
+
+class Stock(_Record):
+    sku: str
+    levels: list[StockLevel]
+
+    @property
+    def available(self) -> int:
+        return sum(level.available for level in self.levels)
+
+
+class TrackingEvent(_Record):
+    at: datetime
+    status: str
+    location: str = ""
+    description: str = ""
+
+
+class Shipment(_Record):
+    tracking_number: str
+    carrier: str
+    order_id: str | None = None
+    status: str
+    events: list[TrackingEvent] = Field(default_factory=list)
+    eta: datetime | None = None
+    label_url: str | None = None
+    pickup_window: str | None = None
+
+
+class Refund(_Record):
+    refund_id: str
+    order_id: str
+    amount: float
+    status: Literal["succeeded", "pending"]
+    idempotency_key: str
+
+
+class Coupon(_Record):
+    coupon_id: str
+    customer_id: str
+    amount: float
+    valid_until: datetime
+    idempotency_key: str
+
+
+class TransientSupplyError(Exception):
+    """The other system is busy or briefly down: retry with backoff."""
+
+
+class Orders(Protocol):
+    def order(self, brand_id: str, order_id: str) -> Order: ...
+
+
+class Inventory(Protocol):
+    def stock(self, brand_id: str, sku: str) -> Stock: ...
+
+
+class Logistics(Protocol):
+    def shipment(self, brand_id: str, tracking_number: str) -> Shipment: ...
+
+    def return_pickup(self, brand_id: str, order: Order, sku: str, idempotency_key: str) -> Shipment:
+        """A return label and a courier pickup for one line of an order."""
+        ...
+
+    def ship_replacement(self, brand_id: str, order: Order, sku: str, idempotency_key: str) -> Shipment: ...
+
+
+class Payments(Protocol):
+    def refund(self, brand_id: str, order_id: str, amount: float, idempotency_key: str) -> Refund:
+        """Refund once per key: asking again with the same key returns the first refund."""
+        ...
+
+
+class Coupons(Protocol):
+    def issue(self, brand_id: str, customer_id: str, amount: float, reason: str, idempotency_key: str) -> Coupon: ...
+
+
+class SupplyChain(Orders, Inventory, Logistics, Payments, Coupons, Protocol):
+    """All five, as one adapter provides them."""

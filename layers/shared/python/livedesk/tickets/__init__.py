@@ -1,0 +1,1 @@
+"""Tickets: the SLA policy, the status lifecycle and who may act on a ticket."""

@@ -1,0 +1,195 @@
+"""Tickets in DynamoDB. The ticket itself lives in the tickets table; its history in a table of its
+own that functions may only append to (PutItem, never Update or Delete). A change and its history
+events are written in one transaction, on condition that the ticket still has the version read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from livedesk import keys
+from livedesk.models import Ticket, TicketEvent
+from livedesk.repositories import _decimalize, _plain
+from livedesk.tickets.lifecycle import OPEN, Change
+
+QUEUE_INDEX = "by-queue"
+
+
+class VersionConflict(Exception):
+    """Someone changed the ticket since it was read (409)."""
+
+
+def queue_attributes(brand_id: str, ticket: Ticket) -> dict[str, str] | None:
+    """Open tickets sit in their skill's queue, by priority then the next due time."""
+    if ticket.status not in OPEN:
+        return None
+    due = ticket.resolution_due if ticket.first_responded_at else ticket.first_response_due
+    return {
+        "queue_pk": keys.ticket_queue(brand_id, ticket.skill),
+        "queue_sk": f"{ticket.priority}#{due.isoformat()}#{ticket.ticket_id}",
+    }
+
+
+def _ticket(item: dict[str, Any]) -> Ticket:
+    return Ticket.model_validate({name: value for name, value in _plain(item).items() if name in Ticket.model_fields})
+
+
+def _event_item(brand_id: str, ticket: Ticket, event: TicketEvent, n: int) -> dict[str, Any]:
+    return {**keys.ticket_event(brand_id, ticket.ticket_id, event.at, ticket.version * 100 + n), **event.model_dump(mode="json")}
+
+
+class TicketRepository:
+    def __init__(self, table: Any, history: Any) -> None:
+        self._table = table
+        self._history = history
+        self._client = table.meta.client  # a resource's client: takes plain values, as the Table methods do
+
+    def create(self, brand_id: str, ticket: Ticket, event: TicketEvent) -> bool:
+        """Create the ticket with its first history event; False if it already exists."""
+        head = {**keys.ticket(brand_id, ticket.ticket_id), "brand_id": brand_id, **ticket.model_dump(mode="json", exclude_none=True)}
+        head |= queue_attributes(brand_id, ticket) or {}
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {"Put": self._put(self._table.name, head)},
+                    {"Put": self._put(self._history.name, _event_item(brand_id, ticket, event, 0))},
+                ]
+            )
+        except self._client.exceptions.TransactionCanceledException:
+            if self.get(brand_id, ticket.ticket_id) is not None:
+                return False
+            raise
+        return True
+
+    def get(self, brand_id: str, ticket_id: str) -> tuple[Ticket, list[TicketEvent]] | None:
+        ticket = self.head(brand_id, ticket_id)
+        if ticket is None:
+            return None
+        return ticket, self.history(brand_id, ticket_id)
+
+    def head(self, brand_id: str, ticket_id: str) -> Ticket | None:
+        item = self._table.get_item(Key=keys.ticket(brand_id, ticket_id), ConsistentRead=True).get("Item")
+        return None if item is None else _ticket(item)
+
+    def history(self, brand_id: str, ticket_id: str) -> list[TicketEvent]:
+        """Every event of the ticket, oldest first."""
+        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.ticket_pk(brand_id, ticket_id)), "ConsistentRead": True}
+        events: list[TicketEvent] = []
+        while True:
+            page = self._history.query(**query)
+            events += [TicketEvent.model_validate(_plain(item)) for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return sorted(events, key=lambda event: event.at)
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def append(self, brand_id: str, ticket_id: str, event: TicketEvent, event_id: str) -> bool:
+        """An event that changes nothing else on the ticket (a workflow step, an offer). ``event_id``
+        makes it idempotent: writing it again changes nothing and returns False."""
+        item = {**keys.ticket_pk_only(brand_id, ticket_id), "sk": f"EVENT#{event_id}", **event.model_dump(mode="json")}
+        try:
+            self._history.put_item(Item=_decimalize(item), ConditionExpression="attribute_not_exists(pk)")
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def update(self, brand_id: str, ticket_id: str, change: Callable[[Ticket], Change | None], attempts: int = 5) -> Ticket:
+        """Read, change and write, again if someone else wrote meanwhile (for workflows and routing)."""
+        for _ in range(attempts):
+            before = self.head(brand_id, ticket_id)
+            if before is None:
+                raise KeyError(f"ticket {ticket_id} not found")
+            changed = change(before)
+            if changed is None:
+                return before
+            try:
+                self.save(brand_id, before, changed)
+            except VersionConflict:
+                continue
+            return changed.ticket
+        raise VersionConflict(f"ticket {ticket_id} kept changing")
+
+    def save(self, brand_id: str, before: Ticket, change: Change) -> None:
+        """Write the changed fields and append the events, if the ticket is still at ``before.version``."""
+        self.commit(self.save_items(brand_id, before, change))
+
+    def save_items(self, brand_id: str, before: Ticket, change: Change) -> list[dict[str, Any]]:
+        after = change.ticket
+        old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+        new |= queue_attributes(brand_id, after) or dict.fromkeys(("queue_pk", "queue_sk"))
+        old |= queue_attributes(brand_id, before) or dict.fromkeys(("queue_pk", "queue_sk"))
+        changed = {name: value for name, value in new.items() if value != old.get(name)}
+        sets = {name: value for name, value in changed.items() if value not in (None, [])}
+        removes = [name for name in changed if name not in sets]
+        expression = "SET " + ", ".join(f"#{name} = :{name}" for name in sets)
+        if removes:
+            expression += " REMOVE " + ", ".join(f"#{name}" for name in removes)
+        update = {
+            "TableName": self._table.name,
+            "Key": keys.ticket(brand_id, after.ticket_id),
+            "UpdateExpression": expression,
+            "ConditionExpression": "#version = :expected",
+            "ExpressionAttributeNames": {f"#{name}": name for name in [*changed, "version"]},
+            "ExpressionAttributeValues": {
+                **{f":{name}": _decimalize(value) for name, value in sets.items()},
+                ":expected": before.version,
+            },
+        }
+        events = [{"Put": self._put(self._history.name, _event_item(brand_id, after, e, n))} for n, e in enumerate(change.events)]
+        return [{"Update": update}, *events]
+
+    def commit(self, items: list[dict[str, Any]]) -> None:
+        """Write transaction items from ``save_items`` (several tickets at once, for a merge)."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except self._client.exceptions.TransactionCanceledException as error:
+            raise VersionConflict("the ticket changed since it was read: reload it and try again") from error
+
+    def queue(self, brand_id: str, skill: str, limit: int = 50) -> list[Ticket]:
+        """Open tickets of one skill, most urgent first."""
+        page = self._table.query(
+            IndexName=QUEUE_INDEX, KeyConditionExpression=Key("queue_pk").eq(keys.ticket_queue(brand_id, skill)), Limit=limit
+        )
+        fields = set(Ticket.model_fields)
+        return [Ticket.model_validate({k: v for k, v in _plain(item).items() if k in fields}) for item in page["Items"]]
+
+    def set_escalation(self, brand_id: str, ticket_id: str, execution_arn: str) -> None:
+        """Not a change of the ticket's state, so not versioned."""
+        self._table.update_item(
+            Key=keys.ticket(brand_id, ticket_id),
+            UpdateExpression="SET escalation_execution = :e",
+            ExpressionAttributeValues={":e": execution_arn},
+        )
+
+    @staticmethod
+    def _put(table: str, item: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "TableName": table,
+            "Item": _decimalize(item),
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+
+
+class TaskTokens:
+    """Step Functions task tokens that wait on a person (supervisor takeover, recovery, inspection),
+    kept beside the ticket. Taking one deletes it, so only the first of two clicks wins."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> None:
+        self._table.put_item(Item={**keys.ticket_task(brand_id, ticket_id, kind), "token": token, **_decimalize(detail)})
+
+    def peek(self, brand_id: str, ticket_id: str, kind: str) -> dict[str, Any] | None:
+        item = self._table.get_item(Key=keys.ticket_task(brand_id, ticket_id, kind), ConsistentRead=True).get("Item")
+        return None if item is None else {k: v for k, v in _plain(item).items() if k != "token"}
+
+    def take(self, brand_id: str, ticket_id: str, kind: str) -> str | None:
+        try:
+            old = self._table.delete_item(
+                Key=keys.ticket_task(brand_id, ticket_id, kind), ConditionExpression="attribute_exists(pk)", ReturnValues="ALL_OLD"
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return None
+        return str(old["Attributes"]["token"])
