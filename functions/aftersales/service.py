@@ -14,10 +14,10 @@ from aftersales.eligibility import ReturnPolicy, check
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest
 from livedesk.knowledge.documents import Kind
-from livedesk.models import Author, ConversationMessage, Ticket, TicketEvent
+from livedesk.models import Ticket, TicketEvent
 from livedesk.repositories import ConversationRepository
 from livedesk.supply.ports import SupplyChain
-from livedesk.tickets.notices import KIND, KIND_PAST, notice
+from livedesk.tickets.notices import KIND, KIND_PAST, notice, to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import InspectionResult, ReturnRepository, ReturnRequest
 
@@ -187,16 +187,5 @@ class AfterSalesSteps:
         self._tickets.append(step.brand_id, step.ticket_id, event, f"{step.return_id}#{action}")
 
     def _tell(self, step: _Step, ticket: Ticket, name: str, text: str) -> None:
-        message_id = f"{step.return_id}.{name}"
-        message = ConversationMessage(
-            message_id=message_id,
-            author=Author.BOT,
-            in_reply_to=ticket.message_id,
-            channel=ticket.channel,
-            channel_message_id=message_id,
-            customer_id=ticket.customer_id,
-            text=text,
-            sent_at=self._clock(),
-            ticket_id=ticket.ticket_id,
-        )
+        message = to_customer(ticket, f"{step.return_id}.{name}", text, self._clock())
         self._conversations.notify_once(step.brand_id, ticket.conversation_id, message)

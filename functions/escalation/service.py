@@ -9,11 +9,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
-from livedesk.models import Author, Compensation, ConversationMessage, Ticket, TicketEvent
+from livedesk.models import Compensation, Ticket, TicketEvent
 from livedesk.repositories import ConversationRepository
 from livedesk.supply.ports import Coupons
 from livedesk.tickets.lifecycle import Change, breached
-from livedesk.tickets.notices import notice
+from livedesk.tickets.notices import notice, to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.sla import SlaPolicy
 
@@ -199,15 +199,4 @@ class EscalationSteps:
     def _tell(self, task: _Task, ticket: Ticket, step: str, text: str) -> None:
         """A notice to the customer in their conversation, once per execution and step."""
         message_id = f"{ticket.ticket_id}.{step}.{task.execution.rsplit(':', 1)[-1]}"
-        message = ConversationMessage(
-            message_id=message_id,
-            author=Author.BOT,
-            in_reply_to=ticket.message_id,
-            channel=ticket.channel,
-            channel_message_id=message_id,
-            customer_id=ticket.customer_id,
-            text=text,
-            sent_at=self._clock(),
-            ticket_id=ticket.ticket_id,
-        )
-        self._conversations.notify_once(task.brand_id, ticket.conversation_id, message)
+        self._conversations.notify_once(task.brand_id, ticket.conversation_id, to_customer(ticket, message_id, text, self._clock()))

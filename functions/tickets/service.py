@@ -12,10 +12,11 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from livedesk.errors import NotFound
-from livedesk.models import Author, ConversationMessage, Csat, Ticket, TicketEvent, TicketView
+from livedesk.models import Csat, Ticket, TicketEvent, TicketView
 from livedesk.repositories import ConversationRepository
 from livedesk.tickets import lifecycle
 from livedesk.tickets.lifecycle import Action, Actor, Forbidden, InvalidTransition, Reply, Resolve, Role
+from livedesk.tickets.notices import to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
 from livedesk.tickets.returns import ReturnRepository, ReturnRequest, ReturnStart, return_id
 
@@ -121,10 +122,10 @@ class TicketDesk:
         if isinstance(action, lifecycle.Merge):
             primary = self._current(actor, action.into, None)
             items += self._tickets.save_items(actor.brand_id, primary, lifecycle.merged(primary, before, actor, now))
-        if isinstance(action, Reply | Resolve):
-            text = action.text if isinstance(action, Reply) else SURVEY[before.lang]
-            author = Author.AGENT if isinstance(action, Reply) else Author.BOT
-            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, text, author, actor.id, now))
+        if isinstance(action, Reply):
+            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, action.text, actor.id, now))
+        if isinstance(action, Resolve):  # the CSAT survey
+            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, SURVEY[before.lang], None, now))
         self._tickets.commit(items)
         return self._view(actor.brand_id, ticket_id)  # as it is now, even if it moved out of the actor's skills
 
@@ -235,19 +236,7 @@ class TicketDesk:
         return ticket
 
     def _message_to_customer(
-        self, brand_id: str, ticket: Ticket, version: int, text: str, author: Author, agent: str, now: datetime
+        self, brand_id: str, ticket: Ticket, version: int, text: str, agent: str | None, now: datetime
     ) -> dict[str, Any]:
-        message_id = f"{ticket.ticket_id}.v{version}"
-        reply = ConversationMessage(
-            message_id=message_id,
-            author=author,
-            author_id=agent if author is Author.AGENT else None,
-            in_reply_to=ticket.message_id,
-            channel=ticket.channel,
-            channel_message_id=message_id,
-            customer_id=ticket.customer_id,
-            text=text,
-            sent_at=now,
-            ticket_id=ticket.ticket_id,
-        )
-        return self._conversations.reply_put(brand_id, ticket.conversation_id, reply)
+        message = to_customer(ticket, f"{ticket.ticket_id}.v{version}", text, now, agent)
+        return self._conversations.reply_put(brand_id, ticket.conversation_id, message)

@@ -54,15 +54,14 @@ def to_lambda_record(message: dict[str, Any], queue_arn: str) -> dict[str, Any]:
     }
 
 
-class SqsPoller:
-    def __init__(self, mapping: SqsMapping, sqs: Any, lambda_client: Any, retry_delay_s: int = 1) -> None:
-        self.mapping = mapping
-        self._sqs = sqs
+class _Poller:
+    """A mapping's poller thread; ``deliveries`` counts how often each record was handed over."""
+
+    def __init__(self, function_name: str, lambda_client: Any) -> None:
         self._lambda = lambda_client
-        self._retry_delay_s = retry_delay_s
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"esm-{mapping.function_name}", daemon=True)
-        self.deliveries: Counter[str] = Counter()  # message id -> times handed to the function
+        self._thread = threading.Thread(target=self._run, name=f"esm-{function_name}", daemon=True)
+        self.deliveries: Counter[str] = Counter()
 
     def start(self) -> None:
         self._thread.start()
@@ -70,6 +69,17 @@ class SqsPoller:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        raise NotImplementedError
+
+
+class SqsPoller(_Poller):
+    def __init__(self, mapping: SqsMapping, sqs: Any, lambda_client: Any, retry_delay_s: int = 1) -> None:
+        super().__init__(mapping.function_name, lambda_client)
+        self.mapping = mapping
+        self._sqs = sqs
+        self._retry_delay_s = retry_delay_s
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -159,34 +169,24 @@ def to_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
-class StreamPoller:
+class StreamPoller(_Poller):
     """A DynamoDB stream event-source mapping as Lambda runs it: batches in order per shard, filter
     criteria, partial batch responses (retry from the first failed record), a bounded number of
     retries, then the on-failure destination."""
 
     def __init__(self, mapping: StreamMapping, streams: Any, lambda_client: Any, sqs: Any) -> None:
+        super().__init__(mapping.function_name, lambda_client)
         self.mapping = mapping
         self._streams = streams
-        self._lambda = lambda_client
         self._sqs = sqs
         self._iterators: dict[str, str | None] = {}
         self._pending: list[dict[str, Any]] = []  # read, not yet handled by the function
         self._attempts = 0
-        self._stop = threading.Event()
         self._busy = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"esm-{mapping.function_name}", daemon=True)
-        self.deliveries: Counter[str] = Counter()  # sequence number -> times handed to the function
 
     @property
     def idle(self) -> bool:
         return not self._pending and not self._busy.is_set()
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
 
     def _run(self) -> None:
         while not self._stop.is_set():

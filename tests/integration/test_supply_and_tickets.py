@@ -12,12 +12,13 @@ from typing import Any, ClassVar
 import pytest
 
 from livedesk.errors import NotFound
-from livedesk.models import Channel, Severity, Ticket, TicketEvent, TicketStatus, ValueLane
+from livedesk.models import Channel, TicketEvent
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.http import HttpSupplyChain
 from livedesk.supply.ports import Order, OrderLine, StockLevel, TransientSupplyError
 from livedesk.tickets.lifecycle import Actor, Claim, Reply, Role, apply
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
+from tests.factories import a_ticket
 from tests.integration.conftest import Aws
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
@@ -104,28 +105,9 @@ def test_the_http_adapter_speaks_json_to_the_brands_endpoint(erp: str) -> None:
     assert headers["Idempotency-Key"] == "ret-9" and headers["X-Brand-Id"] == "lumi"
 
 
-def _ticket() -> Ticket:
-    return Ticket(
-        ticket_id="t1",
-        conversation_id="c1",
-        customer_id="u1",
-        message_id="m1",
-        channel=Channel.DM,
-        intent="refund",
-        severity=Severity.P3,
-        status=TicketStatus.NEW,
-        skill="after_sale",
-        value_lane=ValueLane.NORMAL,
-        priority=3,
-        created_at=NOW,
-        first_response_due=NOW + timedelta(minutes=3),
-        resolution_due=NOW + timedelta(hours=48),
-    )
-
-
 def test_changes_are_conditional_on_the_version_and_history_only_grows(aws: Aws) -> None:
     tickets = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory"))
-    tickets.create("lumi", _ticket(), TicketEvent(at=NOW, actor="routing", action="created"))
+    tickets.create("lumi", a_ticket(channel=Channel.DM), TicketEvent(at=NOW, actor="routing", action="created"))
     amy = Actor("amy", "lumi", Role.AGENT, frozenset({"after_sale"}))
     before = tickets.head("lumi", "t1")
     assert before is not None

@@ -1,10 +1,8 @@
 """The ticket lifecycle: transitions, who may act, and the history each change leaves."""
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from livedesk.models import Channel, Severity, Ticket, TicketStatus, ValueLane
+from livedesk.models import Severity, TicketStatus
 from livedesk.tickets.lifecycle import (
     Actor,
     Assign,
@@ -25,35 +23,15 @@ from livedesk.tickets.lifecycle import (
     customer_wrote,
     merged,
 )
+from tests.factories import NOW, a_ticket
 
-NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 AMY = Actor("amy", "lumi", Role.AGENT, frozenset({"after_sale"}))
 BEN = Actor("ben", "lumi", Role.AGENT, frozenset({"pre_sale"}))
 SUE = Actor("sue", "lumi", Role.SUPERVISOR)
 
 
-def _ticket(**changes: object) -> Ticket:
-    ticket = Ticket(
-        ticket_id="t1",
-        conversation_id="c1",
-        customer_id="u1",
-        message_id="m1",
-        channel=Channel.APP_CHAT,
-        intent="refund",
-        severity=Severity.P3,
-        status=TicketStatus.NEW,
-        skill="after_sale",
-        value_lane=ValueLane.NORMAL,
-        priority=3,
-        created_at=NOW,
-        first_response_due=NOW + timedelta(minutes=3),
-        resolution_due=NOW + timedelta(hours=48),
-    )
-    return ticket.model_copy(update=changes)
-
-
 def test_an_agent_works_a_ticket_from_claim_to_close() -> None:
-    ticket = _ticket()
+    ticket = a_ticket()
     steps = [
         (Claim(version=1), TicketStatus.ASSIGNED),
         (Reply(version=2, text="已为您登记退款"), TicketStatus.PENDING_CUSTOMER),
@@ -74,70 +52,70 @@ def test_an_agent_works_a_ticket_from_claim_to_close() -> None:
 
 def test_an_agent_acts_only_on_their_skills_and_a_supervisor_on_any() -> None:
     with pytest.raises(Forbidden):
-        apply(_ticket(), Claim(version=1), BEN, NOW)
-    assert apply(_ticket(), Claim(version=1), SUE, NOW).ticket.assignee == "sue"
-    assert AMY.may_act_on(_ticket(skill="pre_sale", assignee="amy")), "an agent keeps what is assigned to them"
+        apply(a_ticket(), Claim(version=1), BEN, NOW)
+    assert apply(a_ticket(), Claim(version=1), SUE, NOW).ticket.assignee == "sue"
+    assert AMY.may_act_on(a_ticket(skill="pre_sale", assignee="amy")), "an agent keeps what is assigned to them"
 
 
 def test_only_a_supervisor_assigns_to_someone_else() -> None:
     with pytest.raises(Forbidden):
-        apply(_ticket(), Assign(version=1, agent_id="cho"), AMY, NOW)
-    assert apply(_ticket(), Assign(version=1, agent_id="cho"), SUE, NOW).ticket.assignee == "cho"
+        apply(a_ticket(), Assign(version=1, agent_id="cho"), AMY, NOW)
+    assert apply(a_ticket(), Assign(version=1, agent_id="cho"), SUE, NOW).ticket.assignee == "cho"
 
 
 def test_a_claimed_ticket_cannot_be_claimed_by_another_agent() -> None:
     other = Actor("dan", "lumi", Role.AGENT, frozenset({"after_sale"}))
     with pytest.raises(InvalidTransition, match="already assigned to amy"):
-        apply(_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), Claim(version=1), other, NOW)
+        apply(a_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), Claim(version=1), other, NOW)
 
 
 def test_transfer_to_the_supply_chain_expert_keeps_the_context() -> None:
-    change = apply(_ticket(), Transfer(version=1, skill="supply_chain", note="同批次三起开胶，疑似质量问题"), AMY, NOW)
+    change = apply(a_ticket(), Transfer(version=1, skill="supply_chain", note="同批次三起开胶，疑似质量问题"), AMY, NOW)
     assert (change.ticket.skill, change.ticket.status, change.ticket.assignee) == ("supply_chain", TicketStatus.NEW, None)
     assert change.events[0].detail == {"from": "after_sale", "to": "supply_chain", "note": "同批次三起开胶，疑似质量问题"}
 
 
 def test_reopen_and_what_a_finished_ticket_refuses() -> None:
-    resolved = _ticket(status=TicketStatus.RESOLVED, assignee="amy", resolved_at=NOW)
+    resolved = a_ticket(status=TicketStatus.RESOLVED, assignee="amy", resolved_at=NOW)
     with pytest.raises(InvalidTransition, match="cannot reply to"):
         apply(resolved, Reply(version=1, text="hi"), AMY, NOW)
     reopened = apply(resolved, Reopen(version=1, reason="客户说还没收到退款"), AMY, NOW).ticket
     assert (reopened.status, reopened.resolved_at) == (TicketStatus.ASSIGNED, None)
     assert apply(resolved, Note(version=1, text="回访记录"), AMY, NOW).ticket.status is TicketStatus.RESOLVED
     with pytest.raises(InvalidTransition):
-        apply(_ticket(), Close(version=1), AMY, NOW)
+        apply(a_ticket(), Close(version=1), AMY, NOW)
 
 
 def test_merging_a_duplicate_closes_it_and_the_primary_records_it() -> None:
-    duplicate = apply(_ticket(ticket_id="t2"), Merge(version=1, into="t1"), AMY, NOW)
+    duplicate = apply(a_ticket(ticket_id="t2"), Merge(version=1, into="t1"), AMY, NOW)
     assert (duplicate.ticket.status, duplicate.ticket.merged_into) == (TicketStatus.CLOSED, "t1")
-    primary = merged(_ticket(), _ticket(ticket_id="t2"), AMY, NOW)
+    primary = merged(a_ticket(), a_ticket(ticket_id="t2"), AMY, NOW)
     assert primary.ticket.duplicates == ["t2"] and primary.events[0].action == "merged_duplicate"
     with pytest.raises(InvalidTransition, match="merged into t1"):
         apply(duplicate.ticket, Reopen(version=2, reason="x"), SUE, NOW)
     with pytest.raises(InvalidTransition, match="itself"):
-        apply(_ticket(), Merge(version=1, into="t1"), AMY, NOW)
+        apply(a_ticket(), Merge(version=1, into="t1"), AMY, NOW)
 
 
 def test_a_customer_writing_again_brings_the_ticket_back_to_the_agent() -> None:
-    change = customer_wrote(_ticket(status=TicketStatus.PENDING_CUSTOMER, assignee="amy"), "m2", NOW)
+    change = customer_wrote(a_ticket(status=TicketStatus.PENDING_CUSTOMER, assignee="amy"), "m2", NOW)
     assert change is not None and change.ticket.status is TicketStatus.ASSIGNED
     assert change.events[0].detail == {"message_id": "m2"}
-    assert customer_wrote(_ticket(status=TicketStatus.CLOSED), "m3", NOW) is None
+    assert customer_wrote(a_ticket(status=TicketStatus.CLOSED), "m3", NOW) is None
 
 
 def test_a_missed_first_response_raises_the_tier_and_puts_the_ticket_back_in_the_queue() -> None:
-    change = breached(_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), "first_response", Severity.P2, NOW)
+    change = breached(a_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), "first_response", Severity.P2, NOW)
     ticket = change.ticket
     assert (ticket.severity, ticket.priority, ticket.sla_state) == (Severity.P2, 2, "first_response_breached")
     assert (ticket.status, ticket.assignee) == (TicketStatus.NEW, None), "re-queued for whoever is free"
     assert change.events[0].detail == {"severity": "P2", "was_assigned_to": "amy"} and change.events[0].actor == "sla"
-    waiting = breached(_ticket(status=TicketStatus.PENDING_INTERNAL, assignee="amy"), "resolution", Severity.P2, NOW).ticket
+    waiting = breached(a_ticket(status=TicketStatus.PENDING_INTERNAL, assignee="amy"), "resolution", Severity.P2, NOW).ticket
     assert (waiting.status, waiting.assignee, waiting.sla_state) == (TicketStatus.PENDING_INTERNAL, "amy", "resolution_breached")
 
 
 def test_a_more_urgent_message_raises_the_ticket_and_moves_it() -> None:
-    change = customer_wrote(_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), "m2", NOW, Severity.P2, "supervisor")
+    change = customer_wrote(a_ticket(status=TicketStatus.ASSIGNED, assignee="amy"), "m2", NOW, Severity.P2, "supervisor")
     assert change is not None
     assert (change.ticket.severity, change.ticket.skill, change.ticket.assignee) == (Severity.P2, "supervisor", None)
     assert change.events[0].detail == {"message_id": "m2", "raised_to": "P2", "moved_to": "supervisor"}

@@ -3,7 +3,10 @@ message in the conversation, delivered by the outbox like any reply."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from livedesk.models import Author, ConversationMessage, Ticket
 
 TEMPLATES: dict[str, dict[str, str]] = {
     "first_response_breached": {
@@ -58,3 +61,19 @@ KIND_PAST = {"return": "returned", "exchange": "exchanged"}
 def notice(name: str, lang: str, **fields: Any) -> str:
     texts = TEMPLATES[name]
     return texts.get(lang, texts["zh"]).format(**fields)
+
+
+def to_customer(ticket: Ticket, message_id: str, text: str, at: datetime, agent: str | None = None) -> ConversationMessage:
+    """A message on the ticket's conversation and channel: from the agent when named, else from the bot."""
+    return ConversationMessage(
+        message_id=message_id,
+        author=Author.AGENT if agent else Author.BOT,
+        author_id=agent,
+        in_reply_to=ticket.message_id,
+        channel=ticket.channel,
+        channel_message_id=message_id,
+        customer_id=ticket.customer_id,
+        text=text,
+        sent_at=at,
+        ticket_id=ticket.ticket_id,
+    )
