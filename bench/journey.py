@@ -21,6 +21,7 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "shared" / "python")]
 
+from infrastructure.local.knowledge import seed_knowledge  # noqa: E402
 from infrastructure.local.stack import LocalStack  # noqa: E402
 
 TEXTS = [
@@ -52,15 +53,15 @@ def post(session: requests.Session, url: str, n: int, prefix: str) -> requests.R
     return response
 
 
-def routed(session: requests.Session, url: str, customer: str) -> bool:
-    listed = session.get(f"{url}/v1/customers/{customer}/conversations", headers=HEADERS, timeout=60).json()["conversations"]
+def routed(session: requests.Session, url: str, customer: str, agent: dict[str, str]) -> bool:
+    listed = session.get(f"{url}/v1/customers/{customer}/conversations", headers=agent, timeout=60).json()["conversations"]
     if not listed:
         return False
-    messages = session.get(f"{url}/v1/conversations/{listed[0]['conversation_id']}", headers=HEADERS, timeout=60).json()["messages"]
+    messages = session.get(f"{url}/v1/conversations/{listed[0]['conversation_id']}", headers=agent, timeout=60).json()["messages"]
     if not messages or messages[0]["routing"] is None:
         return False
     ticket_id = messages[0].get("ticket_id")
-    return ticket_id is None or session.get(f"{url}/v1/tickets/{ticket_id}", headers=HEADERS, timeout=60).status_code == 200
+    return ticket_id is None or session.get(f"{url}/v1/tickets/{ticket_id}", headers=agent, timeout=60).status_code == 200
 
 
 def main() -> None:
@@ -69,7 +70,9 @@ def main() -> None:
     parser.add_argument("--burst", type=int, default=200)
     args = parser.parse_args()
 
-    stack = LocalStack(wait_scale=0).start()
+    stack = LocalStack().start()
+    seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))  # routing asks search for every message
+    agent = {"authorization": f"Bearer {stack.agent_token('lumi-beauty', 'bench-supervisor', 'supervisor')}"}
     session = requests.Session()
     try:
         post(session, stack.url, 0, "warm")  # cold starts are not part of the steady-state figures
@@ -79,7 +82,7 @@ def main() -> None:
             started = time.perf_counter()
             post(session, stack.url, n, "lat")
             accept.append(time.perf_counter() - started)
-            while not routed(session, stack.url, f"lat-cust-{n}"):
+            while not routed(session, stack.url, f"lat-cust-{n}", agent):
                 time.sleep(0.005)
             end_to_end.append(time.perf_counter() - started)
 

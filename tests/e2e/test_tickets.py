@@ -345,3 +345,29 @@ def test_agents_look_up_orders_stock_and_parcels(api: Client) -> None:
     assert parcel["status"] == "in_transit" and [e["status"] for e in parcel["events"]] == ["picked_up", "in_transit"] and parcel["eta"]
     assert api.get("/v1/orders/DD20261120001", brand="oak-home").status_code == 404, "another brand's order"
     assert api.get("/v1/orders/DD20261120001", token="bad").status_code == 401
+
+
+def test_a_passed_exchange_ships_a_replacement_from_stock(api: Client, unique: Callable[[str], str]) -> None:
+    started = _return(api, unique, "exchange", delivered_days_ago=2)
+    _inspect(api, unique, started["return"]["return_id"], passed=True, notes="色号不对，完好")
+    execution = started["return"]["execution_arn"]
+    assert api.stack.finish(execution)["status"] == "SUCCEEDED" and _states(api, execution)[-2:] == ["ShipReplacement", "Exchanged"]
+    final = api.get(f"/v1/returns/{started['return']['return_id']}").json()
+    assert final["status"] == "exchanged" and final["replacement_tracking"].startswith("EX")
+    assert _refunds(api, started["order_id"]) == [], "an exchange refunds nothing"
+
+
+def test_tasks_nobody_picks_up_are_escalated_when_they_time_out(
+    api: Client, notifications: Notifications, unique: Callable[[str], str]
+) -> None:
+    """The warehouse never inspects, the manager never decides: each workflow notifies escalations and ends."""
+    amy = api.token(BRAND, unique("amy"), "agent", ("after_sale",))
+    started = _return(api, unique, "return", delivered_days_ago=1)
+    resolved = _resolved(api, unique("cust"), amy)
+    api.post(f"/v1/surveys/{resolved['ticket_id']}", {"score": 2}, brand=BRAND, token="")
+    recovery = _execution(api, "recovery", resolved["ticket_id"])
+    inspection = started["return"]["execution_arn"]
+    assert api.stack.finish(inspection, timeout_s=60)["status"] == "SUCCEEDED" and _states(api, inspection)[-1] == "InspectionNotDone"
+    assert api.stack.finish(recovery, timeout_s=60)["status"] == "SUCCEEDED" and _states(api, recovery)[-1] == "RecoveryNotDone"
+    assert ("escalations", "inspection_overdue") in {(t, k) for t, k, _ in notifications.about(started["ticket"]["ticket_id"])}
+    assert ("escalations", "recovery_overdue") in {(t, k) for t, k, _ in notifications.about(resolved["ticket_id"])}
