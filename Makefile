@@ -17,6 +17,7 @@ PIP_FILTER := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory
 
 SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f \( -name '*.py' -o -name '*.json' -o -name '*.jsonl' -o -name 'Dockerfile' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
 TEMPLATE := cdk.out/LiveDesk.template.json
+SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 
 .PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke bench clean
 
@@ -44,8 +45,10 @@ node_modules/.installed: package.json package-lock.json
 	@rm -rf .build/layer-dependencies && mkdir -p .build/layer-dependencies
 	@echo "Staging the dependencies layer (manylinux x86_64 wheels)…"
 	@$(PIP) freeze | grep -E '^(boto3|botocore|s3transfer)==' > .build/runtime-constraints.txt
+	@# Pure-Python packages published only as source (jieba) become wheels first.
+	@$(PIP) wheel $(PIP_QUIET) --no-deps -w .build/wheels $(SOURCE_ONLY) $(PIP_FILTER)
 	@$(PIP) install $(PIP_QUIET) --target .build/layer-dependencies/python --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.11 --only-binary=:all: -r requirements.txt \
+		--implementation cp --python-version 3.11 --only-binary=:all: --find-links .build/wheels -r requirements.txt \
 		-c .build/runtime-constraints.txt $(PIP_FILTER)
 	@cd .build/layer-dependencies/python && rm -rf boto3* botocore* s3transfer* bin __pycache__
 	@touch $@

@@ -19,7 +19,13 @@ DEPENDENCIES_LAYER_DIR = ROOT / ".build" / "layer-dependencies"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache", "**/*.egg-info", "training", "knowledge"]
 # The search image is built from the repository root; only these paths enter the build context.
-IMAGE_CONTEXT = ["*", "!requirements.txt", "!layers/shared/python/**", "!functions/search/**", "!functions/ingest/**", "**/__pycache__"]
+IMAGE_CONTEXT = [
+    "*",
+    "!requirements.txt",
+    "!layers/shared/python/**",
+    *(f"!functions/{image}/**" for image in ("search", "ingest", "forecast")),
+    "**/__pycache__",
+]
 
 
 def function_folders() -> list[str]:

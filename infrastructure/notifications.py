@@ -1,5 +1,5 @@
-"""Who hears about what: SNS topics for supervisors, escalations and managers (subscribe e-mail,
-SMS, chat or a paging tool to them)."""
+"""Who hears about what: SNS topics for supervisors, escalations and managers, and one per alert
+level (subscribe e-mail, SMS, chat or a paging tool to them)."""
 
 from __future__ import annotations
 
@@ -24,3 +24,7 @@ class Notifications(Construct):
             escalations=topic("Escalations", "escalations", "LiveDesk: SLA breaches and escalations"),
             managers=topic("Managers", "managers", "LiveDesk: service recovery tasks"),
         )
+        # The three alert levels, each to its own topic: yellow to watch, orange to act, red to page.
+        self.alerts = {
+            level: topic(f"Alerts{level.title()}", f"alerts-{level}", f"LiveDesk {level} alert") for level in ("yellow", "orange", "red")
+        }

@@ -38,9 +38,20 @@ def _api_handlers(template: Template) -> list[tuple[str, dict[str, str]]]:
         properties = resource["Properties"]
         handler = handler_of(properties)
         variables = properties.get("Environment", {}).get("Variables", {})
-        environment = {name: value if isinstance(value, str) else f"openapi-export-{name.lower()}" for name, value in variables.items()}
+        environment = {name: value if isinstance(value, str) else _placeholder(name, value) for name, value in variables.items()}
         handlers.append((handler.rpartition(".")[0], environment))
     return sorted(handlers)
+
+
+def _placeholder(name: str, value: Any) -> str:
+    """A stand-in for a value only known at deploy time; a JSON document (an Fn::Join of "{…}") stays JSON."""
+    parts = value.get("Fn::Join", ["", []])[1] if isinstance(value, dict) else []
+    first = parts[0] if parts and isinstance(parts[0], str) else ""
+    if first.startswith("{"):
+        return "{}"
+    if first.startswith("["):
+        return "[]"
+    return f"openapi-export-{name.lower()}"
 
 
 def build_openapi(template_path: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -20,6 +21,7 @@ from infrastructure.identity import AgentDirectory
 from infrastructure.nag import suppress_findings
 from infrastructure.naming import Naming
 from infrastructure.notifications import Notifications
+from infrastructure.observability import Observability
 from infrastructure.opensearch import SearchDomain, VectorCollection
 from infrastructure.storage import Storage
 from infrastructure.workflows import TicketWorkflows
@@ -42,8 +44,11 @@ TICKET_ACTIONS = (
 
 
 def stream_of(table: dynamodb.ITable, dead_letters: sqs.IQueue, new_image: dict[str, object]) -> sources.DynamoEventSource:
-    """New items of a table's stream that match ``new_image``, in batches with partial failures; a
-    record that keeps failing goes to ``dead_letters``."""
+    """New items of a table's stream that match ``new_image`` (every new item for an empty one), in
+    batches with partial failures; a record that keeps failing goes to ``dead_letters``."""
+    pattern: dict[str, object] = {"eventName": lambda_.FilterRule.is_equal("INSERT")}
+    if new_image:
+        pattern["dynamodb"] = {"NewImage": new_image}
     return sources.DynamoEventSource(
         table,
         starting_position=lambda_.StartingPosition.TRIM_HORIZON,
@@ -52,7 +57,7 @@ def stream_of(table: dynamodb.ITable, dead_letters: sqs.IQueue, new_image: dict[
         retry_attempts=3,
         report_batch_item_failures=True,
         on_failure=sources.SqsDlq(dead_letters),
-        filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.is_equal("INSERT"), "dynamodb": {"NewImage": new_image}})],
+        filters=[lambda_.FilterCriteria.filter(pattern)],
     )
 
 
@@ -194,6 +199,62 @@ class LiveDeskStack(Stack):
         workflows.recovery.grant_start_execution(followups)
         followups.add_event_source(stream_of(data.ticket_history, data.ticket_events_dlq, {"action": {"S": ["resolve", "csat"]}}))
 
+        # Operations: facts from both streams; KPIs, voice of customer, gaps and alerts; the forecast.
+        analytics_store = {"ANALYTICS_TABLE": data.analytics.table_name}
+        analytics = functions.python(
+            "Analytics", "analytics", environment={**analytics_store, "CONVERSATIONS_TABLE": data.conversations.table_name}
+        )
+        data.analytics.grant_read_write_data(analytics)
+        analytics.add_event_source(stream_of(data.conversations, data.analytics_dlq, {"sk": {"S": [{"prefix": "MSG#"}]}}))
+        analytics.add_event_source(stream_of(data.ticket_history, data.analytics_dlq, {}))
+        alert_topics = notifications.alerts
+        dead_letters = {
+            "inbound-dlq": data.inbound_dlq,
+            "knowledge-events-dlq": data.knowledge_events_dlq,
+            "outbox-dlq": data.outbox_dlq,
+            "ticket-events-dlq": data.ticket_events_dlq,
+            "analytics-dlq": data.analytics_dlq,
+        }
+        watched = [intake, routing, search, tickets, escalation, after_sales, outbox, followups, analytics]
+        insights = functions.python(
+            "Insights",
+            "insights",
+            environment={
+                **analytics_store,
+                **supply_store,
+                "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "DEAD_LETTER_QUEUES": self.to_json_string({name: queue.queue_url for name, queue in dead_letters.items()}),
+                "MONITORED_FUNCTIONS": self.to_json_string([function.function_name for function in watched]),
+                "ALERT_TOPICS": self.to_json_string({level: topic.topic_arn for level, topic in alert_topics.items()}),
+            },
+            timeout=Duration.seconds(30),
+            memory_size=1024,
+        )
+        data.analytics.grant_read_write_data(insights)
+        data.knowledge.grant_read_data(insights)
+        data.supply.grant_read_data(insights)
+        for queue in dead_letters.values():
+            queue.grant(insights, "sqs:GetQueueAttributes")
+        insights.add_to_role_policy(iam.PolicyStatement(actions=["cloudwatch:GetMetricStatistics"], resources=["*"]))
+        for topic in alert_topics.values():
+            topic.grant_publish(insights)
+        events.Rule(
+            self,
+            "EvaluateAlerts",
+            schedule=events.Schedule.rate(Duration.minutes(5)),
+            targets=[targets.LambdaFunction(insights, event=events.RuleTargetInput.from_object({"alerts": "evaluate"}))],
+        )
+        forecaster = functions.container(
+            "Forecast", "forecast", environment=analytics_store, timeout=Duration.seconds(60), memory_size=2048
+        )
+        data.analytics.grant_read_write_data(forecaster)
+        events.Rule(
+            self,
+            "RefreshForecasts",
+            schedule=events.Schedule.rate(Duration.hours(1)),
+            targets=[targets.LambdaFunction(forecaster, event=events.RuleTargetInput.from_object({"forecast": "refresh"}))],
+        )
+
         # Ingestion: an upload or delete under knowledge/ (EventBridge -> SQS), a weekly schedule,
         # or a direct invoke rebuilds the index artifact.
         ingest = functions.container(
@@ -253,6 +314,13 @@ class LiveDeskStack(Stack):
                 "GET /v1/orders/{order_id}": supply,
                 "GET /v1/inventory/{sku}": supply,
                 "GET /v1/shipments/{tracking_number}": supply,
+                "GET /v1/kpis": insights,
+                "GET /v1/kpis/report": insights,
+                "GET /v1/voc": insights,
+                "GET /v1/knowledge/gaps": insights,
+                "GET /v1/alerts": insights,
+                "PUT /v1/live-sessions/{live_session_id}/schedule": insights,
+                "GET /v1/forecast": forecaster,
             },
             authorizer=directory.authorizer,
             removal=removal,
@@ -269,6 +337,16 @@ class LiveDeskStack(Stack):
                 self, "KnowledgeDomain", naming=naming, reader=search, writer=ingest, removal=removal, log_retention=retention
             ).domain
 
+        Observability(
+            self,
+            "Observability",
+            naming=naming,
+            red=alert_topics["red"],
+            functions=[*watched, conversations, supply, sentiment, ingest, insights, forecaster],
+            queues={"inbound": data.inbound, "knowledge-events": data.knowledge_events},
+            dead_letter_queues=dead_letters,
+            state_machines=workflows.all,
+        )
         CfnOutput(self, "ApiUrl", value=api.api.api_endpoint)
         CfnOutput(self, "InboundDeadLetterQueueUrl", value=data.inbound_dlq.queue_url)
         CfnOutput(self, "AgentUserPoolId", value=directory.user_pool.user_pool_id)
@@ -282,7 +360,7 @@ class LiveDeskStack(Stack):
                 search: "The routing and after-sales functions",
             },
             knowledge_bucket=data.knowledge_bucket,
-            stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq],
+            stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq, data.analytics_dlq],
             user_pool=directory.user_pool,
             mfa_required=mfa_required,
             search_domain=search_domain,

@@ -58,7 +58,10 @@ class Storage(Construct):
         # Append-only: functions get PutItem and Query on it, never UpdateItem or DeleteItem.
         # Its stream is the ticket event log: follow-up workflows start from it.
         self.ticket_history = table("TicketHistory", "ticket-history", stream=dynamodb.StreamViewType.NEW_IMAGE)
-        self.supply = table("Supply", "supply")  # the default supply-chain adapter: orders, stock, parcels, refunds, coupons
+        self.supply = table("Supply", "supply")
+        self.analytics = table(
+            "Analytics", "analytics", ttl="expires_at"
+        )  # facts, hourly volume, schedule, forecasts, alerts  # the default supply-chain adapter: orders, stock, parcels, refunds, coupons
         self.knowledge = table("Knowledge", "knowledge", ttl="expires_at")  # knowledge gaps and ingestion reports
         # Knowledge files (knowledge/<brand>/...) and the built search index (index/...).
         self.knowledge_bucket = s3.Bucket(
@@ -114,3 +117,4 @@ class Storage(Construct):
         # Stream consumers: records that keep failing land here (the mappings' on-failure destination).
         self.outbox_dlq = dead_letter_queue("OutboxDeadLetterQueue", "outbox-dlq")
         self.ticket_events_dlq = dead_letter_queue("TicketEventsDeadLetterQueue", "ticket-events-dlq")
+        self.analytics_dlq = dead_letter_queue("AnalyticsDeadLetterQueue", "analytics-dlq")

@@ -133,11 +133,13 @@ HOOKS = (("before-send.lambda.Invoke", "lend"), ("needs-retry.lambda.Invoke", "r
 class InProcessRuntime:
     """Registry of local function code, and the patch that dispatches to it."""
 
-    def __init__(self, base_environment: dict[str, str]) -> None:
+    def __init__(self, base_environment: dict[str, str], on_error: Callable[[str], None] | None = None) -> None:
+        """``on_error(function_name)``: told of every failed invocation, as Lambda counts its Errors metric."""
         self._functions: dict[str, FunctionCode] = {}
         self._base_environment = base_environment
         self._turns = Turns()
         self._original: Callable[..., Any] | None = None
+        self._on_error = on_error
 
     def register(self, function_name: str, code: FunctionCode) -> None:
         self._functions[function_name] = code
@@ -185,6 +187,8 @@ class InProcessRuntime:
                 }
                 # The type only: messages can quote customer text. The caller gets the details.
                 LOG.warning("%s failed with %s", function.function_name, type(error).__name__)
+                if self._on_error is not None:
+                    self._on_error(function.function_name)
                 return json.dumps(body), True, ""
         return json.dumps(result, default=str), False, ""
 

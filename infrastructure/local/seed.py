@@ -3,6 +3,7 @@ conversations posted through the HTTP API like any channel would."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -10,7 +11,7 @@ import requests
 
 from livedesk.repositories import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
-from livedesk.supply.ports import Order, OrderLine, Shipment, StockLevel, TrackingEvent
+from livedesk.supply.ports import CatalogItem, Order, OrderLine, Shipment, StockLevel, TrackingEvent
 from livedesk.value import CustomerValue
 
 CUSTOMERS = [
@@ -101,6 +102,20 @@ STOCK = [  # brand, SKU, warehouse, available, reserved
 ]
 
 
+def demo_catalog() -> list[tuple[str, CatalogItem]]:
+    """The demo knowledge's products as the catalog knows them: name, category, supplier."""
+    from infrastructure.local.knowledge import DEMO
+
+    products = []
+    for path in sorted(DEMO.glob("*/products.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            products.append(
+                (row["brand_id"], CatalogItem(sku=row["sku"], name=row["name"], category=row["category"], supplier=row["supplier"]))
+            )
+    return products
+
+
 def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
     """Orders, stock and a parcel in transit for the demo customers (the DynamoDB supply adapter)."""
     now = now or datetime.now(UTC)
@@ -109,6 +124,8 @@ def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
         supply.put_order(brand_id, order, transient_refund_failures=busy)
     for brand_id, sku, warehouse, available, reserved in STOCK:
         supply.put_stock(brand_id, sku, StockLevel(warehouse=warehouse, available=available, reserved=reserved))
+    for product in demo_catalog():
+        supply.put_product(*product)
     supply.put_shipment(
         "lumi-beauty",
         Shipment(

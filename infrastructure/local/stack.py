@@ -76,14 +76,15 @@ class LocalStack:
             f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         ).raise_for_status()
         self.runtime = InProcessRuntime(
-            {
+            on_error=self._count_error,
+            base_environment={
                 "AWS_ENDPOINT_URL": self.endpoint,
                 "AWS_REGION": REGION,
                 "AWS_DEFAULT_REGION": REGION,
                 "POWERTOOLS_TRACE_DISABLED": "true",  # no X-Ray daemon locally
                 "HF_HUB_OFFLINE": "1",
                 **CREDENTIALS,
-            }
+            },
         )
         self.runtime.install()
         if self.wait_scale is not None:
@@ -111,6 +112,15 @@ class LocalStack:
     @property
     def url(self) -> str:
         return self.gateway.url
+
+    def _count_error(self, function_name: str) -> None:
+        """Lambda's own Errors metric, which the red alert level watches."""
+        self.client("cloudwatch").put_metric_data(
+            Namespace="AWS/Lambda",
+            MetricData=[
+                {"MetricName": "Errors", "Dimensions": [{"Name": "FunctionName", "Value": function_name}], "Value": 1, "Unit": "Count"}
+            ],
+        )
 
     @contextmanager
     def fast_forward(self) -> Iterator[None]:

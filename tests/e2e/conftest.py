@@ -42,6 +42,9 @@ class Client:
     def post(self, path: str, body: Any, brand: str | None = "lumi-beauty", token: str | None = None, **kwargs: Any) -> requests.Response:
         return self.session.post(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60, **kwargs)
 
+    def put(self, path: str, body: Any, brand: str = "lumi-beauty", token: str | None = None) -> requests.Response:
+        return self.session.put(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60)
+
     def get(self, path: str, brand: str = "lumi-beauty", token: str | None = None) -> requests.Response:
         return self.session.get(f"{self.stack.url}{path}", headers=self._headers(brand, token), timeout=60)
 
@@ -96,6 +99,10 @@ class Notifications:
 
     def about(self, ticket_id: str) -> list[tuple[str, str, dict[str, Any]]]:
         """(topic, kind, message) of everything published about a ticket so far."""
+        return [(m["topic"], m.get("kind", ""), m) for m in self.everything() if m.get("ticket_id") == ticket_id]
+
+    def everything(self) -> list[dict[str, Any]]:
+        """Every message published so far, with the short name of its topic."""
         import json
 
         while True:
@@ -106,7 +113,7 @@ class Notifications:
                 envelope = json.loads(message["Body"])
                 self.seen.append({"topic": envelope["TopicArn"].rsplit("-", 1)[-1], **json.loads(envelope["Message"])})
                 self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
-        return [(m["topic"], m["kind"], m) for m in self.seen if m.get("ticket_id") == ticket_id]
+        return self.seen
 
 
 @pytest.fixture(scope="package")

@@ -22,6 +22,7 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         "livedesk-dev-tickets",
         "livedesk-dev-ticket-history",
         "livedesk-dev-supply",
+        "livedesk-dev-analytics",
         "livedesk-dev-idempotency",
         "livedesk-dev-knowledge",
     }
@@ -203,17 +204,14 @@ def test_agents_sign_in_with_cognito_and_agent_routes_need_their_token(template:
 
 def test_notification_topics_are_encrypted_and_tls_only(template: Template) -> None:
     topics = template.find_resources("AWS::SNS::Topic")
-    assert {t["Properties"]["TopicName"] for t in topics.values()} == {
-        "livedesk-dev-supervisors",
-        "livedesk-dev-escalations",
-        "livedesk-dev-managers",
-    }
+    names = {t["Properties"]["TopicName"].removeprefix("livedesk-dev-") for t in topics.values()}
+    assert names == {"supervisors", "escalations", "managers", "alerts-yellow", "alerts-orange", "alerts-red"}
     assert all("KmsMasterKeyId" in t["Properties"] for t in topics.values())
 
 
 def test_stream_consumers_filter_and_report_partial_failures(template: Template) -> None:
     streams = [m["Properties"] for m in template.find_resources("AWS::Lambda::EventSourceMapping").values() if "StreamArn" in json.dumps(m)]
-    assert len(streams) == 2
+    assert len(streams) == 4  # outbox and analytics on conversations; followups and analytics on the history
     for mapping in streams:
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["MaximumRetryAttempts"] == 3
         assert mapping["FilterCriteria"]["Filters"] and mapping["DestinationConfig"]["OnFailure"]["Destination"]
@@ -299,3 +297,29 @@ def test_ingest_may_replace_and_prune_index_builds_but_search_only_reads_them(te
 
     assert {"s3:PutObject", "s3:DeleteObject*"} <= actions(ingest)
     assert not {a for a in actions(search) if a.startswith(("s3:Put", "s3:Delete"))}
+
+
+def test_operations_have_a_dashboard_red_alarms_and_schedules(template: Template) -> None:
+    (dashboard,) = template.find_resources("AWS::CloudWatch::Dashboard").values()
+    body = json.dumps(dashboard["Properties"]["DashboardBody"])
+    for widget in (
+        "Bot containment",
+        "Queue depths",
+        "Dead-letter queues",
+        "Function errors",
+        "Function throttles",
+        "Workflow executions failed",
+    ):
+        assert widget in body, widget
+    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    red = [lid for lid, r in template.find_resources("AWS::SNS::Topic").items() if r["Properties"]["TopicName"].endswith("alerts-red")]
+    assert alarms and all(red[0] in json.dumps(a["Properties"]["AlarmActions"]) for a in alarms.values()), "every alarm pages red"
+    names = {a["Properties"]["AlarmName"].removeprefix("livedesk-dev-red-") for a in alarms.values()}
+    assert {"DlqInboundDlq", "DlqAnalyticsDlq", "P1Breach", "FailedSla", "FailedAfterSales"} <= names and any(
+        n.startswith("Errors") for n in names
+    )
+    schedules = {r["Properties"].get("ScheduleExpression") for r in template.find_resources("AWS::Events::Rule").values()}
+    assert {"rate(5 minutes)", "rate(1 hour)"} <= schedules
+    template.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "livedesk-dev-forecast", "PackageType": "Image"})
+    routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    assert {"GET /v1/kpis", "GET /v1/kpis/report", "GET /v1/voc", "GET /v1/alerts", "GET /v1/forecast", "GET /v1/knowledge/gaps"} <= routes

@@ -109,7 +109,7 @@ def test_a_missed_first_response_raises_the_tier_and_puts_the_ticket_back_in_the
     ticket = change.ticket
     assert (ticket.severity, ticket.priority, ticket.sla_state) == (Severity.P2, 2, "first_response_breached")
     assert (ticket.status, ticket.assignee) == (TicketStatus.NEW, None), "re-queued for whoever is free"
-    assert change.events[0].detail == {"severity": "P2", "was_assigned_to": "amy"} and change.events[0].actor == "sla"
+    assert change.events[0].detail == {"severity": "P2", "was": "P3", "was_assigned_to": "amy"} and change.events[0].actor == "sla"
     waiting = breached(a_ticket(status=TicketStatus.PENDING_INTERNAL, assignee="amy"), "resolution", Severity.P2, NOW).ticket
     assert (waiting.status, waiting.assignee, waiting.sla_state) == (TicketStatus.PENDING_INTERNAL, "amy", "resolution_breached")
 

@@ -13,13 +13,20 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from pydantic import BaseModel
 
 from livedesk.auth import NotSignedIn, actor_from_claims
-from livedesk.errors import NotFound
+from livedesk.errors import InvalidRequest, NotFound
 from livedesk.models import IDENTIFIER
 from livedesk.tickets.lifecycle import Actor, Forbidden, InvalidTransition
 from livedesk.tickets.repository import VersionConflict
 
 # Domain errors as HTTP statuses, with their message as the body.
-ERROR_STATUS: dict[type[Exception], int] = {NotSignedIn: 401, Forbidden: 403, NotFound: 404, InvalidTransition: 409, VersionConflict: 409}
+ERROR_STATUS: dict[type[Exception], int] = {
+    NotSignedIn: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    InvalidTransition: 409,
+    VersionConflict: 409,
+    InvalidRequest: 422,
+}
 
 BRAND_HEADER = "x-livedesk-brand"
 

@@ -3,3 +3,7 @@
 
 class NotFound(LookupError):
     """No such record for this brand (404)."""
+
+
+class InvalidRequest(ValueError):
+    """The request is well formed but asks for something impossible (422)."""

@@ -393,10 +393,23 @@ class KnowledgeGapRepository:
 
     def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
         digest = hashlib.sha256(query.encode()).hexdigest()[:12]
-        item = {**keys.knowledge_gap(brand_id, at, digest), "query": query, "reason": reason, "expires_at": _epoch(at + self._retention)}
+        item: dict[str, Any] = {**keys.knowledge_gap(brand_id, at, digest), "query": query, "reason": reason, "at": at.isoformat()}
+        item["expires_at"] = _epoch(at + self._retention)
         if top_doc_id:
             item["top_doc_id"] = top_doc_id
         self._table.put_item(Item=item)
+
+    def between(self, brand_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Every gap recorded in [start, end), oldest first."""
+        condition = Key("pk").eq(keys.knowledge_gaps_pk(brand_id)) & Key("sk").between(start.isoformat(), end.isoformat())
+        query: dict[str, Any] = {"KeyConditionExpression": condition}
+        items: list[dict[str, Any]] = []
+        while True:
+            page = self._table.query(**query)
+            items += [{k: v for k, v in item.items() if k not in ("pk", "expires_at")} for item in page["Items"]]
+            if "LastEvaluatedKey" not in page:
+                return items
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)), ScanIndexForward=False, Limit=limit)

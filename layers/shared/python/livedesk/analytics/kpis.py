@@ -28,6 +28,7 @@ from pydantic import BaseModel, Field
 from livedesk.analytics.facts import Fact
 
 TAKEN = frozenset({"claim", "assign", "reply", "takeover"})
+RESPONSE_BUCKETS = ((30, "≤30 s"), (60, "≤1 min"), (180, "≤3 min"), (600, "≤10 min"), (3600, "≤1 h"), (math.inf, ">1 h"))
 TIERS = ("P1", "P2", "P3", "P4")
 
 
@@ -78,6 +79,7 @@ class Kpis(BaseModel):
     tickets_created: int
     tickets_resolved: int
     first_response_seconds: Distribution
+    first_response_histogram: dict[str, int]
     queue_wait_seconds: Distribution
     handle_seconds: Distribution
     resolution_rate: float | None
@@ -204,6 +206,10 @@ def compute(
         tickets_created=len(lives),
         tickets_resolved=resolved,
         first_response_seconds=distribution(first_responses),
+        first_response_histogram={
+            label: sum(low < value <= high for value in first_responses)
+            for (low, _), (high, label) in zip(((-math.inf, ""), *RESPONSE_BUCKETS[:-1]), RESPONSE_BUCKETS, strict=True)
+        },
         queue_wait_seconds=distribution(waits),
         handle_seconds=distribution(handles),
         resolution_rate=share(resolved, len(lives)),

@@ -52,6 +52,7 @@ class Product(_Document):
     care_usage: str = ""
     qc_standard: str = ""
     warranty: str = ""
+    supplier: str = ""  # who makes it: voice-of-customer reports go back to them
 
 
 class PolicyScope(BaseModel):

@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from livedesk.errors import NotFound
 from livedesk.repositories import _decimalize, _plain
-from livedesk.supply.ports import Coupon, Order, Refund, Shipment, Stock, StockLevel, TrackingEvent, TransientSupplyError
+from livedesk.supply.ports import CatalogItem, Coupon, Order, Refund, Shipment, Stock, StockLevel, TrackingEvent, TransientSupplyError
 
 COUPON_VALIDITY = timedelta(days=30)
 
@@ -42,6 +42,9 @@ class DynamoSupplyChain:
         self._clock = clock
 
     # -- reads ----------------------------------------------------------------------------
+    def product(self, brand_id: str, sku: str) -> CatalogItem:
+        return CatalogItem.model_validate(self._get(_key(brand_id, "PRODUCT", sku), f"product {sku}"))
+
     def order(self, brand_id: str, order_id: str) -> Order:
         return Order.model_validate(self._get(_key(brand_id, "ORDER", order_id), f"order {order_id}"))
 
@@ -125,6 +128,9 @@ class DynamoSupplyChain:
         if transient_refund_failures:
             item["transient_refund_failures"] = transient_refund_failures
         self._table.put_item(Item=item)
+
+    def put_product(self, brand_id: str, product: CatalogItem) -> None:
+        self._table.put_item(Item={**_key(brand_id, "PRODUCT", product.sku), **product.model_dump(mode="json")})
 
     def put_stock(self, brand_id: str, sku: str, level: StockLevel) -> None:
         self._table.put_item(Item={**_key(brand_id, "STOCK", sku, level.warehouse), **level.model_dump(mode="json")})

@@ -2,7 +2,7 @@
 
 The endpoint (``SUPPLY_CHAIN_URL``) speaks JSON with the shapes of ``ports.py``:
 
-    GET  /orders/{id}          GET /inventory/{sku}          GET /shipments/{tracking}
+    GET  /products/{sku}       GET /orders/{id}      GET /inventory/{sku}      GET /shipments/{tracking}
     POST /returns  {brand_id, order_id, sku}                 -> Shipment
     POST /replacements {brand_id, order_id, sku}             -> Shipment
     POST /refunds  {brand_id, order_id, amount}              -> Refund
@@ -22,7 +22,7 @@ import urllib3
 from pydantic import BaseModel
 
 from livedesk.errors import NotFound
-from livedesk.supply.ports import Coupon, Order, Refund, Shipment, Stock, TransientSupplyError
+from livedesk.supply.ports import CatalogItem, Coupon, Order, Refund, Shipment, Stock, TransientSupplyError
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -31,6 +31,9 @@ class HttpSupplyChain:
     def __init__(self, base_url: str, timeout_s: float = 5.0, pool: urllib3.PoolManager | None = None) -> None:
         self._base = base_url.rstrip("/")
         self._pool = pool or urllib3.PoolManager(timeout=urllib3.Timeout(total=timeout_s), retries=False)
+
+    def product(self, brand_id: str, sku: str) -> CatalogItem:
+        return self._call(CatalogItem, "GET", f"/products/{quote(sku)}", brand_id)
 
     def order(self, brand_id: str, order_id: str) -> Order:
         return self._call(Order, "GET", f"/orders/{quote(order_id)}", brand_id)

@@ -64,6 +64,13 @@ class Shipment(_Record):
     pickup_window: str | None = None
 
 
+class CatalogItem(_Record):
+    sku: str
+    name: str
+    category: str
+    supplier: str = ""
+
+
 class Refund(_Record):
     refund_id: str
     order_id: str
@@ -82,6 +89,10 @@ class Coupon(_Record):
 
 class TransientSupplyError(Exception):
     """The other system is busy or briefly down: retry with backoff."""
+
+
+class Catalog(Protocol):
+    def product(self, brand_id: str, sku: str) -> CatalogItem: ...
 
 
 class Orders(Protocol):
@@ -112,5 +123,5 @@ class Coupons(Protocol):
     def issue(self, brand_id: str, customer_id: str, amount: float, reason: str, idempotency_key: str) -> Coupon: ...
 
 
-class SupplyChain(Orders, Inventory, Logistics, Payments, Coupons, Protocol):
-    """All five, as one adapter provides them."""
+class SupplyChain(Catalog, Orders, Inventory, Logistics, Payments, Coupons, Protocol):
+    """All six, as one adapter provides them."""

@@ -219,7 +219,9 @@ def breached(ticket: Ticket, kind: Literal["first_response", "resolution"], rais
     }
     if kind == "first_response" and ticket.status in (TicketStatus.NEW, TicketStatus.ASSIGNED):
         updates |= {"assignee": None, "status": TicketStatus.NEW}
-    detail = {"severity": raised.value, **({"was_assigned_to": ticket.assignee} if "assignee" in updates and ticket.assignee else {})}
+    detail = {"severity": raised.value, "was": ticket.severity.value}
+    if "assignee" in updates and ticket.assignee:
+        detail["was_assigned_to"] = ticket.assignee
     return Change(ticket.model_copy(update=updates), [TicketEvent(at=now, actor="sla", action=f"{kind}_breached", detail=detail)])
 
 
