@@ -19,11 +19,12 @@ SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f 
 TEMPLATE := cdk.out/LiveDesk.template.json
 SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke bench clean
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench clean
 
 help:
 	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
 	@echo "make test   set up everything and run every test"
+	@echo "make demo   replay a realistic day through the local stack: KPI summary and HTML report"
 	@echo "make lint | format | synth | cdk-synth | openapi | models | bench | invoke FN=intake EVENT=events/intake/post_message.json"
 
 # -- set-up: each step re-runs only when its inputs change --------------------------------
@@ -92,6 +93,9 @@ format: $(SETUP)
 	@$(VENV)/bin/ruff format .
 	@$(VENV)/bin/ruff check --fix .
 
+demo: $(TEMPLATE) ## replay a realistic day through the local stack; print the KPIs, write the HTML report
+	@$(PY) -m infrastructure.local demo
+
 invoke: $(TEMPLATE) ## run one function on one event on the local stack
 	@test -n "$(FN)" -a -n "$(EVENT)" || { echo "usage: make invoke FN=intake EVENT=events/intake/post_message.json"; exit 2; }
 	@$(PY) -m infrastructure.local invoke $(FN) $(EVENT)
@@ -103,6 +107,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/intent_models.py
 	@$(PY) bench/search_index.py
 	@$(PY) bench/search_answers.py
+	@$(PY) bench/forecast.py
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

@@ -51,13 +51,15 @@ class AwsInfrastructure:
     def function_errors(self, since: datetime) -> dict[str, int]:
         """Lambda's own Errors metric per function (the local stack's runtime publishes the same)."""
         errors = {}
+        start = since.replace(second=0, microsecond=0)  # whole one-minute periods, the last one still open
+        end = self._clock().replace(second=0, microsecond=0) + timedelta(minutes=1)
         for function in self._functions:
             points = self._cloudwatch.get_metric_statistics(
                 Namespace="AWS/Lambda",
                 MetricName="Errors",
                 Dimensions=[{"Name": "FunctionName", "Value": function}],
-                StartTime=since,
-                EndTime=self._clock(),
+                StartTime=start,
+                EndTime=end,
                 Period=60,
                 Statistics=["Sum"],
             )["Datapoints"]

@@ -357,9 +357,23 @@ class Router:
                 for hit in (knowledge.hits if knowledge else [])
             ],
         )
-        created = TicketEvent(at=now, actor="routing", action="created", detail={"skill": decision.queue, "severity": severity.value})
+        created = TicketEvent(at=now, actor="routing", action="created", detail=_created_detail(message, ticket))
         self._tickets.create(message.brand_id, ticket, created)
         return ticket
+
+
+def _created_detail(message: InboundMessage, ticket: Ticket) -> dict[str, str]:
+    """What the KPIs slice and time a ticket by: its channel, session, queue, intent, lane and SLA deadlines."""
+    detail = {
+        "skill": ticket.skill,
+        "severity": ticket.severity.value,
+        "channel": ticket.channel.value,
+        "intent": ticket.intent,
+        "lane": ticket.value_lane.value,
+        "first_response_due": ticket.first_response_due.isoformat(),
+        "resolution_due": ticket.resolution_due.isoformat(),
+    }
+    return detail | ({"live_session_id": message.live_session_id} if message.live_session_id else {})
 
 
 def _tags(message: InboundMessage, decision: RoutingDecision) -> list[str]:

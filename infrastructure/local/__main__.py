@@ -15,7 +15,7 @@ import boto3
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infrastructure.local", description=__doc__)
-    parser.add_argument("command", choices=["serve", "invoke"])
+    parser.add_argument("command", choices=["serve", "invoke", "demo"])
     parser.add_argument("function", nargs="?", help="invoke: function folder, e.g. intake")
     parser.add_argument("event", nargs="?", type=Path, help="invoke: event file, e.g. events/intake/post_message.json")
     parser.add_argument("--template", type=Path, default=None, help="synthesized template (default cdk.out/LiveDesk.template.json)")
@@ -26,6 +26,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from infrastructure.local.stack import DEFAULT_TEMPLATE, LocalStack
+
+    if args.command == "demo":
+        from infrastructure.local.demo import run
+
+        return run()
 
     if args.command == "invoke" and not (args.function and args.event):
         parser.error("invoke needs a function folder and an event file")

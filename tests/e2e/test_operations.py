@@ -65,8 +65,12 @@ def test_kpis_come_from_what_happened_and_the_report_draws_them(api: Client, uni
     assert kpis["bot_containment"] == pytest.approx(1 / 3, abs=1e-3) and kpis["negative_emotion_share"] > 0
     assert kpis["first_response_seconds"]["count"] == 1 and kpis["first_response_seconds"]["p50"] > 0
     assert (kpis["csat"]["answers"], kpis["csat"]["average"]) == (1, 4.0) and set(kpis["sla_attainment"]) == {"P1", "P3"}
-    sliced = api.get(f"/v1/kpis?from={start.isoformat().replace('+', '%2B')}&skill=safety", brand=brand).json()
+    assert kpis["sla_attainment"]["P3"]["first_response"] == 1.0  # answered within the normal lane's 180 s
+    since = start.isoformat().replace("+", "%2B")
+    sliced = api.get(f"/v1/kpis?from={since}&skill=safety", brand=brand).json()
     assert (sliced["tickets_created"], sliced["messages"]) == (1, 1)
+    by_channel = api.get(f"/v1/kpis?from={since}&channel=app_chat&lane=normal", brand=brand).json()
+    assert (by_channel["tickets_created"], api.get(f"/v1/kpis?from={since}&channel=dm", brand=brand).json()["tickets_created"]) == (2, 0)
     report = api.get("/v1/kpis/report", brand=brand)
     assert (
         report.headers["content-type"].startswith("text/html")

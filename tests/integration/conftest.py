@@ -17,20 +17,7 @@ from moto import mock_aws
 from infrastructure.local.stack import function_environment, provision_resources, storage_ref
 from infrastructure.local.template import Template
 
-FUNCTION_PACKAGES = (
-    "intake",
-    "routing",
-    "conversations",
-    "tickets",
-    "escalation",
-    "sentiment",
-    "search",
-    "ingest",
-    "aftersales",
-    "supply",
-    "outbox",
-    "followups",
-)
+FUNCTION_PACKAGES = frozenset(path.parent.name for path in (Path(__file__).resolve().parents[2] / "functions").glob("*/handler.py"))
 
 
 @dataclass

@@ -117,6 +117,15 @@ def test_routing_the_same_message_twice_stores_it_once_and_opens_one_ticket(aws:
     ticket, history = TicketRepository(aws.table("Tickets"), aws.table("TicketHistory")).get("lumi", first.ticket_id)  # type: ignore[misc]
     assert ticket.severity == "P1" and ticket.skill == "safety"
     assert [event.action for event in history] == ["created"]
+    assert history[0].detail == {  # what the KPIs slice and time the ticket by
+        "skill": "safety",
+        "severity": "P1",
+        "channel": "app_chat",
+        "intent": ticket.intent,
+        "lane": ticket.value_lane.value,
+        "first_response_due": ticket.first_response_due.isoformat(),
+        "resolution_due": ticket.resolution_due.isoformat(),
+    }
 
 
 def test_vip_customers_get_the_vip_first_response_target(aws: Aws) -> None:
