@@ -10,6 +10,7 @@ Figures are for the local stack (moto + in-process handlers) on this machine, no
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import sys
 import time
@@ -32,7 +33,6 @@ TEXTS = [
     "Do you have the floor lamp in stock?",
     "收到的口红断了，我要退款",
 ]
-HEADERS = {"x-livedesk-brand": "lumi-beauty"}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -40,7 +40,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def post(session: requests.Session, url: str, n: int, prefix: str) -> requests.Response:
+def post(session: requests.Session, stack: LocalStack, n: int, prefix: str) -> requests.Response:
+    """One signed channel request (signing included in the timing, as a channel pays it too)."""
     body = {
         "channel": "app_chat",
         "channel_message_id": f"{prefix}-{n}",
@@ -48,7 +49,9 @@ def post(session: requests.Session, url: str, n: int, prefix: str) -> requests.R
         "text": TEXTS[n % len(TEXTS)],
         "sent_at": datetime.now(UTC).isoformat(),
     }
-    response = session.post(f"{url}/v1/messages", json=body, headers=HEADERS, timeout=60)
+    raw = json.dumps(body, ensure_ascii=False).encode()
+    headers = {"content-type": "application/json", **stack.channel_headers("lumi-beauty", "app_chat", "POST", "/v1/messages", raw)}
+    response = session.post(f"{stack.url}/v1/messages", data=raw, headers=headers, timeout=60)
     response.raise_for_status()
     return response
 
@@ -75,12 +78,12 @@ def main() -> None:
     agent = {"authorization": f"Bearer {stack.agent_token('lumi-beauty', 'bench-supervisor', 'supervisor')}"}
     session = requests.Session()
     try:
-        post(session, stack.url, 0, "warm")  # cold starts are not part of the steady-state figures
+        post(session, stack, 0, "warm")  # cold starts are not part of the steady-state figures
         stack.drain()
         accept, end_to_end = [], []
         for n in range(args.messages):
             started = time.perf_counter()
-            post(session, stack.url, n, "lat")
+            post(session, stack, n, "lat")
             accept.append(time.perf_counter() - started)
             while not routed(session, stack.url, f"lat-cust-{n}", agent):
                 time.sleep(0.005)
@@ -88,7 +91,7 @@ def main() -> None:
 
         started = time.perf_counter()
         for n in range(args.burst):
-            post(session, stack.url, n, "burst")
+            post(session, stack, n, "burst")
         posted = time.perf_counter() - started
         stack.drain(timeout_s=600)
         drained = time.perf_counter() - started

@@ -42,6 +42,7 @@ class FunctionFactory(Construct):
         self._naming = naming
         self._removal = removal
         self._retention = log_retention
+        self.created: list[lambda_.Function] = []
         if not (DEPENDENCIES_LAYER_DIR / "python").is_dir():
             raise FileNotFoundError(f"{DEPENDENCIES_LAYER_DIR} is missing: run `make layer` (make dev and make test do)")
         self.dependencies_layer = lambda_.LayerVersion(
@@ -81,6 +82,9 @@ class FunctionFactory(Construct):
                 "POWERTOOLS_SERVICE_NAME": name,
                 "POWERTOOLS_METRICS_NAMESPACE": "LiveDesk",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
+                # Throttling and transient AWS errors: retried with exponential backoff and jitter.
+                "AWS_RETRY_MODE": "standard",
+                "AWS_MAX_ATTEMPTS": "5",
                 **environment,
             },
             "tracing": lambda_.Tracing.ACTIVE,
@@ -92,7 +96,7 @@ class FunctionFactory(Construct):
     ) -> lambda_.Function:
         role, log_group = self._role_and_logs(logical_id, folder)
         others = [name for name in function_folders() if name != folder]
-        return lambda_.Function(
+        function = lambda_.Function(
             self,
             logical_id,
             runtime=RUNTIME,
@@ -105,6 +109,8 @@ class FunctionFactory(Construct):
             memory_size=memory_size,
             **self._common(folder, environment),  # type: ignore[arg-type]
         )
+        self.created.append(function)
+        return function
 
     def container(
         self,
@@ -117,7 +123,7 @@ class FunctionFactory(Construct):
     ) -> lambda_.DockerImageFunction:
         """A function whose dependencies exceed the zip limit. Docker runs only at `cdk deploy`."""
         role, log_group = self._role_and_logs(logical_id, folder)
-        return lambda_.DockerImageFunction(
+        function = lambda_.DockerImageFunction(
             self,
             logical_id,
             code=lambda_.DockerImageCode.from_image_asset(
@@ -133,3 +139,5 @@ class FunctionFactory(Construct):
             memory_size=memory_size,
             **self._common(folder, environment),  # type: ignore[arg-type]
         )
+        self.created.append(function)
+        return function

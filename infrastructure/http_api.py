@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import jsii
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
@@ -45,8 +47,8 @@ class HttpApi(Construct):
         authorizer: apigwv2.IHttpRouteAuthorizer,
         removal: RemovalPolicy,
         log_retention: logs.RetentionDays,
-        throttle_rate: int,
-        throttle_burst: int,
+        throttle: apigwv2.ThrottleSettings,
+        route_throttles: Mapping[str, apigwv2.ThrottleSettings],
     ) -> None:
         super().__init__(scope, construct_id)
         self.api = apigwv2.HttpApi(self, "Api", api_name=naming("api"), create_default_stage=False)
@@ -58,7 +60,7 @@ class HttpApi(Construct):
             "DefaultStage",
             http_api=self.api,
             auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=throttle_rate, burst_limit=throttle_burst),
+            throttle=throttle,
             access_log_settings=AccessLogs(access_logs),
         )
         integrations: dict[str, HttpLambdaIntegration] = {}
@@ -69,6 +71,14 @@ class HttpApi(Construct):
                 node_id = function.node.id
                 if node_id not in integrations:
                     integrations[node_id] = HttpLambdaIntegration(f"{node_id}Integration", function)
-                self.api.add_routes(
+                for route in self.api.add_routes(
                     path=path, methods=[apigwv2.HttpMethod(method)], integration=integrations[node_id], authorizer=route_authorizer
-                )
+                ):
+                    self.stage.node.add_dependency(route)  # route settings name existing routes
+        # Per-route limits below the stage's: a flood on one route cannot starve the others.
+        stage = self.stage.node.default_child
+        assert isinstance(stage, apigwv2.CfnStage)
+        stage.route_settings = {
+            route_key: {"ThrottlingRateLimit": limit.rate_limit, "ThrottlingBurstLimit": limit.burst_limit}
+            for route_key, limit in route_throttles.items()
+        }

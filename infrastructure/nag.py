@@ -8,13 +8,23 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 
 STACK_WIDE = {
     "AwsSolutions-L1": "Python 3.11 is pinned on purpose: the project, its tests and the staged layer wheels all target it.",
     "AwsSolutions-APIG4": (
-        "Agent routes use the Cognito JWT authorizer. Channel routes (messages, sentiment, survey answers) name their "
-        "brand by header until channel HMAC signatures land (the trust issue, #7)."
+        "Agent routes use the Cognito JWT authorizer. Channel routes (messages, sentiment, survey answers) are signed by "
+        "the channel (HMAC-SHA256 over time, method, path and body, five-minute window) and verified in the function "
+        "against the channel's key in Secrets Manager before anything else runs."
+    ),
+    "AwsSolutions::AwsSolutions-IAM5[Action::kms:GenerateDataKey*]": (
+        "grant_encrypt_decrypt on the one data key (its ARN is the only resource): GenerateDataKey* covers the "
+        "WithoutPlaintext variant DynamoDB, SQS and Secrets Manager use for envelope encryption."
+    ),
+    "AwsSolutions::AwsSolutions-IAM5[Action::kms:ReEncrypt*]": (
+        "grant_encrypt_decrypt on the one data key (its ARN is the only resource): ReEncrypt* lets services re-wrap "
+        "data keys under the same key when it rotates."
     ),
     "AwsSolutions-COG8": (
         "The Plus feature plan (threat protection) bills per monthly active user; agents are a small, known, "
@@ -60,11 +70,20 @@ def suppress_findings(
     stream_dead_letters: list[sqs.Queue],
     user_pool: cognito.UserPool,
     mfa_required: bool,
+    channel_secrets: list[secretsmanager.Secret],
     search_domain: opensearch.Domain | None = None,
 ) -> None:
     """``invoked_functions``: functions another function or a state machine invokes, with who does;
     ``search_domain``: the opt-in OpenSearch domain (``-c opensearch=domain``)."""
     acknowledgments = [Acknowledgment(id=rule, reason=reason) for rule, reason in STACK_WIDE.items()]
+    for secret in channel_secrets:
+        Validations.of(secret).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason="Brand signing keys are shared with the brand's channel integration: a scheduled rotation would cut the "
+                "channel off. Onboarding rotates a brand's key by issuing a new one and retiring the old after the switch.",
+            )
+        )
     for queue in stream_dead_letters:
         Validations.of(queue).acknowledge(
             Acknowledgment(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Literal
 
 from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
@@ -23,8 +24,24 @@ from infrastructure.naming import Naming
 from infrastructure.notifications import Notifications
 from infrastructure.observability import Observability
 from infrastructure.opensearch import SearchDomain, VectorCollection
+from infrastructure.security import Security
 from infrastructure.storage import Storage
 from infrastructure.workflows import TicketWorkflows
+
+# Requests/s and burst per route where the stage's 500/1000 is too generous: channels get the most,
+# costly reads less, administration least. Channels are also limited per brand and channel in intake.
+ROUTE_THROTTLES = {
+    "POST /v1/messages": apigwv2.ThrottleSettings(rate_limit=400, burst_limit=800),
+    "POST /v1/sentiment": apigwv2.ThrottleSettings(rate_limit=100, burst_limit=200),
+    "POST /v1/search": apigwv2.ThrottleSettings(rate_limit=100, burst_limit=200),
+    "GET /v1/kpis/report": apigwv2.ThrottleSettings(rate_limit=5, burst_limit=10),
+    "GET /v1/voc": apigwv2.ThrottleSettings(rate_limit=10, burst_limit=20),
+    "GET /v1/forecast": apigwv2.ThrottleSettings(rate_limit=10, burst_limit=20),
+    "DELETE /v1/customers/{customer_id}/data": apigwv2.ThrottleSettings(rate_limit=2, burst_limit=5),
+    "GET /v1/audit": apigwv2.ThrottleSettings(rate_limit=5, burst_limit=10),
+    "GET /v1/admin/dead-letters": apigwv2.ThrottleSettings(rate_limit=5, burst_limit=10),
+    "POST /v1/admin/dead-letters/{name}/redrive": apigwv2.ThrottleSettings(rate_limit=1, burst_limit=2),
+}
 
 TICKET_ACTIONS = (
     "claim",
@@ -76,13 +93,23 @@ class LiveDeskStack(Stack):
         removal = RemovalPolicy.DESTROY if stage == "dev" else RemovalPolicy.RETAIN
         retention = logs.RetentionDays.ONE_MONTH
 
-        data = Storage(self, "Storage", naming=naming, removal=removal)
+        security = Security(self, "Security", naming=naming, removal=removal)
+        data = Storage(self, "Storage", naming=naming, removal=removal, data_key=security.data_key)
+        # How long customers' words are kept (conversations and messages expire by TTL), and after how
+        # long tickets are anonymised; a deployment sets them with -c message_retention_days=… etc.
+        message_retention_days = str(self.node.try_get_context("message_retention_days") or 180)
+        ticket_retention_days = str(self.node.try_get_context("ticket_retention_days") or 365)
+        channel_keys = {
+            "CHANNEL_KEY_SECRETS": self.to_json_string({channel: secret.secret_arn for channel, secret in security.channel_keys.items()})
+        }
+        audit_log = {"AUDIT_TABLE": data.audit.table_name}
         functions = FunctionFactory(self, "Functions", naming=naming, removal=removal, log_retention=retention)
         idempotency = {"IDEMPOTENCY_TABLE": data.idempotency.table_name}
         conversation_store = {
             **idempotency,
             "CONVERSATIONS_TABLE": data.conversations.table_name,
             "CUSTOMERS_TABLE": data.customers.table_name,
+            "MESSAGE_RETENTION_DAYS": message_retention_days,
         }
         ticket_store = {**idempotency, "TICKETS_TABLE": data.tickets.table_name, "TICKET_HISTORY_TABLE": data.ticket_history.table_name}
 
@@ -90,7 +117,9 @@ class LiveDeskStack(Stack):
             """History is append-only: PutItem and reads, never UpdateItem or DeleteItem."""
             data.ticket_history.grant(function, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem", "dynamodb:ConditionCheckItem")
 
-        intake = functions.python("Intake", "intake", environment={**conversation_store, "INBOUND_QUEUE_URL": data.inbound.queue_url})
+        intake = functions.python(
+            "Intake", "intake", environment={**conversation_store, **channel_keys, "INBOUND_QUEUE_URL": data.inbound.queue_url}
+        )
         data.conversations.grant(intake, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:UpdateItem")
         data.idempotency.grant_read_write_data(intake)
         data.inbound.grant_send_messages(intake)
@@ -158,7 +187,7 @@ class LiveDeskStack(Stack):
             sources.SqsEventSource(data.inbound, batch_size=10, max_batching_window=Duration.seconds(1), report_batch_item_failures=True)
         )
 
-        conversations = functions.python("Conversations", "conversations", environment=conversation_store)
+        conversations = functions.python("Conversations", "conversations", environment={**conversation_store, **audit_log})
         data.conversations.grant_read_data(conversations)
         tickets = functions.python(
             "Tickets",
@@ -166,6 +195,8 @@ class LiveDeskStack(Stack):
             environment={
                 **conversation_store,
                 **ticket_store,
+                **channel_keys,
+                **audit_log,
                 "AFTER_SALES_STATE_MACHINE_ARN": workflows.after_sales.state_machine_arn,
                 "INSPECTION_TIMEOUT_SECONDS": str(14 * 24 * 3600),
             },
@@ -178,7 +209,14 @@ class LiveDeskStack(Stack):
             machine.grant_task_response(tickets)
         supply = functions.python("Supply", "supply", environment=supply_store)
         data.supply.grant_read_data(supply)
-        sentiment = functions.python("Sentiment", "sentiment", environment={})
+        sentiment = functions.python("Sentiment", "sentiment", environment={**channel_keys, **idempotency})
+        for channel_function in (intake, tickets, sentiment):
+            for secret in security.channel_keys.values():
+                secret.grant_read(channel_function)
+            # The per brand and channel counters (livedesk/ratelimit.py) live beside the idempotency records.
+            data.idempotency.grant(channel_function, "dynamodb:UpdateItem")
+        for audited in (conversations, tickets):
+            data.audit.grant(audited, "dynamodb:PutItem")
 
         # The conversation table's stream is the outbox; the ticket history's stream starts follow-ups.
         outbox = functions.python("Outbox", "outbox", environment={**conversation_store, "CHANNEL_WEBHOOKS": "{}"})
@@ -255,6 +293,59 @@ class LiveDeskStack(Stack):
             targets=[targets.LambdaFunction(forecaster, event=events.RuleTargetInput.from_object({"forecast": "refresh"}))],
         )
 
+        # Administration: erasure, the audit log, dead letters and their redrive; the daily retention sweep.
+        dead_letter_sources = {
+            "inbound-dlq": {"queue_url": data.inbound.queue_url},
+            "knowledge-events-dlq": {"queue_url": data.knowledge_events.queue_url},
+            "outbox-dlq": {"function": outbox.function_name},
+            "ticket-events-dlq": {"function": followups.function_name},
+            "analytics-dlq": {"function": analytics.function_name},
+        }
+        admin = functions.python(
+            "Admin",
+            "admin",
+            environment={
+                **audit_log,
+                "CONVERSATIONS_TABLE": data.conversations.table_name,
+                "CUSTOMERS_TABLE": data.customers.table_name,
+                "TICKETS_TABLE": data.tickets.table_name,
+                "TICKET_HISTORY_TABLE": data.ticket_history.table_name,
+                "ANALYTICS_TABLE": data.analytics.table_name,
+                "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "TICKET_RETENTION_DAYS": ticket_retention_days,
+                "DEAD_LETTER_QUEUES": self.to_json_string({name: queue.queue_url for name, queue in dead_letters.items()}),
+                "DEAD_LETTER_SOURCES": self.to_json_string(dead_letter_sources),
+            },
+            timeout=Duration.minutes(5),
+            memory_size=512,
+        )
+        for table in (data.conversations, data.customers, data.tickets, data.analytics, data.knowledge):
+            table.grant_read_write_data(admin)
+        data.audit.grant(admin, "dynamodb:PutItem", "dynamodb:Query")
+        data.ticket_history.grant(admin, "dynamodb:Query")
+        # The one change the append-only history allows: blanking an event's words on erasure or retention.
+        admin.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:UpdateItem"],
+                resources=[data.ticket_history.table_arn],
+                conditions={"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "sk", "detail"]}},
+            )
+        )
+        for table in (data.conversations, data.ticket_history):
+            table.grant_stream_read(admin)
+        for queue in dead_letters.values():
+            queue.grant_consume_messages(admin)
+        data.inbound.grant_send_messages(admin)
+        data.knowledge_events.grant_send_messages(admin)
+        for consumer in (outbox, followups, analytics):
+            consumer.grant_invoke(admin)
+        events.Rule(
+            self,
+            "RetentionSweep",
+            schedule=events.Schedule.cron(minute="30", hour="18"),  # 02:30 in China
+            targets=[targets.LambdaFunction(admin, event=events.RuleTargetInput.from_object({"retention": "sweep"}))],
+        )
+
         # Ingestion: an upload or delete under knowledge/ (EventBridge -> SQS), a weekly schedule,
         # or a direct invoke rebuilds the index artifact.
         ingest = functions.container(
@@ -321,12 +412,16 @@ class LiveDeskStack(Stack):
                 "GET /v1/alerts": insights,
                 "PUT /v1/live-sessions/{live_session_id}/schedule": insights,
                 "GET /v1/forecast": forecaster,
+                "DELETE /v1/customers/{customer_id}/data": admin,
+                "GET /v1/audit": admin,
+                "GET /v1/admin/dead-letters": admin,
+                "POST /v1/admin/dead-letters/{name}/redrive": admin,
             },
             authorizer=directory.authorizer,
             removal=removal,
             log_retention=retention,
-            throttle_rate=200,
-            throttle_burst=400,
+            throttle=apigwv2.ThrottleSettings(rate_limit=500, burst_limit=1000),
+            route_throttles=ROUTE_THROTTLES,
         )
         # Opt-in OpenSearch backend: search reads it, ingestion also writes it (environment and access).
         search_domain = None
@@ -342,11 +437,14 @@ class LiveDeskStack(Stack):
             "Observability",
             naming=naming,
             red=alert_topics["red"],
-            functions=[*watched, conversations, supply, sentiment, ingest, insights, forecaster],
+            functions=[*watched, conversations, supply, sentiment, ingest, insights, forecaster, admin],
             queues={"inbound": data.inbound, "knowledge-events": data.knowledge_events},
             dead_letter_queues=dead_letters,
             state_machines=workflows.all,
         )
+        # Every function and workflow that reads or writes a table, a queue or a stream uses the data key.
+        for grantee in (*functions.created, *workflows.all):
+            security.data_key.grant_encrypt_decrypt(grantee)
         CfnOutput(self, "ApiUrl", value=api.api.api_endpoint)
         CfnOutput(self, "InboundDeadLetterQueueUrl", value=data.inbound_dlq.queue_url)
         CfnOutput(self, "AgentUserPoolId", value=directory.user_pool.user_pool_id)
@@ -358,7 +456,11 @@ class LiveDeskStack(Stack):
                 escalation: "The ticket state machines",
                 after_sales: "The after-sales state machine",
                 search: "The routing and after-sales functions",
+                outbox: "The admin function (dead-letter redrive)",
+                followups: "The admin function (dead-letter redrive)",
+                analytics: "The admin function (dead-letter redrive)",
             },
+            channel_secrets=list(security.channel_keys.values()),
             knowledge_bucket=data.knowledge_bucket,
             stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq, data.analytics_dlq],
             user_pool=directory.user_pool,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -15,7 +16,7 @@ SORT = dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING)
 
 
 class Storage(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, data_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
 
         def table(
@@ -35,7 +36,8 @@ class Storage(Construct):
                 sort_key=sort,
                 billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
                 point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
-                encryption=dynamodb.TableEncryption.AWS_MANAGED,
+                encryption=dynamodb.TableEncryption.CUSTOMER_MANAGED,
+                encryption_key=data_key,
                 time_to_live_attribute=ttl,
                 stream=stream,
                 removal_policy=removal,
@@ -58,10 +60,10 @@ class Storage(Construct):
         # Append-only: functions get PutItem and Query on it, never UpdateItem or DeleteItem.
         # Its stream is the ticket event log: follow-up workflows start from it.
         self.ticket_history = table("TicketHistory", "ticket-history", stream=dynamodb.StreamViewType.NEW_IMAGE)
-        self.supply = table("Supply", "supply")
-        self.analytics = table(
-            "Analytics", "analytics", ttl="expires_at"
-        )  # facts, hourly volume, schedule, forecasts, alerts  # the default supply-chain adapter: orders, stock, parcels, refunds, coupons
+        self.supply = table("Supply", "supply")  # the default supply-chain adapter: orders, stock, parcels, refunds, coupons
+        self.analytics = table("Analytics", "analytics", ttl="expires_at")  # facts, hourly volume, schedule, forecasts, alerts
+        # Who viewed or changed what: append-only like the ticket history (PutItem and reads only).
+        self.audit = table("Audit", "audit", ttl="expires_at")
         self.knowledge = table("Knowledge", "knowledge", ttl="expires_at")  # knowledge gaps and ingestion reports
         # Knowledge files (knowledge/<brand>/...) and the built search index (index/...).
         self.knowledge_bucket = s3.Bucket(
@@ -86,19 +88,15 @@ class Storage(Construct):
             "Idempotency", "idempotency", ttl="expiration", key=dynamodb.Attribute(name="id", type=dynamodb.AttributeType.STRING), sort=None
         )
 
+        # Queues carry customers' words (and stream records their keys): the same key encrypts them.
+        encrypted = {"encryption": sqs.QueueEncryption.KMS, "encryption_master_key": data_key, "enforce_ssl": True}
+
         def dead_letter_queue(logical_id: str, name: str) -> sqs.Queue:
-            return sqs.Queue(
-                self,
-                logical_id,
-                queue_name=naming(name),
-                retention_period=Duration.days(14),
-                encryption=sqs.QueueEncryption.SQS_MANAGED,
-                enforce_ssl=True,
-            )
+            return sqs.Queue(self, logical_id, queue_name=naming(name), retention_period=Duration.days(14), **encrypted)  # type: ignore[arg-type]
 
         def queue_with_dlq(prefix: str, name: str, visibility: Duration) -> tuple[sqs.Queue, sqs.Queue]:
             """A queue whose messages move to their own DLQ after three failed receives."""
-            common = {"encryption": sqs.QueueEncryption.SQS_MANAGED, "enforce_ssl": True}
+            common = encrypted
             dlq = dead_letter_queue(f"{prefix}DeadLetterQueue", f"{name}-dlq")
             queue = sqs.Queue(
                 self,

@@ -4,13 +4,14 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
 from aftersales.service import STEPS, AfterSalesSteps
 from livedesk.knowledge.client import SearchFunction
+from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import ConversationRepository
 from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
@@ -23,11 +24,10 @@ class AfterSalesSettings(ConversationStoreSettings, TicketStoreSettings):
     supply_table: str
     supply_chain_url: str = ""
     search_function_name: str
-    message_retention_days: int = 180
 
 
 settings = AfterSalesSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 dynamodb = boto3.resource("dynamodb")

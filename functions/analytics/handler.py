@@ -4,7 +4,7 @@ emitted as CloudWatch metrics (EMF) for the dashboard and alarms."""
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.analytics.facts import Fact, from_conversation_item, from_history_item
 from livedesk.analytics.store import AnalyticsStore
+from livedesk.logs import service_logger
 
 
 class AnalyticsSettings(BaseSettings):
@@ -24,7 +25,7 @@ class AnalyticsSettings(BaseSettings):
 
 
 settings = AnalyticsSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -13,18 +13,27 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, ConfigDict, Field
 
 from livedesk.api import AGENT, create_resolver, current_actor
-from livedesk.models import IDENTIFIER, Conversation, ConversationView
+from livedesk.audit import AuditLog
+from livedesk.logs import service_logger
+from livedesk.models import IDENTIFIER, Conversation, ConversationView, utc_now
+from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
 from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
 
-settings = ConversationStoreSettings()
-logger = Logger()
+
+class ConversationSettings(ConversationStoreSettings):
+    audit_table: str
+
+
+settings = ConversationSettings()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
 table = boto3.resource("dynamodb").Table(settings.conversations_table)
 conversations = ConversationRepository(table, timedelta(0))
 clusters = LiveClusterRepository(table, timedelta(0))
+views = ViewPolicy(AuditLog(boto3.resource("dynamodb").Table(settings.audit_table), utc_now))
 
 
 class CustomerConversations(BaseModel):
@@ -33,12 +42,16 @@ class CustomerConversations(BaseModel):
 
 
 @app.get("/v1/conversations/<conversation_id>", summary="A conversation and its messages in order", tags=["conversations"], responses=AGENT)
-def get_conversation(conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]) -> ConversationView:
-    found = conversations.get(current_actor(app).brand_id, conversation_id)
+def get_conversation(
+    conversation_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)],
+    reveal: Annotated[bool, Query(description=REVEAL_DESCRIPTION)] = False,
+) -> ConversationView:
+    actor = current_actor(app)
+    found = conversations.get(actor.brand_id, conversation_id)
     if found is None:
         raise NotFoundError(f"conversation {conversation_id} not found")
     conversation, messages = found
-    return ConversationView(**conversation.model_dump(), messages=messages)
+    return views.conversation(actor, ConversationView(**conversation.model_dump(), messages=messages), reveal)
 
 
 @app.get(

@@ -4,11 +4,12 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from escalation.service import STEPS, EscalationSteps
+from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import ConversationRepository
 from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
@@ -20,11 +21,10 @@ from livedesk.tickets.sla import SlaPolicy
 class EscalationSettings(ConversationStoreSettings, TicketStoreSettings):
     supply_table: str
     supply_chain_url: str = ""
-    message_retention_days: int = 180
 
 
 settings = EscalationSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 dynamodb = boto3.resource("dynamodb")

@@ -4,7 +4,7 @@ An hourly schedule refreshes every brand's forecast, which KPIs and alerts compa
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,7 +15,9 @@ from forecast.service import Forecaster
 from livedesk.analytics.forecast import Forecast
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.logs import service_logger
 from livedesk.models import utc_now
+from livedesk.tickets.lifecycle import Role
 from livedesk.tickets.sla import SlaPolicy
 
 
@@ -27,7 +29,7 @@ class ForecastSettings(BaseSettings):
 
 
 settings = ForecastSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
@@ -38,7 +40,7 @@ forecaster = Forecaster(
 
 @app.get("/v1/forecast", summary="Expected messages per hour and the agents each hour needs", tags=["operations"], responses=AGENT)
 def get_forecast(hours: Annotated[int, Query(ge=1, le=168)] = 48) -> Forecast:
-    return forecaster.next_hours(current_actor(app).brand_id, hours)
+    return forecaster.next_hours(current_actor(app, Role.SUPERVISOR).brand_id, hours)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -4,13 +4,14 @@ on the weekly schedule, and on a direct invoke ({"rebuild": "manual"})."""
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ingest.service import Ingestor, KnowledgeFiles
 from livedesk.knowledge.backends import index_writer
 from livedesk.knowledge.store import ArtifactStore
+from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import IngestionReportRepository
 from livedesk.settings import KnowledgeSettings
@@ -22,7 +23,7 @@ class IngestSettings(KnowledgeSettings):
 
 
 settings = IngestSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 s3 = boto3.client("s3")

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -25,9 +25,11 @@ from livedesk.analytics.store import AnalyticsStore
 from livedesk.analytics.voc import VoiceOfCustomer, as_csv
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.errors import InvalidRequest
+from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.supply.adapters import supply_chain
+from livedesk.tickets.lifecycle import Role
 
 
 class InsightsSettings(BaseSettings):
@@ -44,7 +46,7 @@ class InsightsSettings(BaseSettings):
 
 
 settings = InsightsSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
@@ -116,12 +118,12 @@ def get_kpis(
 ) -> Kpis:
     window = _window(start, end)
     where = Slice(channel=channel, live_session_id=live_session_id, skill=skill, intent=intent, lane=lane)
-    return insights.kpis(current_actor(app).brand_id, *window, where)
+    return insights.kpis(current_actor(app, Role.SUPERVISOR).brand_id, *window, where)
 
 
 @app.get("/v1/kpis/report", summary="The KPIs as a self-contained HTML report with charts", tags=TAGS, responses=AGENT)
 def get_kpi_report(start: From = None, end: To = None) -> Response[str]:
-    brand_id = current_actor(app).brand_id
+    brand_id = current_actor(app, Role.SUPERVISOR).brand_id
     body = html_report(brand_id, insights.kpis(brand_id, *_window(start, end), Slice()))
     return Response(status_code=200, content_type=content_types.TEXT_HTML, body=body)
 
@@ -142,7 +144,7 @@ def get_voice_of_customer(
     by: Annotated[Literal["sku", "category", "supplier"], Query()] = "sku",
     format: Annotated[Literal["json", "csv"], Query()] = "json",
 ) -> Response[Any]:  # two content types, described in VOC_RESPONSES
-    report = insights.voice_of_customer(current_actor(app).brand_id, *_window(start, end), by)
+    report = insights.voice_of_customer(current_actor(app, Role.SUPERVISOR).brand_id, *_window(start, end), by)
     if format == "csv":
         return Response(status_code=200, content_type="text/csv; charset=utf-8", body=as_csv(report))
     return Response(status_code=200, content_type=content_types.APPLICATION_JSON, body=report.model_dump(mode="json"))
@@ -150,12 +152,12 @@ def get_voice_of_customer(
 
 @app.get("/v1/knowledge/gaps", summary="Questions the knowledge could not answer, grouped into topics", tags=TAGS, responses=AGENT)
 def get_knowledge_gaps(start: From = None, end: To = None) -> KnowledgeGaps:
-    return KnowledgeGaps(topics=insights.knowledge_gaps(current_actor(app).brand_id, *_window(start, end)))
+    return KnowledgeGaps(topics=insights.knowledge_gaps(current_actor(app, Role.SUPERVISOR).brand_id, *_window(start, end)))
 
 
 @app.get("/v1/alerts", summary="Alerts of the last 24 hours (the rules are evaluated first)", tags=TAGS, responses=AGENT)
 def get_alerts() -> Alerts:
-    return Alerts(alerts=insights.evaluate_alerts(current_actor(app).brand_id))
+    return Alerts(alerts=insights.evaluate_alerts(current_actor(app, Role.SUPERVISOR).brand_id))
 
 
 @app.put(
@@ -165,7 +167,7 @@ def get_alerts() -> Alerts:
     responses=AGENT,
 )
 def put_schedule(live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], body: Schedule) -> Scheduled:
-    insights.schedule(current_actor(app).brand_id, live_session_id, body.start, body.end)
+    insights.schedule(current_actor(app, Role.SUPERVISOR).brand_id, live_session_id, body.start, body.end)
     return Scheduled(live_session_id=live_session_id, start=body.start, end=body.end)
 
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.logging import correlation_paths
@@ -15,22 +15,23 @@ from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import P
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.service import ConflictingDuplicate, IntakeService, MessageAccepted, SqsInboundQueue
-from livedesk.api import BrandId, create_resolver, error_response
+from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_of, channel_resolver, error_response
+from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, MessageIn, utc_now
 from livedesk.repositories import InboundMessageRepository
-from livedesk.settings import ConversationStoreSettings
+from livedesk.settings import ChannelKeySettings, ConversationStoreSettings
+from livedesk.tickets.lifecycle import Forbidden
 
 
-class IntakeSettings(ConversationStoreSettings):
+class IntakeSettings(ConversationStoreSettings, ChannelKeySettings):
     inbound_queue_url: str
-    message_retention_days: int = 180
 
 
 settings = IntakeSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = create_resolver()
+app = channel_resolver(settings, frozenset({"POST /v1/messages"}))
 
 service = IntakeService(
     InboundMessageRepository(
@@ -64,11 +65,16 @@ CONFLICT = error_response("The channel message id was already used")
     "/v1/messages",
     summary="Accept a customer message from a channel",
     tags=["messages"],
-    responses={202: {"description": "Accepted for routing"}, 409: CONFLICT},
+    responses={202: {"description": "Accepted for routing"}, 409: CONFLICT, **CHANNEL},
 )
-def post_message(message: MessageIn, brand_id: BrandId) -> Response[MessageAccepted]:
-    inbound = service.prepare(brand_id, message, logger.get_correlation_id())
-    logger.append_keys(brand_id=brand_id, message_id=inbound.message_id, channel=message.channel.value)
+def post_message(
+    message: MessageIn, brand_id: BrandId, channel: ChannelName, timestamp: SignedAt, signature: Signature
+) -> Response[MessageAccepted]:
+    caller = channel_of(app)
+    if message.channel.value != caller.channel:
+        raise Forbidden(f"the {caller.channel} channel may only post {caller.channel} messages")
+    inbound = service.prepare(caller.brand_id, message, logger.get_correlation_id())
+    logger.append_keys(brand_id=caller.brand_id, message_id=inbound.message_id, channel=message.channel.value)
     try:
         accepted = accept_once(message=inbound)
     except (ConflictingDuplicate, IdempotencyValidationError):

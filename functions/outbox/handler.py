@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from livedesk.logs import service_logger
 from livedesk.models import ConversationMessage, utc_now
 from outbox.channels import RecordedOnly, Webhooks
 from outbox.service import Outbox
@@ -25,7 +26,7 @@ class OutboxSettings(BaseSettings):
 
 
 settings = OutboxSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

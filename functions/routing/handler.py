@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -16,6 +16,7 @@ from botocore.config import Config
 from pydantic import Json
 
 from livedesk.knowledge.client import SearchFunction
+from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, utc_now
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
@@ -32,7 +33,6 @@ class RoutingSettings(ConversationStoreSettings, TicketStoreSettings):
     takeover_state_machine_arn: str
     takeover_timeout_seconds: int = 120
     search_function_name: str
-    message_retention_days: int = 180
     conversation_idle_hours: int = 24
     value_rules: ValueRules = ValueRules()
 
@@ -42,7 +42,7 @@ class InboundRecord(SqsRecordModel):
 
 
 settings = RoutingSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)

@@ -257,7 +257,7 @@ class Router:
             return None, BotAnswer(text, "courtesy") if text else None
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
         request = SearchRequest(query=message.text[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
-        result = self._knowledge.lookup(message.brand_id, request, record_gap=answerable)
+        result = self._knowledge.lookup(message.brand_id, request, record_gap=answerable, customer_id=message.customer_id)
         if answerable and result is not None and result.answer and result.answer_doc_id:
             return result, BotAnswer(result.answer, result.answer_doc_id)
         return result, None

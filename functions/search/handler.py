@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
@@ -14,6 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.knowledge.backends import search_index
 from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
+from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import KnowledgeSettings
@@ -27,7 +28,7 @@ class SearchSettings(KnowledgeSettings):
 
 
 settings = SearchSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
@@ -48,8 +49,8 @@ def post_search(request: SearchRequest) -> SearchResult:
     return search(current_actor(app).brand_id, request, record_gap=True)
 
 
-def search(brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult:
-    result = knowledge.search(brand_id, request, record_gap=record_gap)
+def search(brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult:
+    result = knowledge.search(brand_id, request, record_gap=record_gap, customer_id=customer_id)
     if record_gap:
         metrics.add_metric(name="KnowledgeAnswered" if result.answer else "KnowledgeGaps", unit=MetricUnit.Count, value=1)
     return result
@@ -62,4 +63,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "requestContext" in event:
         return app.resolve(event, context)
     query = parse(event=event, model=KnowledgeQuery)  # a direct invoke from routing
-    return search(query.brand_id, query.request, query.record_gap).model_dump(mode="json")
+    return search(query.brand_id, query.request, query.record_gap, query.customer_id).model_dump(mode="json")

@@ -21,7 +21,9 @@ class SearchIndex(Protocol):
 
 
 class GapRecorder(Protocol):
-    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None: ...
+    def record(
+        self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime, customer_id: str | None = None
+    ) -> None: ...
 
 
 def _hit(hit: Hit) -> SearchHit:
@@ -59,7 +61,7 @@ class KnowledgeSearch:
         self._gaps = gaps
         self._clock = clock
 
-    def search(self, brand_id: str, request: SearchRequest, record_gap: bool = True) -> SearchResult:
+    def search(self, brand_id: str, request: SearchRequest, record_gap: bool = True, customer_id: str | None = None) -> SearchResult:
         now = self._clock()
         wanted = request.filters
         filters = Filters(
@@ -99,5 +101,5 @@ class KnowledgeSearch:
             )
         if record_gap:
             masked = normalize(request.query).display  # phone and order numbers never reach the gap log
-            self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now)
+            self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now, customer_id)
         return SearchResult(hits=shown, answer=None, reason=reason, embedder=index.embedder_name)

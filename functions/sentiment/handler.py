@@ -2,19 +2,21 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from livedesk.api import BrandId, create_resolver
+from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_resolver
+from livedesk.logs import service_logger
 from livedesk.models import EmotionAssessment, Strict
+from livedesk.settings import ChannelKeySettings
 from livedesk.understanding.pipeline import packaged_understander
 
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = create_resolver()
+app = channel_resolver(ChannelKeySettings(), frozenset({"POST /v1/sentiment"}))
 understander = packaged_understander()
 
 
@@ -26,8 +28,10 @@ class SentimentResponse(BaseModel):
     results: list[EmotionAssessment]
 
 
-@app.post("/v1/sentiment", summary="Assess the emotion of a batch of customer texts", tags=["understanding"])
-def post_sentiment(request: SentimentRequest, brand_id: BrandId) -> SentimentResponse:
+@app.post("/v1/sentiment", summary="Assess the emotion of a batch of customer texts", tags=["understanding"], responses=CHANNEL)
+def post_sentiment(
+    request: SentimentRequest, brand_id: BrandId, channel: ChannelName, timestamp: SignedAt, signature: Signature
+) -> SentimentResponse:
     return SentimentResponse(results=[understander.emotion(text) for text in request.texts])
 
 

@@ -3,13 +3,14 @@
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER
 from livedesk.supply.adapters import supply_chain
 from livedesk.supply.ports import Order, Shipment, Stock
@@ -23,7 +24,7 @@ class SupplySettings(BaseSettings):
 
 
 settings = SupplySettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()

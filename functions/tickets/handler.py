@@ -5,34 +5,49 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
 
-from livedesk.api import AGENT, CHANGE, NOT_FOUND, BrandId, create_resolver, current_actor
+from livedesk.api import (
+    AGENT,
+    CHANGE,
+    CHANNEL,
+    NOT_FOUND,
+    BrandId,
+    ChannelName,
+    Signature,
+    SignedAt,
+    channel_of,
+    channel_resolver,
+    current_actor,
+)
+from livedesk.audit import AuditLog
+from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, TicketView, utc_now
+from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
 from livedesk.repositories import ConversationRepository
-from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, TicketStoreSettings
 from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import Inspection, ReturnRepository, ReturnRequest, ReturnStart
 from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows, TicketDesk
 
 
-class TicketSettings(ConversationStoreSettings, TicketStoreSettings):
+class TicketSettings(ConversationStoreSettings, TicketStoreSettings, ChannelKeySettings):
+    audit_table: str
     after_sales_state_machine_arn: str
     inspection_timeout_seconds: int = 14 * 24 * 3600
-    message_retention_days: int = 180
 
 
 settings = TicketSettings()
-logger = Logger()
+logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()
-app = create_resolver()
+app = channel_resolver(settings, frozenset({"POST /v1/surveys/{ticket_id}"}))
 dynamodb = boto3.resource("dynamodb")
 tickets_table = dynamodb.Table(settings.tickets_table)
 desk = TicketDesk(
@@ -44,7 +59,9 @@ desk = TicketDesk(
     clock=utc_now,
     inspection_timeout_s=settings.inspection_timeout_seconds,
 )
+views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
 TicketId = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
+Reveal = Annotated[bool, Query(description=REVEAL_DESCRIPTION)]
 TAGS = ["tickets"]
 
 
@@ -68,8 +85,9 @@ class SurveyAnswer(BaseModel):
 
 
 @app.get("/v1/tickets/<ticket_id>", summary="A ticket and its history", tags=TAGS, responses=AGENT)
-def get_ticket(ticket_id: TicketId) -> TicketView:
-    return desk.view(current_actor(app), ticket_id)
+def get_ticket(ticket_id: TicketId, reveal: Reveal = False) -> TicketView:
+    actor = current_actor(app)
+    return views.ticket(actor, desk.view(actor, ticket_id), reveal)
 
 
 @app.get("/v1/agents/me/queue", summary="My queue: open tickets of my skills, by priority then due time", tags=TAGS, responses=AGENT)
@@ -80,66 +98,78 @@ def get_my_queue(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> MyQueue:
 
 @app.post("/v1/tickets/<ticket_id>/claim", summary="Take the ticket", tags=TAGS, responses=CHANGE)
 def claim(ticket_id: TicketId, body: Claim) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "claim")
 
 
 @app.post("/v1/tickets/<ticket_id>/assign", summary="Give the ticket to an agent (supervisors)", tags=TAGS, responses=CHANGE)
 def assign(ticket_id: TicketId, body: Assign) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "assign")
 
 
 @app.post(
     "/v1/tickets/<ticket_id>/transfer", summary="Move the ticket to another skill or person, with context", tags=TAGS, responses=CHANGE
 )
 def transfer(ticket_id: TicketId, body: Transfer) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "transfer")
 
 
 @app.post("/v1/tickets/<ticket_id>/replies", summary="Answer the customer on the channel they wrote on", tags=TAGS, responses=CHANGE)
 def reply(ticket_id: TicketId, body: Reply) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "reply")
 
 
 @app.post("/v1/tickets/<ticket_id>/notes", summary="An internal note the customer never sees", tags=TAGS, responses=CHANGE)
 def note(ticket_id: TicketId, body: Note) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "note")
 
 
 @app.post("/v1/tickets/<ticket_id>/wait", summary="Wait for the customer or for someone inside", tags=TAGS, responses=CHANGE)
 def wait(ticket_id: TicketId, body: Wait) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "wait")
 
 
 @app.post("/v1/tickets/<ticket_id>/resolve", summary="Resolve; the customer gets a CSAT survey", tags=TAGS, responses=CHANGE)
 def resolve(ticket_id: TicketId, body: Resolve) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "resolve")
 
 
 @app.post("/v1/tickets/<ticket_id>/reopen", summary="Reopen a resolved or closed ticket", tags=TAGS, responses=CHANGE)
 def reopen(ticket_id: TicketId, body: Reopen) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "reopen")
 
 
 @app.post("/v1/tickets/<ticket_id>/close", summary="Close a resolved ticket", tags=TAGS, responses=CHANGE)
 def close(ticket_id: TicketId, body: Close) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "close")
 
 
 @app.post("/v1/tickets/<ticket_id>/merge", summary="Fold a duplicate into the ticket it repeats", tags=TAGS, responses=CHANGE)
 def merge(ticket_id: TicketId, body: Merge) -> TicketView:
-    return desk.act(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.act(actor, ticket_id, body), "merge")
 
 
 @app.post("/v1/tickets/<ticket_id>/takeover", summary="A supervisor accepts an offered conversation", tags=TAGS, responses=CHANGE)
 def takeover(ticket_id: TicketId, body: VersionOnly) -> TicketView:
-    return desk.take_over(current_actor(app), ticket_id, body.version)
+    actor = current_actor(app)
+    return views.changed(actor, desk.take_over(actor, ticket_id, body.version), "takeover")
 
 
 @app.post(
     "/v1/tickets/<ticket_id>/recovery", summary="A manager decides the service recovery after a bad CSAT", tags=TAGS, responses=CHANGE
 )
 def recovery(ticket_id: TicketId, body: RecoveryDecision) -> TicketView:
-    return desk.complete_recovery(current_actor(app), ticket_id, body)
+    actor = current_actor(app)
+    return views.changed(actor, desk.complete_recovery(actor, ticket_id, body), "recovery")
 
 
 @app.post("/v1/tickets/<ticket_id>/returns", summary="Start a return or exchange of an order line", tags=TAGS, responses=CHANGE)
@@ -158,9 +188,17 @@ def inspect(return_id: TicketId, body: Inspection) -> ReturnRequest:
     return desk.record_inspection(current_actor(app), return_id, body.passed, body.notes)
 
 
-@app.post("/v1/surveys/<ticket_id>", summary="The customer's CSAT answer (1–5 and a comment)", tags=["surveys"], responses=NOT_FOUND)
-def answer_survey(ticket_id: TicketId, brand_id: BrandId, body: SurveyAnswer) -> SurveyRecorded:
-    ticket = desk.record_csat(brand_id, ticket_id, body.score, body.comment)
+@app.post(
+    "/v1/surveys/<ticket_id>",
+    summary="The customer's CSAT answer (1–5 and a comment)",
+    tags=["surveys"],
+    responses={**NOT_FOUND, **CHANNEL},
+)
+def answer_survey(
+    ticket_id: TicketId, brand_id: BrandId, channel: ChannelName, timestamp: SignedAt, signature: Signature, body: SurveyAnswer
+) -> SurveyRecorded:
+    caller = channel_of(app)
+    ticket = desk.record_csat(caller.brand_id, ticket_id, body.score, body.comment)
     assert ticket.csat is not None
     return SurveyRecorded(ticket_id=ticket_id, score=ticket.csat.score)
 

@@ -47,11 +47,12 @@ def main(argv: list[str] | None = None) -> int:
         dynamodb = boto3.resource("dynamodb", endpoint_url=stack.endpoint)
         seed_customers(dynamodb.Table(stack.table_name("Customers")))
         seed_supply(dynamodb.Table(stack.table_name("Supply")))
-        accepted = seed_messages(stack.url)
+        accepted = seed_messages(stack)
         stack.drain()
         print(f"Seeded the demo knowledge index and {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
     if args.command == "invoke":
-        response = stack.client("lambda").invoke(FunctionName=stack.function_name(args.function), Payload=args.event.read_bytes())
+        event = stack.channel_keys.sign_event(json.loads(args.event.read_text(encoding="utf-8")))
+        response = stack.client("lambda").invoke(FunctionName=stack.function_name(args.function), Payload=json.dumps(event).encode())
         print(json.dumps(json.loads(response["Payload"].read()), indent=2, ensure_ascii=False))
         stack.stop()
         return 1 if "FunctionError" in response else 0
@@ -60,9 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         '"text":"收到的口红断了，我要退款","sent_at":"2026-11-21T20:00:00+08:00"}'
     )
     agent = '{"brand_id":"lumi-beauty","username":"amy","role":"agent","skills":["after_sale"]}'
+    key_request = '{"brand_id":"lumi-beauty","channel":"app_chat"}'
     print(
-        "\nTry it (a channel posts a message; an agent signs in and works the ticket):\n"
-        f"  curl -s -X POST {stack.url}/v1/messages -H 'content-type: application/json' -H 'x-livedesk-brand: lumi-beauty' -d '{message}'\n"
+        "\nTry it (a channel posts a signed message; an agent signs in and works the ticket):\n"
+        f"  KEY=$(curl -s -X POST {stack.url}/local/channel-key -d '{key_request}' \\\n"
+        "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"key\"])')\n"
+        f"  echo '{message}' | .venv/bin/livedesk channel post --url {stack.url} --brand lumi-beauty --channel app_chat --key $KEY\n"
         f"  TOKEN=$(curl -s -X POST {stack.url}/local/agent-token -d '{agent}' \\\n"
         "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id_token\"])')\n"
         f'  curl -s {stack.url}/v1/agents/me/queue -H "authorization: Bearer $TOKEN"\n'

@@ -155,6 +155,7 @@ class Desk:
     """Agents and customers at work, through the same API the consoles and channels use."""
 
     def __init__(self, stack: LocalStack) -> None:
+        self.stack = stack
         self.url = stack.url
         self.session = requests.Session()
         self.tokens = {
@@ -233,7 +234,7 @@ class Desk:
         if "version" in resolved:
             self.done["resolved"] += 1
             if rng.random() < 0.6:
-                self.call("POST", f"/v1/surveys/{ticket_id}", None, {"score": rng.choice([5, 5, 4, 4, 3, 2, 1])})
+                self.stack.post_as_channel(BRAND, f"/v1/surveys/{ticket_id}", {"score": rng.choice([5, 5, 4, 4, 3, 2, 1])}, "app_chat")
                 self.done["surveyed"] += 1
 
 
@@ -257,7 +258,7 @@ def run(port: int = 0) -> int:
             body = {"channel": post.channel, "channel_message_id": f"demo-{n}", "customer_id": post.customer, "text": post.text,
                     "sent_at": post.sent_at.isoformat(), **({"sku": post.sku} if post.sku else {}),
                     **({"live_session_id": post.live_session_id} if post.live_session_id else {})}  # fmt: skip
-            desk.session.post(f"{stack.url}/v1/messages", json=body, headers={"x-livedesk-brand": BRAND}, timeout=60).raise_for_status()
+            stack.post_as_channel(BRAND, "/v1/messages", body).raise_for_status()
             if n % ROUND == ROUND - 1:  # the agents work alongside the channels
                 stack.drain(timeout_s=300)
                 desk.work(rng)

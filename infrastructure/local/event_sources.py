@@ -161,12 +161,15 @@ def matches(pattern: Any, value: Any) -> bool:
     return bool(pattern == value)
 
 
+SHARD = "_livedesk_shard_id"  # which shard a pending record came from (for the on-failure record)
+
+
 def to_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
     dynamodb = dict(record["dynamodb"])
     created = dynamodb.get("ApproximateCreationDateTime")
     if isinstance(created, datetime):
         dynamodb["ApproximateCreationDateTime"] = int(created.timestamp())
-    return {**record, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
+    return {**{k: v for k, v in record.items() if k != SHARD}, "dynamodb": dynamodb, "eventSourceARN": stream_arn}
 
 
 class StreamPoller(_Poller):
@@ -216,7 +219,8 @@ class StreamPoller(_Poller):
                 continue
             page = self._streams.get_records(ShardIterator=iterator, Limit=self.mapping.batch_size)
             self._iterators[shard_id] = page.get("NextShardIterator")
-            records += [r for r in page["Records"] if not self.mapping.filters or any(matches(f, r) for f in self.mapping.filters)]
+            wanted = [r for r in page["Records"] if not self.mapping.filters or any(matches(f, r) for f in self.mapping.filters)]
+            records += [{**r, SHARD: shard_id} for r in wanted]
         return records
 
     def _deliver(self) -> None:
@@ -246,6 +250,7 @@ class StreamPoller(_Poller):
         if self.mapping.on_failure_queue_url is None or not records:
             return
         info = {
+            "shardId": records[0].get(SHARD),
             "streamArn": self.mapping.stream_arn,
             "startSequenceNumber": records[0]["dynamodb"]["SequenceNumber"],
             "endSequenceNumber": records[-1]["dynamodb"]["SequenceNumber"],

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
-
-import requests
+from typing import TYPE_CHECKING, Any
 
 from livedesk.repositories import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import CatalogItem, Order, OrderLine, Shipment, StockLevel, TrackingEvent
 from livedesk.value import CustomerValue
+
+if TYPE_CHECKING:
+    from infrastructure.local.stack import LocalStack
 
 CUSTOMERS = [
     ("lumi-beauty", "cust-1001", "王小美", CustomerValue(lifetime_spend=26800, order_count=41, vip_level=4, member_since=date(2021, 3, 8))),
@@ -42,7 +43,7 @@ def seed_customers(customers_table: Any) -> None:
         repository.put_profile(brand_id, customer_id, name, value)
 
 
-def seed_messages(base_url: str) -> list[dict[str, Any]]:
+def seed_messages(stack: LocalStack) -> list[dict[str, Any]]:
     start = datetime.now(UTC) - timedelta(minutes=len(MESSAGES))
     accepted = []
     for offset, (brand_id, channel, channel_message_id, customer_id, session, sku, text) in enumerate(MESSAGES):
@@ -57,7 +58,7 @@ def seed_messages(base_url: str) -> list[dict[str, Any]]:
             body["live_session_id"] = session
         if sku:
             body["sku"] = sku
-        response = requests.post(f"{base_url}/v1/messages", json=body, headers={"x-livedesk-brand": brand_id}, timeout=30)
+        response = stack.post_as_channel(brand_id, "/v1/messages", body)
         response.raise_for_status()
         accepted.append({"brand_id": brand_id, **response.json()})
     return accepted

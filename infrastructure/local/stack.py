@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import os
+import secrets
 import socket
 import threading
 import time
@@ -22,7 +23,9 @@ import requests
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from infrastructure.local import faults
 from infrastructure.local.agents import AgentTokens, moto_cognito_keys
+from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
@@ -87,12 +90,17 @@ class LocalStack:
             },
         )
         self.runtime.install()
+        faults.install()  # inert until a test injects a fault (infrastructure/local/faults.py)
         if self.wait_scale is not None:
             _scale_wait_states(self.wait_scale)
         self._provision()
         self.agents = AgentTokens.of(self.template, self.client("cognito-idp"))
+        self.channel_keys = ChannelKeyring.of(self.template, self.client("secretsmanager"))
         self.gateway = LocalGateway(
-            self._routes(), self.client("lambda"), port=self.gateway_port, local_routes={"/local/agent-token": self.agents.from_request}
+            self._routes(),
+            self.client("lambda"),
+            port=self.gateway_port,
+            local_routes={"/local/agent-token": self.agents.from_request, "/local/channel-key": self.channel_keys.from_request},
         )
         threading.Thread(target=self.gateway.serve_forever, name="local-gateway", daemon=True).start()
         for poller in self.pollers:
@@ -135,7 +143,18 @@ class LocalStack:
         """A Cognito ID token for an agent of the brand (created on first use), as the agent console gets one."""
         return self.agents.token(brand_id, username, role, skills)
 
-    def finish(self, execution_arn: str, timeout_s: float = 30.0) -> dict[str, Any]:
+    def channel_headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes) -> dict[str, str]:
+        """What the brand's channel integration sends: brand, channel, time and signature."""
+        return self.channel_keys.headers(brand_id, channel, method, path, body)
+
+    def post_as_channel(self, brand_id: str, path: str, body: dict[str, Any], channel: str | None = None) -> requests.Response:
+        """POST ``body`` as the brand's channel integration would: JSON, signed with its key."""
+        raw = json.dumps(body, ensure_ascii=False).encode()
+        channel = channel or str(body.get("channel", "app_chat"))
+        headers = {"content-type": "application/json", **self.channel_headers(brand_id, channel, "POST", path, raw)}
+        return requests.post(f"{self.url}{path}", data=raw, headers=headers, timeout=60)
+
+    def finish(self, execution_arn: str, timeout_s: float = 120.0) -> dict[str, Any]:
         """Wait for a Step Functions execution to end; returns its description."""
         sfn = self.client("stepfunctions")
         deadline = time.monotonic() + timeout_s
@@ -161,7 +180,7 @@ class LocalStack:
         """Physical name of the function built from functions/<folder>."""
         return str(self.template.refs[function_logical_id(self.template, folder)])
 
-    def drain(self, timeout_s: float = 30.0) -> None:
+    def drain(self, timeout_s: float = 120.0) -> None:
         """Wait until every polled queue is empty and no batch is in flight."""
         sqs = self.client("sqs")
         deadline = time.monotonic() + timeout_s
@@ -305,6 +324,11 @@ def provision_tables(template: Template, dynamodb: Any) -> None:
             for key in ("TableName", "KeySchema", "AttributeDefinitions", "BillingMode", "GlobalSecondaryIndexes")
             if key in properties
         }
+        sse = properties.get("SSESpecification")
+        if sse and sse.get("SSEEnabled"):
+            spec["SSESpecification"] = {"Enabled": True, "SSEType": sse.get("SSEType", "KMS")}
+            if "KMSMasterKeyId" in sse:
+                spec["SSESpecification"]["KMSMasterKeyId"] = template.resolve(sse["KMSMasterKeyId"])
         stream = properties.get("StreamSpecification")
         if stream:
             spec["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
@@ -315,6 +339,28 @@ def provision_tables(template: Template, dynamodb: Any) -> None:
                 TableName=spec["TableName"], TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl["AttributeName"]}
             )
         template.provide(logical_id, spec["TableName"], Arn=table["TableArn"], StreamArn=table.get("LatestStreamArn"))
+
+
+def provision_keys(template: Template, kms: Any) -> None:
+    for logical_id, resource in template.resources("AWS::KMS::Key"):
+        key = kms.create_key(Description=resource["Properties"].get("Description", logical_id))["KeyMetadata"]
+        template.provide(logical_id, key["KeyId"], Arn=key["Arn"])
+
+
+def provision_secrets(template: Template, secretsmanager: Any) -> None:
+    """Secrets as CloudFormation creates them: a generated one is its template with a random value
+    under the generated key."""
+    for logical_id, resource in template.resources("AWS::SecretsManager::Secret"):
+        properties = resource["Properties"]
+        generate = properties.get("GenerateSecretString")
+        if generate:
+            value = json.loads(generate.get("SecretStringTemplate") or "{}")
+            value[generate["GenerateStringKey"]] = secrets.token_urlsafe(24)
+            secret_string = json.dumps(value)
+        else:
+            secret_string = str(template.resolve(properties.get("SecretString", "")))
+        created = secretsmanager.create_secret(Name=properties["Name"], SecretString=secret_string)
+        template.provide(logical_id, created["ARN"])
 
 
 def provision_buckets(template: Template, s3: Any) -> None:
@@ -427,6 +473,8 @@ def provision_resources(template: Template, client: Callable[[str], Any]) -> Non
         policy = json.dumps(resource["Properties"]["AssumeRolePolicyDocument"])
         arn = client("iam").create_role(RoleName=logical_id[:64], AssumeRolePolicyDocument=policy)["Role"]["Arn"]
         template.provide(logical_id, logical_id[:64], Arn=arn)
+    provision_keys(template, client("kms"))
+    provision_secrets(template, client("secretsmanager"))
     provision_tables(template, client("dynamodb"))
     provision_buckets(template, client("s3"))
     provision_queues(template, client("sqs"))

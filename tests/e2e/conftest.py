@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,11 +15,14 @@ import requests
 from infrastructure.local.knowledge import seed_knowledge
 from infrastructure.local.seed import seed_customers, seed_supply
 from infrastructure.local.stack import LocalStack
+from livedesk.api import CHANNELS
+
+CHANNEL_ROUTES = ("/v1/messages", "/v1/sentiment", "/v1/surveys/")
 
 
 class Client:
-    """Calls the local HTTP API as a channel (the brand header) and as a signed-in person (by default
-    a supervisor of the brand, who may see everything of it)."""
+    """Calls the local HTTP API as a channel (signed with the brand's key for the channel) and as a
+    signed-in person (by default a supervisor of the brand, who may see everything of it)."""
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
@@ -39,8 +43,18 @@ class Client:
             headers["authorization"] = f"Bearer {token}"
         return headers
 
-    def post(self, path: str, body: Any, brand: str | None = "lumi-beauty", token: str | None = None, **kwargs: Any) -> requests.Response:
+    def post(
+        self, path: str, body: Any, brand: str | None = "lumi-beauty", token: str | None = None, channel: str | None = None, **kwargs: Any
+    ) -> requests.Response:
+        """A channel route is signed by the channel (the body's, or ``channel``); other routes carry a token."""
+        if brand and path.startswith(CHANNEL_ROUTES):
+            return self.signed("POST", path, json.dumps(body, ensure_ascii=False).encode(), brand, channel or _channel_of(body))
         return self.session.post(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60, **kwargs)
+
+    def signed(self, method: str, path: str, body: bytes, brand: str, channel: str = "app_chat", **extra: str) -> requests.Response:
+        signature = self.stack.channel_headers(brand, channel, method, path.split("?")[0], body)
+        headers = {"content-type": "application/json", **signature, **extra}
+        return self.session.request(method, f"{self.stack.url}{path}", data=body, headers=headers, timeout=60)
 
     def put(self, path: str, body: Any, brand: str = "lumi-beauty", token: str | None = None) -> requests.Response:
         return self.session.put(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60)
@@ -51,6 +65,10 @@ class Client:
     def settle(self) -> None:
         """Wait until every queue and stream is drained (executions may still be waiting)."""
         self.stack.drain()
+
+
+def _channel_of(body: Any) -> str:
+    return str(body.get("channel")) if isinstance(body, dict) and body.get("channel") in CHANNELS else "app_chat"
 
 
 @pytest.fixture(scope="package")

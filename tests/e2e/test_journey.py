@@ -184,15 +184,15 @@ def test_no_brand_sees_another_brands_data(api: Client, unique: Callable[[str], 
             "lumi-beauty",
             422,
         ),
-        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, None, 422),
+        ({"channel": "dm", "channel_message_id": "x", "customer_id": "c", "text": "hi", "sent_at": "2026-11-21T12:00:00Z"}, None, 401),
     ],
-    ids=["unknown-channel", "naive-timestamp", "empty-text", "unknown-field", "no-brand"],
+    ids=["unknown-channel", "naive-timestamp", "empty-text", "unknown-field", "unsigned"],
 )
 def test_bad_input_gets_a_clear_4xx(api: Client, body: dict[str, Any], brand: str | None, status: int) -> None:
     response = api.post("/v1/messages", body, brand=brand)
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["detail"]
+    assert response.json()["message"]
 
 
 def test_unknown_routes_and_resources_are_404(api: Client) -> None:

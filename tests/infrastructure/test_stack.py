@@ -25,12 +25,14 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         "livedesk-dev-analytics",
         "livedesk-dev-idempotency",
         "livedesk-dev-knowledge",
+        "livedesk-dev-audit",
     }
+    (data_key,) = template.find_resources("AWS::KMS::Key")
     for table in tables.values():
         properties = table["Properties"]
         assert properties["BillingMode"] == "PAY_PER_REQUEST"
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
-        assert properties["SSESpecification"]["SSEEnabled"] is True
+        assert properties["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Fn::GetAtt": [data_key, "Arn"]}}
         assert "ProvisionedThroughput" not in properties
 
 
@@ -127,7 +129,7 @@ def test_http_api_routes_are_versioned(template: Template) -> None:
     assert all(route.split(" ", 1)[1].startswith("/v1/") for route in routes)
     template.has_resource_properties(
         "AWS::ApiGatewayV2::Stage",
-        {"AccessLogSettings": Match.any_value(), "DefaultRouteSettings": {"ThrottlingRateLimit": 200, "ThrottlingBurstLimit": 400}},
+        {"AccessLogSettings": Match.any_value(), "DefaultRouteSettings": {"ThrottlingRateLimit": 500, "ThrottlingBurstLimit": 1000}},
     )
 
 
@@ -169,15 +171,19 @@ def test_reads_and_notifications_are_direct_integrations_and_people_answer_throu
     assert any(r["ErrorEquals"] == ["TransientSupplyError"] and r["MaxAttempts"] >= 3 for r in refund["Retry"])
 
 
-def test_history_is_append_only_for_every_function(template: Template) -> None:
-    tables = template.find_resources("AWS::DynamoDB::Table")
-    (history_id,) = [lid for lid, t in tables.items() if t["Properties"]["TableName"] == "livedesk-dev-ticket-history"]
+def test_history_and_audit_are_append_only_for_every_function(template: Template) -> None:
+    """No function deletes history; only erasure may blank an event's words (``detail``); nobody changes the audit log."""
+    tables = {t["Properties"]["TableName"]: lid for lid, t in template.find_resources("AWS::DynamoDB::Table").items()}
+    history_id, audit_id = tables["livedesk-dev-ticket-history"], tables["livedesk-dev-audit"]
     for policy in template.find_resources("AWS::IAM::Policy").values():
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            resources = json.dumps(statement.get("Resource"))
+            resources, actions = json.dumps(statement.get("Resource")), set(_actions(statement))
+            if audit_id in resources:
+                assert actions <= {"dynamodb:PutItem", "dynamodb:Query"}, statement
             if history_id in resources:
-                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
-                assert not {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & set(actions), statement
+                assert not {"dynamodb:DeleteItem", "dynamodb:BatchWriteItem"} & actions, statement
+                if "dynamodb:UpdateItem" in actions:
+                    assert statement["Condition"] == {"ForAllValues:StringEquals": {"dynamodb:Attributes": ["pk", "sk", "detail"]}}
 
 
 def test_agents_sign_in_with_cognito_and_agent_routes_need_their_token(template: Template) -> None:
@@ -323,3 +329,56 @@ def test_operations_have_a_dashboard_red_alarms_and_schedules(template: Template
     template.has_resource_properties("AWS::Lambda::Function", {"FunctionName": "livedesk-dev-forecast", "PackageType": "Image"})
     routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
     assert {"GET /v1/kpis", "GET /v1/kpis/report", "GET /v1/voc", "GET /v1/alerts", "GET /v1/forecast", "GET /v1/knowledge/gaps"} <= routes
+
+
+def test_the_data_key_rotates_and_encrypts_every_queue(template: Template) -> None:
+    (data_key,) = template.find_resources("AWS::KMS::Key", {"Properties": {"EnableKeyRotation": True}})
+    queues = template.find_resources("AWS::SQS::Queue")
+    assert queues and all(q["Properties"]["KmsMasterKeyId"] == {"Fn::GetAtt": [data_key, "Arn"]} for q in queues.values())
+    assert all("RedrivePolicy" in q["Properties"] for q in queues.values() if not q["Properties"]["QueueName"].endswith("-dlq"))
+
+
+def test_each_channel_has_its_own_signing_secret_read_only_by_the_channel_functions(template: Template) -> None:
+    secrets = template.find_resources("AWS::SecretsManager::Secret")
+    names = {s["Properties"]["Name"] for s in secrets.values()}
+    assert names == {f"livedesk-dev-channel-keys/{c}" for c in ("live_comment", "app_chat", "dm", "email", "phone_transcript")}
+    readers = set()
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "secretsmanager:GetSecretValue" in _actions(statement):
+                readers |= {role["Ref"] for role in policy["Properties"]["Roles"]}
+    functions = template.find_resources("AWS::Lambda::Function")
+    reading = {f["Properties"]["FunctionName"] for f in functions.values() if f["Properties"]["Role"]["Fn::GetAtt"][0] in readers}
+    assert reading == {"livedesk-dev-intake", "livedesk-dev-tickets", "livedesk-dev-sentiment"}
+
+
+def test_routes_have_their_own_throttles_under_the_stage_limit(template: Template) -> None:
+    (stage,) = template.find_resources("AWS::ApiGatewayV2::Stage").values()
+    default = stage["Properties"]["DefaultRouteSettings"]
+    routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
+    settings = stage["Properties"]["RouteSettings"]
+    assert {"POST /v1/messages", "DELETE /v1/customers/{customer_id}/data"} <= set(settings) <= routes
+    assert all(0 < s["ThrottlingRateLimit"] <= default["ThrottlingRateLimit"] for s in settings.values())
+    assert (
+        settings["POST /v1/admin/dead-letters/{name}/redrive"]["ThrottlingRateLimit"] < settings["POST /v1/messages"]["ThrottlingRateLimit"]
+    )
+
+
+def test_retention_is_configured_and_swept_daily(template: Template) -> None:
+    for function, variable, days in (("intake", "MESSAGE_RETENTION_DAYS", "180"), ("admin", "TICKET_RETENTION_DAYS", "365")):
+        template.has_resource_properties(
+            "AWS::Lambda::Function",
+            {"FunctionName": f"livedesk-dev-{function}", "Environment": {"Variables": Match.object_like({variable: days})}},
+        )
+    template.has_resource_properties(
+        "AWS::Events::Rule",
+        {
+            "ScheduleExpression": "cron(30 18 * * ? *)",
+            "Targets": [Match.object_like({"Input": json.dumps({"retention": "sweep"}, separators=(",", ":"))})],
+        },
+    )
+
+
+def _actions(statement: dict[str, object]) -> list[str]:
+    actions = statement["Action"]
+    return [actions] if isinstance(actions, str) else list(actions)  # type: ignore[arg-type]

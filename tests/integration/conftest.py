@@ -14,6 +14,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.stack import function_environment, provision_resources, storage_ref
 from infrastructure.local.template import Template
 
@@ -35,6 +36,10 @@ class Aws:
 
     def environment_of(self, folder: str) -> dict[str, str]:
         return function_environment(self.template, folder)
+
+    def channel_headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes) -> dict[str, str]:
+        """Signed as the brand's channel integration signs (its key issued into the channel's secret on first use)."""
+        return ChannelKeyring.of(self.template, boto3.client("secretsmanager")).headers(brand_id, channel, method, path, body)
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from typing import Any
 import boto3
 import pytest
 
+from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.event_sources import to_lambda_record
 from infrastructure.local.gateway import Route, build_event
 from tests.integration.conftest import Aws, FakeContext
 
-BRAND = {"x-livedesk-brand": "lumi-beauty", "content-type": "application/json"}
 MESSAGE = {
     "channel": "app_chat",
     "channel_message_id": "app-1",
@@ -21,9 +21,16 @@ MESSAGE = {
 }
 
 
-def _post(route_key: str, body: Any, headers: dict[str, str] = BRAND, claims: dict[str, str] | None = None) -> dict[str, Any]:
+def _post(
+    route_key: str, body: Any, headers: dict[str, str] | None = None, claims: dict[str, str] | None = None, aws: Aws | None = None
+) -> dict[str, Any]:
+    """An API Gateway event for the route; with ``aws`` and no headers, signed as lumi-beauty's app chat."""
     path = route_key.split(" ", 1)[1]
     raw = json.dumps(body, ensure_ascii=False).encode() if not isinstance(body, bytes) else body
+    if headers is None:
+        headers = {"content-type": "application/json"}
+        if aws is not None:
+            headers |= aws.channel_headers("lumi-beauty", "app_chat", "POST", path, raw)
     return build_event(Route.parse(route_key, "fn"), "POST", path, "", dict(headers), raw, {}, "127.0.0.1", "test", claims)
 
 
@@ -36,8 +43,8 @@ def _queued(aws: Aws) -> list[dict[str, Any]]:
 
 def test_intake_accepts_once_and_enqueues_once(aws: Aws, load_handler: Any, context: FakeContext) -> None:
     intake = load_handler("intake")
-    first = intake.handler(_post("POST /v1/messages", MESSAGE), context)
-    duplicate = intake.handler(_post("POST /v1/messages", MESSAGE), context)
+    first = intake.handler(_post("POST /v1/messages", MESSAGE, aws=aws), context)
+    duplicate = intake.handler(_post("POST /v1/messages", MESSAGE, aws=aws), context)
     assert first["statusCode"] == 202
     assert json.loads(first["body"]) == json.loads(duplicate["body"])
     queued = _queued(aws)
@@ -47,21 +54,21 @@ def test_intake_accepts_once_and_enqueues_once(aws: Aws, load_handler: Any, cont
 
 def test_intake_rejects_bad_input_with_a_clear_4xx(aws: Aws, load_handler: Any, context: FakeContext) -> None:
     intake = load_handler("intake")
-    no_brand = intake.handler(_post("POST /v1/messages", MESSAGE, {"content-type": "application/json"}), context)
-    unknown_field = intake.handler(_post("POST /v1/messages", {**MESSAGE, "priority": "high"}), context)
-    bad_channel = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel": "fax"}), context)
-    not_json = intake.handler(_post("POST /v1/messages", b"{not json"), context)
-    for response in (no_brand, unknown_field, bad_channel, not_json):
+    unsigned = intake.handler(_post("POST /v1/messages", MESSAGE, {"content-type": "application/json"}), context)
+    unknown_field = intake.handler(_post("POST /v1/messages", {**MESSAGE, "priority": "high"}, aws=aws), context)
+    bad_channel = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel": "fax"}, aws=aws), context)
+    not_json = intake.handler(_post("POST /v1/messages", b"{not json", aws=aws), context)
+    for response in (unknown_field, bad_channel, not_json):
         assert response["statusCode"] == 422, response
         assert json.loads(response["body"])["detail"]
-    assert "x-livedesk-brand" in no_brand["body"]
+    assert unsigned["statusCode"] == 401 and "x-livedesk-brand" in json.loads(unsigned["body"])["message"]
     assert _queued(aws) == []
 
 
 def test_intake_refuses_a_reused_id_with_different_text(aws: Aws, load_handler: Any, context: FakeContext) -> None:
     intake = load_handler("intake")
-    intake.handler(_post("POST /v1/messages", MESSAGE), context)
-    conflict = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel_message_id": "app-1", "text": "别的内容"}), context)
+    intake.handler(_post("POST /v1/messages", MESSAGE, aws=aws), context)
+    conflict = intake.handler(_post("POST /v1/messages", {**MESSAGE, "channel_message_id": "app-1", "text": "别的内容"}, aws=aws), context)
     assert conflict["statusCode"] == 409, conflict["body"]
     assert "different message" in json.loads(conflict["body"])["message"]
     assert len(_queued(aws)) == 1
@@ -95,17 +102,17 @@ SAMPLE_EVENTS = sorted(p for p in (Path(__file__).parents[2] / "events").glob("*
 
 
 @pytest.mark.parametrize("path", SAMPLE_EVENTS, ids=[f"{p.parent.name}/{p.stem}" for p in SAMPLE_EVENTS])
-def test_every_sample_event_runs_on_its_handler(path: Path, load_handler: Any, context: FakeContext) -> None:
+def test_every_sample_event_runs_on_its_handler(path: Path, aws: Aws, load_handler: Any, context: FakeContext) -> None:
     """The events/ samples (used by `make invoke`) stay valid inputs for today's handlers.
     The search function needs sentence-transformers and has its own tests."""
     module = load_handler(path.parent.name)
-    event = json.loads(path.read_text(encoding="utf-8"))
+    event = ChannelKeyring.of(aws.template, boto3.client("secretsmanager")).sign_event(json.loads(path.read_text(encoding="utf-8")))
     if path.parent.name in ("escalation", "aftersales"):  # their ticket does not exist here: the error the workflow catches
         with pytest.raises(KeyError, match="not found"):
             module.handler(event, context)
         return
     result = module.handler(event, context)
     if "statusCode" in result:
-        assert result["statusCode"] < 500, result
+        assert result["statusCode"] < 500 and result["statusCode"] != 401, result
     elif "batchItemFailures" in result:
         assert result["batchItemFailures"] == []

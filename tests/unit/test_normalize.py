@@ -37,3 +37,32 @@ def test_emoji_repeats_and_shouting_become_features() -> None:
 
 def test_mixed_chinese_and_english() -> None:
     assert normalize("这个serum适合oily skin吗").text == "这个serum适合oily skin吗"
+
+
+# Property-based: whatever a customer types, normalising never fails, never leaks, and is stable.
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from livedesk.pii import find  # noqa: E402
+
+typed = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=300)
+mobiles = st.from_regex(r"1[3-9]\d{9}", fullmatch=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(typed)
+def test_any_text_normalises_to_a_masked_display_and_a_stable_model_text(original: str) -> None:
+    result = normalize(original)
+    assert result.original == original
+    assert not find(result.display)
+    assert normalize(result.text).text == result.text  # the model text is already normal
+    assert not any("A" <= c <= "Z" for c in result.text)
+    assert 0.0 <= result.caps_ratio <= 1.0 and result.phones >= 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(before=typed, phone=mobiles, after=typed)
+def test_a_phone_anywhere_is_counted_masked_and_hidden_from_the_models(before: str, phone: str, after: str) -> None:
+    result = normalize(f"{before} {phone} {after}")
+    assert phone not in result.display and phone not in result.text
+    assert result.phones >= 1

@@ -36,7 +36,7 @@ class Gaps:
     def __init__(self) -> None:
         self.recorded: list[tuple[str, str, str, str | None]] = []
 
-    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
+    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime, customer_id: str | None = None) -> None:
         self.recorded.append((brand_id, query, reason, top_doc_id))
 
 

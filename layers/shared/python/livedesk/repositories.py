@@ -149,23 +149,26 @@ class ConversationRepository:
         self._retention = retention
 
     def append(self, brand_id: str, conversation_id: str, message: ConversationMessage) -> None:
-        """Store the message and fold it into the conversation summary, once per message."""
+        """Store the message and fold it into the conversation summary, both or neither (one
+        transaction), once per message: a redelivered message cancels on the message's condition."""
         expires_at = _epoch(message.sent_at + self._retention)
-        if not self._put_once(
-            keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id), message, expires_at
-        ):
-            return
         sent = message.sent_at.isoformat()
-        self._table.update_item(
-            Key=keys.conversation_meta(brand_id, conversation_id),
-            UpdateExpression=(
+        item = {
+            **keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id),
+            **_decimalize(message.model_dump(mode="json", exclude_none=True)),
+            "expires_at": expires_at,
+        }
+        summary = {
+            "TableName": self._table.name,
+            "Key": keys.conversation_meta(brand_id, conversation_id),
+            "UpdateExpression": (
                 "SET conversation_id = :id, customer_id = :cust, brand_id = :brand,"
                 " started_at = if_not_exists(started_at, :sent),"
                 " gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk),"
                 " last_message_at = if_not_exists(last_message_at, :sent), expires_at = :exp"
                 " ADD message_count :one, channels :channel"
             ),
-            ExpressionAttributeValues={
+            "ExpressionAttributeValues": {
                 ":id": conversation_id,
                 ":cust": message.customer_id,
                 ":brand": brand_id,
@@ -176,7 +179,14 @@ class ConversationRepository:
                 ":one": 1,
                 ":channel": {message.channel.value},
             },
-        )
+        }
+        client = self._table.meta.client
+        try:
+            client.transact_write_items(TransactItems=[{"Put": self._put_item(item)}, {"Update": summary}])
+        except client.exceptions.TransactionCanceledException as error:
+            if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
+                return  # stored before
+            raise
         # Move last_message_at forward only; messages may arrive out of order.
         try:
             self._table.update_item(
@@ -339,6 +349,7 @@ class LiveClusterRepository:
             "signature": sorted(cluster.signature),
             "members": 1,
             "member_messages": {message_id},
+            "representative_message_id": message_id,  # erasure blanks the wording when this message goes
             "created_at": at.isoformat(),
             "expires_at": _epoch(at + self._retention),
         }
@@ -391,12 +402,14 @@ class KnowledgeGapRepository:
         self._table = table
         self._retention = retention
 
-    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime) -> None:
+    def record(self, brand_id: str, query: str, reason: str, top_doc_id: str | None, at: datetime, customer_id: str | None = None) -> None:
         digest = hashlib.sha256(query.encode()).hexdigest()[:12]
         item: dict[str, Any] = {**keys.knowledge_gap(brand_id, at, digest), "query": query, "reason": reason, "at": at.isoformat()}
         item["expires_at"] = _epoch(at + self._retention)
         if top_doc_id:
             item["top_doc_id"] = top_doc_id
+        if customer_id:
+            item["customer_id"] = customer_id  # for erasure; never shown in gap reports
         self._table.put_item(Item=item)
 
     def between(self, brand_id: str, start: datetime, end: datetime) -> list[dict[str, Any]]:
@@ -406,14 +419,14 @@ class KnowledgeGapRepository:
         items: list[dict[str, Any]] = []
         while True:
             page = self._table.query(**query)
-            items += [{k: v for k, v in item.items() if k not in ("pk", "expires_at")} for item in page["Items"]]
+            items += [{k: v for k, v in item.items() if k not in ("pk", "expires_at", "customer_id")} for item in page["Items"]]
             if "LastEvaluatedKey" not in page:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)), ScanIndexForward=False, Limit=limit)
-        return [{k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at")} for item in page["Items"]]
+        return [{k: v for k, v in item.items() if k not in ("pk", "sk", "expires_at", "customer_id")} for item in page["Items"]]
 
 
 class IngestionReportRepository:

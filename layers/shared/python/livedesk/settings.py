@@ -20,9 +20,17 @@ class FunctionSettings(BaseSettings):
     idempotency_ttl_seconds: int = 3600
 
 
+class ChannelKeySettings(FunctionSettings):
+    """Each channel's secret of brand signing keys: {"app_chat": "<secret name or ARN>", …}."""
+
+    channel_key_secrets: dict[str, str]
+    channel_rate_limits: dict[str, int] = {}  # requests a second per brand; livedesk/ratelimit.py has the defaults
+
+
 class ConversationStoreSettings(FunctionSettings):
     conversations_table: str
     customers_table: str
+    message_retention_days: int = 180  # conversations and their messages expire (TTL) this long after they were written
 
 
 class TicketStoreSettings(FunctionSettings):

@@ -15,7 +15,7 @@ LOG = logging.getLogger(__name__)
 
 
 class KnowledgeSource(Protocol):
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult | None:
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult | None:
         """Ranked hits, and an answer only when search is confident; None when search is unavailable."""
         ...
 
@@ -28,8 +28,8 @@ class SearchFunction:
         self._lambda = lambda_client
         self._function_name = function_name
 
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult | None:
-        query = KnowledgeQuery(brand_id=brand_id, request=request, record_gap=record_gap)
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult | None:
+        query = KnowledgeQuery(brand_id=brand_id, request=request, record_gap=record_gap, customer_id=customer_id)
         try:
             response = self._lambda.invoke(FunctionName=self._function_name, Payload=query.model_dump_json().encode())
             payload = response["Payload"].read()

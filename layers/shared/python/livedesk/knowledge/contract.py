@@ -62,3 +62,4 @@ class KnowledgeQuery(Strict):
     brand_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER)
     request: SearchRequest
     record_gap: bool = Field(default=True, description="False when the caller only wants hits for an agent, not an answer")
+    customer_id: str | None = Field(default=None, max_length=64, description="Whose question; erasure removes their gaps")

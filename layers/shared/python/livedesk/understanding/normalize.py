@@ -15,6 +15,8 @@ from functools import lru_cache
 
 import opencc
 
+from livedesk import pii
+
 URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 # Mainland mobile numbers, optionally with +86 and separators.
 PHONE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
@@ -29,7 +31,7 @@ EXCLAIM = re.compile(r"[!?]{2,}")
 class NormalizedText:
     original: str
     text: str  # for the models: simplified, half-width, lower-case, numbers masked
-    display: str  # the original with phone and order numbers masked (138****5678)
+    display: str  # the original with personal data and order numbers masked (138****5678)
     urls: list[str] = field(default_factory=list)
     phones: int = 0
     order_numbers: list[str] = field(default_factory=list)
@@ -57,10 +59,6 @@ def simplified(text: str) -> str:
     return _t2s().convert(unicodedata.normalize("NFKC", text))
 
 
-def mask_phone(match: re.Match[str]) -> str:
-    return f"{match.group(1)}****{match.group(3)}"
-
-
 def mask_order(number: str) -> str:
     return f"{number[:2]}{'*' * (len(number) - 6)}{number[-4:]}"
 
@@ -72,7 +70,9 @@ def normalize(original: str) -> NormalizedText:
     caps_ratio = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 6 else 0.0
     urls = URL.findall(simplified)
     orders = [m.group(0) for m in ORDER.finditer(URL.sub(" ", simplified))]
-    display = ORDER.sub(lambda m: mask_order(m.group(0)), PHONE.sub(mask_phone, original))
+    # Lettered order numbers first (their digits are no bank card), then personal data, then digit-only orders.
+    lettered = ORDER.sub(lambda m: mask_order(m.group(0)) if m.group(0)[0].isalpha() else m.group(0), original)
+    display = ORDER.sub(lambda m: mask_order(m.group(0)), pii.mask(lettered))
 
     text = URL.sub(" <url> ", simplified)
     text, phones = PHONE.subn(" <phone> ", text)

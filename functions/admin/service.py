@@ -1,0 +1,336 @@
+"""Administration: erase a customer's data everywhere, anonymise tickets past their retention, and
+inspect and redrive the dead-letter queues. Every action is written to the audit log."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from pydantic import BaseModel, Field
+
+from livedesk import keys
+from livedesk.audit import AuditLog
+from livedesk.errors import InvalidRequest, NotFound
+from livedesk.pii import mask
+from livedesk.tickets.lifecycle import Actor
+
+# Free text in ticket history events that may hold what a customer said or what an agent told them.
+HISTORY_TEXT = ("text", "note", "resolution", "reason", "comment")
+ERASED = "[erased]"
+
+
+class ErasureReport(BaseModel):
+    customer_id: str
+    conversations_deleted: int = 0
+    messages_deleted: int = 0
+    inbound_records_deleted: int = 0
+    profile_deleted: bool = False
+    tickets_anonymised: int = 0
+    history_events_redacted: int = 0
+    facts_anonymised: int = 0
+    knowledge_gaps_deleted: int = 0
+    live_clusters_updated: int = 0
+    pseudonym: str = Field(description="What the customer's id became where records are kept (tickets, KPI facts)")
+
+
+class RetentionReport(BaseModel):
+    tickets_anonymised: int
+    history_events_redacted: int
+    cutoff: datetime
+
+
+@dataclass(frozen=True)
+class Tables:
+    conversations: Any
+    customers: Any
+    tickets: Any
+    history: Any
+    analytics: Any
+    knowledge: Any
+
+
+def _pages(call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[dict[str, Any]]:
+    while True:
+        page = call(**request)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+class Redactor:
+    """Ticket changes that remove a customer: the history keeps its events, who acted and when, but
+    loses the words (the only write functions may make to the append-only history)."""
+
+    def __init__(self, tables: Tables) -> None:
+        self._tables = tables
+
+    def anonymise_ticket(self, brand_id: str, ticket_id: str, pseudonym: str, at: datetime) -> int:
+        """Replace the customer on the ticket and blank the free text of its history; the events redacted."""
+        self._tables.tickets.update_item(
+            Key=keys.ticket(brand_id, ticket_id),
+            UpdateExpression="SET customer_id = :p, anonymised_at = :at",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":p": pseudonym, ":at": at.isoformat()},
+        )
+        redacted = 0
+        for event in _pages(self._tables.history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
+            detail = event.get("detail") or {}
+            if not any(detail.get(name) not in (None, ERASED) for name in HISTORY_TEXT):
+                continue
+            blanked = {name: (ERASED if name in HISTORY_TEXT else value) for name, value in detail.items()}
+            self._tables.history.update_item(
+                Key={"pk": event["pk"], "sk": event["sk"]}, UpdateExpression="SET detail = :d", ExpressionAttributeValues={":d": blanked}
+            )
+            redacted += 1
+        return redacted
+
+
+class Erasure:
+    """``DELETE /v1/customers/{id}/data``: what the customer wrote is deleted; records the business
+    must keep (tickets, KPI facts) keep no link to them."""
+
+    def __init__(self, tables: Tables, audit: AuditLog, clock: Callable[[], datetime]) -> None:
+        self._tables = tables
+        self._audit = audit
+        self._clock = clock
+        self._redactor = Redactor(tables)
+
+    def erase(self, actor: Actor, customer_id: str) -> ErasureReport:
+        brand_id, now = actor.brand_id, self._clock()
+        report = ErasureReport(customer_id=customer_id, pseudonym=f"erased-{uuid.uuid4().hex[:12]}")
+        tickets: set[str] = set()
+        conversations = self._tables.conversations
+        for head in _pages(
+            conversations.query,
+            IndexName="by-customer",
+            KeyConditionExpression=Key("gsi1pk").eq(keys.customer_conversations_pk(brand_id, customer_id)),
+        ):
+            pk = head["pk"]
+            items = list(_pages(conversations.query, KeyConditionExpression=Key("pk").eq(pk)))
+            messages = [item for item in items if str(item["sk"]).startswith("MSG#")]
+            tickets.update(str(item["ticket_id"]) for item in items if item.get("ticket_id"))
+            for message in messages:
+                if message.get("live_session_id"):
+                    report.live_clusters_updated += self._leave_cluster(
+                        brand_id, str(message["live_session_id"]), str(message["message_id"])
+                    )
+            with conversations.batch_writer() as batch:
+                for item in items:
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+                for message in messages:
+                    if message.get("author") == "customer":
+                        batch.delete_item(Key=keys.inbound_message(brand_id, str(message["message_id"])))
+                        report.inbound_records_deleted += 1
+            report.conversations_deleted += 1
+            report.messages_deleted += len(messages)
+        profile = list(
+            _pages(self._tables.customers.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id)))
+        )
+        for item in profile:
+            tickets.update(str(item[name]) for name in ("open_ticket_id",) if item.get(name))
+            self._tables.customers.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        report.profile_deleted = bool(profile)
+        for ticket_id in sorted(tickets):
+            try:
+                report.history_events_redacted += self._redactor.anonymise_ticket(brand_id, ticket_id, report.pseudonym, now)
+            except self._tables.tickets.meta.client.exceptions.ConditionalCheckFailedException:
+                continue  # a ticket id that no longer exists
+            report.tickets_anonymised += 1
+        report.facts_anonymised = self._anonymise_facts(brand_id, customer_id, report.pseudonym)
+        report.knowledge_gaps_deleted = self._delete_gaps(brand_id, customer_id)
+        self._audit.record(actor, "erase", f"customer/{customer_id}", {k: str(v) for k, v in report.model_dump().items()})
+        return report
+
+    def _leave_cluster(self, brand_id: str, live_session_id: str, message_id: str) -> int:
+        updated = 0
+        query = Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with("CLUSTER#")
+        for cluster in _pages(self._tables.conversations.query, KeyConditionExpression=query):
+            if message_id not in (cluster.get("member_messages") or set()):
+                continue
+            expression, values = "DELETE member_messages :m", {":m": {message_id}}
+            if cluster.get("representative_message_id") == message_id:
+                expression += " SET representative = :erased"
+                values[":erased"] = ERASED  # type: ignore[assignment]
+            self._tables.conversations.update_item(
+                Key={"pk": cluster["pk"], "sk": cluster["sk"]}, UpdateExpression=expression, ExpressionAttributeValues=values
+            )
+            updated += 1
+        return updated
+
+    def _anonymise_facts(self, brand_id: str, customer_id: str, pseudonym: str) -> int:
+        """KPI facts stay (the numbers must not change), without the customer or their words."""
+        found = _pages(self._tables.analytics.scan, FilterExpression=Attr("brand_id").eq(brand_id) & Attr("customer_id").eq(customer_id))
+        count = 0
+        for fact in found:
+            self._tables.analytics.update_item(
+                Key={"pk": fact["pk"], "sk": fact["sk"]},
+                UpdateExpression="SET customer_id = :p REMOVE #text",
+                ExpressionAttributeNames={"#text": "text"},
+                ExpressionAttributeValues={":p": pseudonym},
+            )
+            count += 1
+        return count
+
+    def _delete_gaps(self, brand_id: str, customer_id: str) -> int:
+        found = list(
+            _pages(
+                self._tables.knowledge.query,
+                KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)),
+                FilterExpression=Attr("customer_id").eq(customer_id),
+            )
+        )
+        with self._tables.knowledge.batch_writer() as batch:
+            for gap in found:
+                batch.delete_item(Key={"pk": gap["pk"], "sk": gap["sk"]})
+        return len(found)
+
+
+class Retention:
+    """The daily sweep: tickets created longer ago than the retention period lose their customer and words."""
+
+    def __init__(self, tables: Tables, retention: timedelta, clock: Callable[[], datetime]) -> None:
+        self._tables = tables
+        self._retention = retention
+        self._clock = clock
+        self._redactor = Redactor(tables)
+
+    def sweep(self) -> RetentionReport:
+        now = self._clock()
+        cutoff = now - self._retention
+        old = _pages(
+            self._tables.tickets.scan,
+            FilterExpression=Attr("sk").eq("TICKET") & Attr("created_at").lt(cutoff.isoformat()) & Attr("anonymised_at").not_exists(),
+        )
+        tickets = redacted = 0
+        for ticket in old:
+            brand_id = str(ticket["brand_id"])
+            redacted += self._redactor.anonymise_ticket(brand_id, str(ticket["ticket_id"]), "anonymised", now)
+            tickets += 1
+        return RetentionReport(tickets_anonymised=tickets, history_events_redacted=redacted, cutoff=cutoff)
+
+
+class DeadLetterSource(BaseModel):
+    """Where a dead letter came from: a queue to send it back to, or the stream consumer to replay it on."""
+
+    queue_url: str | None = None
+    function: str | None = None
+
+
+class DeadLetterQueue(BaseModel):
+    name: str
+    depth: int
+    redrives_to: str
+    samples: list[str] = Field(description="The first messages, personal data masked")
+
+
+class Redriven(BaseModel):
+    name: str
+    redriven: int
+    failed: int
+    remaining: int
+
+
+class DeadLetters:
+    def __init__(self, sqs: Any, streams: Any, lambda_client: Any, queues: dict[str, str], sources: dict[str, DeadLetterSource]) -> None:
+        self._sqs = sqs
+        self._streams = streams
+        self._lambda = lambda_client
+        self._queues = queues
+        self._sources = sources
+
+    def _url(self, name: str) -> str:
+        if name not in self._queues:
+            raise NotFound(f"no dead-letter queue {name!r}; there are {', '.join(sorted(self._queues))}")
+        return self._queues[name]
+
+    def depth(self, name: str) -> int:
+        attributes = self._sqs.get_queue_attributes(QueueUrl=self._url(name), AttributeNames=["ApproximateNumberOfMessages"])
+        return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
+
+    def inspect(self, peek: int = 3) -> list[DeadLetterQueue]:
+        found = []
+        for name in sorted(self._queues):
+            source = self._sources.get(name, DeadLetterSource())
+            samples = []
+            if peek:
+                received = self._sqs.receive_message(QueueUrl=self._url(name), MaxNumberOfMessages=min(10, peek), VisibilityTimeout=0)
+                samples = [mask(message["Body"])[:500] for message in received.get("Messages", [])]
+            found.append(
+                DeadLetterQueue(
+                    name=name,
+                    depth=self.depth(name),
+                    redrives_to=f"queue {source.queue_url}" if source.queue_url else f"function {source.function}",
+                    samples=samples,
+                )
+            )
+        return found
+
+    def redrive(self, name: str, limit: int = 100) -> Redriven:
+        """Move up to ``limit`` messages back to where they came from; a replay that fails again stays."""
+        url, source = self._url(name), self._sources.get(name)
+        if source is None or not (source.queue_url or source.function):
+            raise InvalidRequest(f"{name} has no source to redrive to")
+        redriven = failed = 0
+        while redriven + failed < limit:
+            batch = self._sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=min(10, limit - redriven - failed), VisibilityTimeout=60, MessageAttributeNames=["All"]
+            )
+            messages = batch.get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                if self._send_back(source, message):
+                    self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                    redriven += 1
+                else:
+                    failed += 1
+        return Redriven(name=name, redriven=redriven, failed=failed, remaining=self.depth(name))
+
+    def _send_back(self, source: DeadLetterSource, message: dict[str, Any]) -> bool:
+        if source.queue_url:
+            attributes = message.get("MessageAttributes") or {}
+            self._sqs.send_message(
+                QueueUrl=source.queue_url, MessageBody=message["Body"], **({"MessageAttributes": attributes} if attributes else {})
+            )
+            return True
+        info = json.loads(message["Body"]).get("DDBStreamBatchInfo") or {}
+        records = self._stream_records(info)
+        if not records:
+            return False  # the records have aged out of the stream (24 hours): nothing left to replay
+        response = self._lambda.invoke(FunctionName=source.function, Payload=json.dumps({"Records": records}, default=str).encode())
+        result = json.loads(response["Payload"].read() or b"null")
+        return "FunctionError" not in response and not (isinstance(result, dict) and result.get("batchItemFailures"))
+
+    def _stream_records(self, info: dict[str, Any]) -> list[dict[str, Any]]:
+        """The stream records a failed batch held, read again from the stream, as Lambda delivers them."""
+        if not info.get("shardId") or not info.get("streamArn"):
+            return []
+        try:
+            iterator = self._streams.get_shard_iterator(
+                StreamArn=info["streamArn"],
+                ShardId=info["shardId"],
+                ShardIteratorType="AT_SEQUENCE_NUMBER",
+                SequenceNumber=info["startSequenceNumber"],
+            )["ShardIterator"]
+        except self._streams.exceptions.TrimmedDataAccessException:
+            return []
+        end, records = int(info["endSequenceNumber"]), list[dict[str, Any]]()
+        while iterator:
+            page = self._streams.get_records(ShardIterator=iterator, Limit=100)
+            for record in page["Records"]:
+                if int(record["dynamodb"]["SequenceNumber"]) > end:
+                    return records
+                created = record["dynamodb"].get("ApproximateCreationDateTime")
+                if isinstance(created, datetime):
+                    record["dynamodb"]["ApproximateCreationDateTime"] = int(created.timestamp())
+                records.append({**record, "eventSourceARN": info["streamArn"]})
+            if not page["Records"]:
+                break
+            iterator = page.get("NextShardIterator")
+        return records
