@@ -19,7 +19,7 @@ SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f 
 TEMPLATE := cdk.out/LiveDesk.template.json
 SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench clean
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench load clean
 
 help:
 	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
@@ -108,6 +108,9 @@ bench: $(TEMPLATE)
 	@$(PY) bench/search_index.py
 	@$(PY) bench/search_answers.py
 	@$(PY) bench/forecast.py
+
+load: $(TEMPLATE) ## a live-stream burst with locust on the local stack (VIEWERS=60 RAMP=20 HOLD=40)
+	@$(PY) bench/load.py --viewers $(or $(VIEWERS),60) --ramp $(or $(RAMP),20) --hold $(or $(HOLD),40)
 
 clean:
 	rm -rf cdk.out .build .pytest_cache .mypy_cache .ruff_cache

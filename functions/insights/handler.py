@@ -121,7 +121,13 @@ def get_kpis(
     return insights.kpis(current_actor(app, Role.SUPERVISOR).brand_id, *window, where)
 
 
-@app.get("/v1/kpis/report", summary="The KPIs as a self-contained HTML report with charts", tags=TAGS, responses=AGENT)
+REPORT_RESPONSES: dict[int, OpenAPIResponse] = {
+    **AGENT,
+    200: {"description": "A self-contained HTML page", "content": {"text/html": {"schema": {"type": "string"}}}},
+}
+
+
+@app.get("/v1/kpis/report", summary="The KPIs as a self-contained HTML report with charts", tags=TAGS, responses=REPORT_RESPONSES)
 def get_kpi_report(start: From = None, end: To = None) -> Response[str]:
     brand_id = current_actor(app, Role.SUPERVISOR).brand_id
     body = html_report(brand_id, insights.kpis(brand_id, *_window(start, end), Slice()))

@@ -92,7 +92,8 @@ def record_handler(record: InboundRecord) -> RoutedMessage:
     routed = route_once(message=message)
     outcome = "NoiseDropped" if routed.conversation_id is None else "HumanHandoffs" if routed.ticket_id else "BotHandled"
     metrics.add_metric(name=outcome, unit=MetricUnit.Count, value=1)
-    logger.info("message routed", queue=routed.decision.queue, ticket_id=routed.ticket_id)
+    # The opening words help whoever reads the logs; the logger masks personal data in them (livedesk/logs.py).
+    logger.info("message routed", queue=routed.decision.queue, ticket_id=routed.ticket_id, preview=message.text[:120])
     return routed
 
 

@@ -192,6 +192,8 @@ class Router:
             sku=message.sku,
             text=message.text,
             sent_at=message.sent_at,
+            received_at=message.received_at,
+            routed_at=self._clock(),
             routing=decision,
             cluster_id=cluster.cluster_id if cluster else None,
             ticket_id=cluster.ticket_id if cluster and cluster.joined else None,

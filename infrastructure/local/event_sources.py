@@ -261,3 +261,29 @@ class StreamPoller(_Poller):
             "DDBStreamBatchInfo": info,
         }
         self._sqs.send_message(QueueUrl=self.mapping.on_failure_queue_url, MessageBody=json.dumps(body))
+
+
+def keep_streams_across_rollbacks() -> None:
+    """moto undoes a cancelled transaction by putting deep copies of the tables back, stream shards
+    included, which leaves every stream reader on a shard nobody writes to any more (AWS has no such
+    thing). Keep the live shard, without the records of the undone writes."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    original = DynamoDBBackend.transact_write_items
+    if getattr(original, "keeps_streams", False):
+        return
+
+    def transact_write_items(backend: Any, transact_items: list[dict[str, Any]]) -> None:
+        live = {name: (table.stream_shard, len(table.stream_shard.items)) for name, table in backend.tables.items() if table.stream_shard}
+        try:
+            original(backend, transact_items)
+        except Exception:
+            for name, (shard, length) in live.items():
+                restored = backend.tables.get(name)
+                if restored is not None and restored.stream_shard is not shard:
+                    del shard.items[length:]
+                    shard.table, restored.stream_shard = restored, shard
+            raise
+
+    transact_write_items.keeps_streams = True  # type: ignore[attr-defined]
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]

@@ -6,6 +6,7 @@ do what they do in AWS."""
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -38,11 +39,14 @@ class Fault:
     failure: str = "unavailable"
     times: int | None = None  # None: until the injector closes
     when: Callable[[bytes], bool] = field(default=lambda _: True)  # on the request body
+    function: str | None = None  # only this function's calls (the runtime sets AWS_LAMBDA_FUNCTION_NAME per turn)
     failed: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse | None:
         body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+        if self.function is not None and os.environ.get("AWS_LAMBDA_FUNCTION_NAME") != self.function:
+            return None
         with self._lock:
             if (self.times is not None and self.failed >= self.times) or not self.when(body):
                 return None

@@ -35,6 +35,37 @@ MESSAGES = [
     ("oak-home", "phone_transcript", "call-7781", "cust-2001", None, "OH-SOFA-3S", "沙发送到的时候扶手压坏了，我要换货"),
     ("oak-home", "app_chat", "app-88122", "cust-2002", None, "OH-LAMP-01", "Do you have the floor lamp in stock?"),
 ]
+# Personal data customers really send; none of it may ever reach a log line (tests/e2e/test_zz_logs.py).
+PERSONAL_DATA = {
+    "phone": "13912345678",
+    "id_card": "440305199003071236",
+    "bank_card": "622202100112345678",
+    "email": "tom.baker@example.com",
+    "address_zh": "科技园路18号3栋502室",
+    "address_en": "221B Baker Street",
+}
+PERSONAL_MESSAGES = [
+    (
+        "lumi-beauty",
+        "app_chat",
+        "app-55190",
+        "cust-1003",
+        None,
+        None,
+        f"改一下收货地址：广东省深圳市南山区{PERSONAL_DATA['address_zh']}，电话{PERSONAL_DATA['phone']}，"
+        f"开发票用身份证{PERSONAL_DATA['id_card']}",
+    ),
+    (
+        "oak-home",
+        "email",
+        "mail-4410",
+        "cust-2002",
+        None,
+        None,
+        f"Please refund to card {PERSONAL_DATA['bank_card']} and e-mail me at {PERSONAL_DATA['email']}; "
+        f"I moved to {PERSONAL_DATA['address_en']}, London.",
+    ),
+]
 
 
 def seed_customers(customers_table: Any) -> None:
@@ -43,10 +74,12 @@ def seed_customers(customers_table: Any) -> None:
         repository.put_profile(brand_id, customer_id, name, value)
 
 
-def seed_messages(stack: LocalStack) -> list[dict[str, Any]]:
-    start = datetime.now(UTC) - timedelta(minutes=len(MESSAGES))
+def seed_messages(stack: LocalStack, messages: list[tuple[Any, ...]] | None = None) -> list[dict[str, Any]]:
+    """Post the demo conversations (``messages``: the demo's, personal data included) as their channels would."""
+    messages = [*MESSAGES, *PERSONAL_MESSAGES] if messages is None else messages
+    start = datetime.now(UTC) - timedelta(minutes=len(messages))
     accepted = []
-    for offset, (brand_id, channel, channel_message_id, customer_id, session, sku, text) in enumerate(MESSAGES):
+    for offset, (brand_id, channel, channel_message_id, customer_id, session, sku, text) in enumerate(messages):
         body = {
             "channel": channel,
             "channel_message_id": channel_message_id,

@@ -26,7 +26,7 @@ from moto.server import ThreadedMotoServer
 from infrastructure.local import faults
 from infrastructure.local.agents import AgentTokens, moto_cognito_keys
 from infrastructure.local.channel_keys import ChannelKeyring
-from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller
+from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
@@ -91,6 +91,7 @@ class LocalStack:
         )
         self.runtime.install()
         faults.install()  # inert until a test injects a fault (infrastructure/local/faults.py)
+        keep_streams_across_rollbacks()
         if self.wait_scale is not None:
             _scale_wait_states(self.wait_scale)
         self._provision()

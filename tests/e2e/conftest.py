@@ -13,11 +13,18 @@ import pytest
 import requests
 
 from infrastructure.local.knowledge import seed_knowledge
-from infrastructure.local.seed import seed_customers, seed_supply
+from infrastructure.local.seed import PERSONAL_MESSAGES, seed_customers, seed_messages, seed_supply
 from infrastructure.local.stack import LocalStack
 from livedesk.api import CHANNELS
 
 CHANNEL_ROUTES = ("/v1/messages", "/v1/sentiment", "/v1/surveys/")
+PII_PROBE_BRAND = "pii-probe"
+# Everything the run logged (stdout, stderr and log records of every test phase), for test_zz_logs.py.
+CAPTURED_LOGS: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    CAPTURED_LOGS.append("\n".join((report.capstdout, report.capstderr, report.caplog)))
 
 
 class Client:
@@ -86,6 +93,8 @@ def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
     seed_customers(dynamodb.Table(stack.table_name("Customers")))
     seed_supply(dynamodb.Table(stack.table_name("Supply")))
     seed_knowledge(stack.client("s3"), stack.bucket_name("KnowledgeBucket"))
+    # Customers' personal data goes through the whole desk (intake, routing, tickets, outbox, analytics).
+    seed_messages(stack, [(PII_PROBE_BRAND, *message[1:]) for message in PERSONAL_MESSAGES])
     yield stack
     stack.stop()
 

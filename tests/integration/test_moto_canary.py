@@ -1,6 +1,7 @@
 """Canary: the local stack depends on one private moto method. If a moto upgrade
 moves or changes it, this fails first and says what to fix."""
 
+import contextlib
 import inspect
 import io
 import json
@@ -64,3 +65,30 @@ def test_invocations_run_the_real_handler_in_process(tmp_path: Path) -> None:
     finally:
         runtime.uninstall()
     assert LambdaFunction._invoke_lambda.__name__ == "_invoke_lambda"
+
+
+def test_a_cancelled_transaction_leaves_stream_readers_on_the_live_shard() -> None:
+    """moto restores deep copies of the tables on a cancelled transaction; the local stack patches
+    that to keep the shard its stream pollers read (infrastructure/local/event_sources.py)."""
+    from infrastructure.local.event_sources import keep_streams_across_rollbacks
+
+    keep_streams_across_rollbacks()
+    with mock_aws():
+        dynamodb = boto3.client("dynamodb", region_name="us-east-1")
+        arn = dynamodb.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+        )["TableDescription"]["LatestStreamArn"]
+        streams = boto3.client("dynamodbstreams", region_name="us-east-1")
+        shard = streams.describe_stream(StreamArn=arn)["StreamDescription"]["Shards"][0]["ShardId"]
+        iterator = streams.get_shard_iterator(StreamArn=arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
+        put = {"Put": {"TableName": "t", "Item": {"pk": {"S": "a"}}, "ConditionExpression": "attribute_not_exists(pk)"}}
+        dynamodb.transact_write_items(TransactItems=[put])
+        with contextlib.suppress(dynamodb.exceptions.TransactionCanceledException):
+            dynamodb.transact_write_items(TransactItems=[{"Put": {"TableName": "t", "Item": {"pk": {"S": "b"}}}}, put])
+        dynamodb.put_item(TableName="t", Item={"pk": {"S": "c"}})
+        records = streams.get_records(ShardIterator=iterator)["Records"]
+        assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a", "c"], "the undone write of b is not in the stream"

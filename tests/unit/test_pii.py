@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from livedesk.pii import ID_CHECK, ID_WEIGHTS, Kind, find, luhn, mask
+from livedesk.pii import ID_CHECK, ID_WEIGHTS, PiiKind, find, luhn, mask
 
 
 def _id_number(prefix17: str) -> str:
@@ -41,7 +41,7 @@ def test_examples_are_masked_as_agents_expect(text: str, masked: str) -> None:
 
 def test_each_kind_is_named() -> None:
     text = f"13812345678 {ID_NUMBER} {CARD} a@b.cn 上海市徐汇区漕溪北路88号"
-    assert [f.kind for f in find(text)] == [Kind.PHONE, Kind.ID_CARD, Kind.BANK_CARD, Kind.EMAIL, Kind.ADDRESS]
+    assert [f.kind for f in find(text)] == [PiiKind.PHONE, PiiKind.ID_CARD, PiiKind.BANK_CARD, PiiKind.EMAIL, PiiKind.ADDRESS]
 
 
 @pytest.mark.parametrize(
@@ -53,6 +53,7 @@ def test_each_kind_is_named() -> None:
         "SKU-00123 还有货吗",
         "12345678901234",  # fails Luhn and is no phone: left alone
         "the 2 of us loved it",
+        "request 31dcf148-5678-4080-a4a9-d14bcd412362 failed",  # a UUID, not a phone
     ],
 )
 def test_ordinary_text_is_left_alone(text: str) -> None:

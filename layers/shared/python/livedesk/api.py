@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import inspect
 import json
 import logging
 import time
@@ -86,13 +87,20 @@ def error_response(description: str) -> OpenAPIResponse:
 
 
 NOT_FOUND: dict[int, OpenAPIResponse] = {404: error_response("Not found for this brand")}
+# What any route may answer before or around its own work (livedesk.api.LiveDeskResolver).
+ANY: dict[int, OpenAPIResponse] = {
+    400: error_response("The body is not UTF-8, not valid base64, or JSON nested too deeply"),
+    413: error_response("The body is larger than 64 KiB"),
+    503: error_response("A dependency is unavailable; retry the same request"),
+}
 CHANNEL: dict[int, OpenAPIResponse] = {
+    **ANY,
     401: error_response("Unsigned, badly signed or stale request"),
     403: error_response("The channel may not do this"),
-    503: error_response("A dependency is unavailable; retry the same request"),
     429: error_response("Over the channel's per-second limit for the brand"),
 }
 AGENT: dict[int, OpenAPIResponse] = {
+    **ANY,
     401: error_response("No valid agent token"),
     403: error_response("Not allowed for this role or skill"),
     404: error_response("Not found for this brand"),
@@ -149,6 +157,15 @@ class LiveDeskResolver(APIGatewayHttpResolver):
             body = ErrorBody(statusCode=422, message=f"invalid request: {summary}"[:1000], detail=problems)
             return Response(status_code=422, content_type=content_types.APPLICATION_JSON, body=body.model_dump_json())
 
+    def route(self, *args: Any, **kwargs: Any) -> Any:
+        """Routes that document their errors still document their success (with the return model)."""
+        bound = _ROUTE_SIGNATURE.bind(self, *args, **kwargs)
+        responses = bound.arguments.get("responses")
+        if responses is not None and not any(200 <= int(code) < 300 for code in responses):
+            success = bound.arguments.get("status_code", 200)
+            bound.arguments["responses"] = {success: {"description": bound.arguments.get("response_description", "Success")}, **responses}
+        return super().route(*bound.args[1:], **bound.kwargs)
+
     def resolve(self, event: Mapping[str, Any], context: Any) -> dict[str, Any]:
         try:
             body = _body_of(event)
@@ -179,6 +196,9 @@ class LiveDeskResolver(APIGatewayHttpResolver):
             raise _Refused(400, f"the body is not valid UTF-8 (byte {error.start})") from None
         if _depth(text) > MAX_JSON_DEPTH:
             raise _Refused(400, f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep")
+
+
+_ROUTE_SIGNATURE = inspect.signature(APIGatewayHttpResolver.route)
 
 
 class _Refused(Exception):

@@ -83,7 +83,7 @@ class SecretsManagerKeys:
         self, secrets: dict[str, str], fetch: Callable[[str, bool], Any] | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self._secrets = secrets  # channel -> secret name or ARN
-        self._fetch = fetch or _powertools_secret
+        self._fetch = fetch or _powertools_secrets()
         self._clock = clock
         self._misses: dict[tuple[str, str], float] = {}
 
@@ -106,7 +106,9 @@ def _brand_key(value: Any, brand_id: str) -> str | None:
     return str(found) if found else None
 
 
-def _powertools_secret(name: str, force: bool) -> Any:
-    from aws_lambda_powertools.utilities import parameters
+def _powertools_secrets() -> Callable[[str, bool], Any]:
+    """This instance's own Powertools provider and cache (not the module-wide default's)."""
+    from aws_lambda_powertools.utilities.parameters import SecretsProvider
 
-    return parameters.get_secret(name, transform="json", max_age=300, force_fetch=force)
+    provider = SecretsProvider()
+    return lambda name, force: provider.get(name, transform="json", max_age=300, force_fetch=force)

@@ -127,6 +127,8 @@ class ConversationMessage(Strict):
     sku: str | None = None
     text: str
     sent_at: datetime
+    received_at: datetime | None = Field(default=None, description="When intake accepted a customer's message")
+    routed_at: datetime | None = Field(default=None, description="When routing decided it: received_at to routed_at is time to route")
     routing: RoutingDecision | None = None
     ticket_id: str | None = None
     cluster_id: str | None = None

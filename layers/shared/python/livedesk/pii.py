@@ -18,7 +18,7 @@ from datetime import date
 from enum import StrEnum
 
 
-class Kind(StrEnum):
+class PiiKind(StrEnum):
     EMAIL = "email"
     ID_CARD = "id_card"
     BANK_CARD = "bank_card"
@@ -28,7 +28,7 @@ class Kind(StrEnum):
 
 @dataclass(frozen=True)
 class Finding:
-    kind: Kind
+    kind: PiiKind
     start: int
     end: int
     text: str
@@ -38,7 +38,14 @@ EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])([A-Za-z0-9][A-Za-z0-9._%+-]*)@([A-Za-
 ID_CARD = re.compile(r"(?<!\d)([1-9]\d{5})((?:18|19|20)\d{2})(\d{2})(\d{2})(\d{3})([0-9Xx])(?!\d)")
 ID_CARD_15 = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}(?![0-9A-Za-z])")
 CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)")
-MOBILE = re.compile(r"(?<!\d)(?:\+?86[- ]?)?(1[3-9]\d)[- ]?(\d{4})[- ]?(\d{4})(?!\d)")
+# Eleven digits in a row are a mobile number even next to letters; grouped with dashes or spaces,
+# only between word boundaries (a UUID's "f148-5678-4080" is no phone).
+MOBILE = re.compile(
+    r"(?<!\d)(?:\+?86)?(1[3-9]\d)(\d{4})(\d{4})(?!\d)"
+    r"|(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d)[- ](\d{4})[- ]?(\d{4})(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])(?:\+?86[- ]?)?(1[3-9]\d)(\d{4})[- ](\d{4})(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])\+?86[- ](1[3-9]\d)(\d{4})(\d{4})(?![0-9A-Za-z])"
+)
 LANDLINE = re.compile(r"(?<![0-9A-Za-z])(?:\(0\d{2,3}\)\s?|0\d{2,3}-)\d{7,8}(?![0-9A-Za-z])")
 INTERNATIONAL = re.compile(r"(?<![0-9A-Za-z+])\+\d{1,3}[ -]?(?:\(\d{1,4}\)[ -]?)?\d{2,4}(?:[ -]?\d{2,4}){1,3}(?![0-9A-Za-z])")
 HAN = r"[\u4e00-\u9fff]"
@@ -87,16 +94,16 @@ def _valid_card(match: re.Match[str]) -> bool:
 
 
 # In order of precedence: an earlier kind claims its span first.
-DETECTORS: tuple[tuple[Kind, re.Pattern[str], Callable[[re.Match[str]], bool] | None], ...] = (
-    (Kind.EMAIL, EMAIL, None),
-    (Kind.ID_CARD, ID_CARD, _valid_id),
-    (Kind.PHONE, MOBILE, None),
-    (Kind.BANK_CARD, CARD, _valid_card),
-    (Kind.ID_CARD, ID_CARD_15, None),
-    (Kind.PHONE, INTERNATIONAL, None),
-    (Kind.PHONE, LANDLINE, None),
-    (Kind.ADDRESS, CN_ADDRESS, None),
-    (Kind.ADDRESS, EN_ADDRESS, None),
+DETECTORS: tuple[tuple[PiiKind, re.Pattern[str], Callable[[re.Match[str]], bool] | None], ...] = (
+    (PiiKind.EMAIL, EMAIL, None),
+    (PiiKind.ID_CARD, ID_CARD, _valid_id),
+    (PiiKind.PHONE, MOBILE, None),
+    (PiiKind.BANK_CARD, CARD, _valid_card),
+    (PiiKind.ID_CARD, ID_CARD_15, None),
+    (PiiKind.PHONE, INTERNATIONAL, None),
+    (PiiKind.PHONE, LANDLINE, None),
+    (PiiKind.ADDRESS, CN_ADDRESS, None),
+    (PiiKind.ADDRESS, EN_ADDRESS, None),
 )
 
 
@@ -128,20 +135,21 @@ def mask(text: str) -> str:
     return "".join(parts)
 
 
-def mask_value(kind: Kind, value: str) -> str:
+def mask_value(kind: PiiKind, value: str) -> str:
     folded = _fold(value)
     digits = re.sub(r"\D", "", folded)
-    if kind is Kind.EMAIL:
+    if kind is PiiKind.EMAIL:
         local, _, domain = folded.partition("@")
         return f"{local[0]}***@{domain}"
-    if kind is Kind.PHONE:
+    if kind is PiiKind.PHONE:
         mobile = MOBILE.fullmatch(folded)
         if mobile:
-            return f"{mobile.group(1)}****{mobile.group(3)}"
+            groups = [g for g in mobile.groups() if g]
+            return f"{groups[0]}****{groups[2]}"
         return f"{'*' * (len(digits) - 4)}{digits[-4:]}" if len(digits) > 6 else "****"
-    if kind is Kind.ID_CARD:
+    if kind is PiiKind.ID_CARD:
         return f"{folded[0]}{'*' * (len(folded) - 2)}{folded[-1]}"
-    if kind is Kind.BANK_CARD:
+    if kind is PiiKind.BANK_CARD:
         return f"****{digits[-4:]}"
     region = CN_PREFIX.match(folded)
     kept = region.group(0) if region and region.group(0) != folded else ""

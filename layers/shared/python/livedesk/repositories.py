@@ -149,26 +149,29 @@ class ConversationRepository:
         self._retention = retention
 
     def append(self, brand_id: str, conversation_id: str, message: ConversationMessage) -> None:
-        """Store the message and fold it into the conversation summary, both or neither (one
-        transaction), once per message: a redelivered message cancels on the message's condition."""
+        """Store the message once and fold it into the conversation summary. Every part of the summary
+        is idempotent but the count, which only the first store adds: a redelivery after a failure
+        between the two writes still makes the conversation whole (listed, channels, times), and its
+        count then misses at most that message (display only; KPIs come from the analytics facts)."""
         expires_at = _epoch(message.sent_at + self._retention)
+        first = self._put_once(
+            keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id), message, expires_at
+        )
         sent = message.sent_at.isoformat()
-        item = {
-            **keys.conversation_message(brand_id, conversation_id, message.sent_at, message.message_id),
-            **_decimalize(message.model_dump(mode="json", exclude_none=True)),
-            "expires_at": expires_at,
-        }
-        summary = {
-            "TableName": self._table.name,
-            "Key": keys.conversation_meta(brand_id, conversation_id),
-            "UpdateExpression": (
+        count = (
+            " ADD message_count :one, channels :channel"
+            if first
+            else ", message_count = if_not_exists(message_count, :one) ADD channels :channel"
+        )
+        self._table.update_item(
+            Key=keys.conversation_meta(brand_id, conversation_id),
+            UpdateExpression=(
                 "SET conversation_id = :id, customer_id = :cust, brand_id = :brand,"
                 " started_at = if_not_exists(started_at, :sent),"
                 " gsi1pk = :gpk, gsi1sk = if_not_exists(gsi1sk, :gsk),"
-                " last_message_at = if_not_exists(last_message_at, :sent), expires_at = :exp"
-                " ADD message_count :one, channels :channel"
+                " last_message_at = if_not_exists(last_message_at, :sent), expires_at = :exp" + count
             ),
-            "ExpressionAttributeValues": {
+            ExpressionAttributeValues={
                 ":id": conversation_id,
                 ":cust": message.customer_id,
                 ":brand": brand_id,
@@ -179,14 +182,7 @@ class ConversationRepository:
                 ":one": 1,
                 ":channel": {message.channel.value},
             },
-        }
-        client = self._table.meta.client
-        try:
-            client.transact_write_items(TransactItems=[{"Put": self._put_item(item)}, {"Update": summary}])
-        except client.exceptions.TransactionCanceledException as error:
-            if error.response.get("CancellationReasons", [{}])[0].get("Code") == "ConditionalCheckFailed":
-                return  # stored before
-            raise
+        )
         # Move last_message_at forward only; messages may arrive out of order.
         try:
             self._table.update_item(

@@ -58,7 +58,7 @@ class SlaAttainment(BaseModel):
     resolution: float | None = Field(description="Share of due resolutions made on time")
 
 
-class Csat(BaseModel):
+class CsatSummary(BaseModel):
     answers: int
     average: float | None
     distribution: dict[int, int]
@@ -89,7 +89,7 @@ class Kpis(BaseModel):
     bot_containment: float | None
     human_transfer_rate: float | None
     sla_attainment: dict[str, SlaAttainment]
-    csat: Csat
+    csat: CsatSummary
     negative_emotion_share: float | None
     average_intent_confidence: float | None
     volume: list[HourVolume]
@@ -219,7 +219,7 @@ def compute(
         bot_containment=share(sum(f.handled_by == "bot" for f in messages), len(messages)),
         human_transfer_rate=share(len(transferred), len(bot_answered)),
         sla_attainment={tier: _attainment(sla[tier]) for tier in TIERS if sla[tier]},
-        csat=Csat(
+        csat=CsatSummary(
             answers=len(scores),
             average=round(fmean(scores), 3) if scores else None,
             distribution={score: scores.count(score) for score in range(1, 6)},
