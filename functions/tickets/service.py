@@ -43,7 +43,10 @@ class StepFunctionsWorkflows:
             return f"{arn.replace(':stateMachine:', ':execution:')}:{name}"
 
     def succeed(self, token: str, output: dict[str, Any]) -> None:
-        self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+        try:
+            self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
+        except (self._sfn.exceptions.TaskTimedOut, self._sfn.exceptions.InvalidToken, self._sfn.exceptions.TaskDoesNotExist):
+            raise InvalidTransition("the workflow stopped waiting for this (its time ran out)") from None
 
 
 class Workflows(Protocol):
