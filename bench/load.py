@@ -210,7 +210,11 @@ def main() -> int:
         return 0 if not missing and not twice and len(accepted) == kept + lost else 1
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:  # workflows still waiting: nothing left to keep
+            process.kill()
+            process.wait()
 
 
 if __name__ == "__main__":
