@@ -100,6 +100,11 @@ class Turns:
                 self._give_back()
                 self._local.lent = borrowed
 
+    def close(self, timeout_s: float = 60.0) -> None:
+        """Wait for the handler holding the turn, then keep it: after a stop, no late invocation
+        (a workflow's timeout firing) may put its environment back on the process."""
+        self._lock.acquire(timeout=timeout_s)
+
     def lend(self, **_: Any) -> None:
         """before-send of lambda.Invoke: let the callee run while this handler waits."""
         if self._stack() and not self._local.lent:
@@ -160,6 +165,9 @@ class InProcessRuntime:
         if boto3.DEFAULT_SESSION is not None:
             for event, hook in self._hooks:
                 boto3.DEFAULT_SESSION.events.register(event, hook)
+
+    def close(self) -> None:
+        self._turns.close()
 
     def uninstall(self) -> None:
         if self._original is not None:

@@ -115,6 +115,7 @@ class LocalStack:
         self.runtime.uninstall()
         _scale_wait_states(None)
         self._server.stop()
+        self.runtime.close()
         os.environ.clear()
         os.environ.update(self._saved_environment)
 
