@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from livedesk import keys
 from livedesk.audit import AuditLog
 from livedesk.errors import InvalidRequest, NotFound
 from livedesk.pii import mask
+from livedesk.repositories import pages
 from livedesk.tickets.lifecycle import Actor
 
 # Free text in ticket history events that may hold what a customer said or what an agent told them.
@@ -54,15 +55,6 @@ class Tables:
     knowledge: Any
 
 
-def _pages(call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[dict[str, Any]]:
-    while True:
-        page = call(**request)
-        yield from page.get("Items", [])
-        if "LastEvaluatedKey" not in page:
-            return
-        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 class Redactor:
     """Ticket changes that remove a customer: the history keeps its events, who acted and when, but
     loses the words (the only write functions may make to the append-only history)."""
@@ -79,7 +71,7 @@ class Redactor:
             ExpressionAttributeValues={":p": pseudonym, ":at": at.isoformat()},
         )
         redacted = 0
-        for event in _pages(self._tables.history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
+        for event in pages(self._tables.history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
             detail = event.get("detail") or {}
             if not any(detail.get(name) not in (None, ERASED) for name in HISTORY_TEXT):
                 continue
@@ -106,13 +98,13 @@ class Erasure:
         report = ErasureReport(customer_id=customer_id, pseudonym=f"erased-{uuid.uuid4().hex[:12]}")
         tickets: set[str] = set()
         conversations = self._tables.conversations
-        for head in _pages(
+        for head in pages(
             conversations.query,
             IndexName="by-customer",
             KeyConditionExpression=Key("gsi1pk").eq(keys.customer_conversations_pk(brand_id, customer_id)),
         ):
             pk = head["pk"]
-            items = list(_pages(conversations.query, KeyConditionExpression=Key("pk").eq(pk)))
+            items = list(pages(conversations.query, KeyConditionExpression=Key("pk").eq(pk)))
             messages = [item for item in items if str(item["sk"]).startswith("MSG#")]
             tickets.update(str(item["ticket_id"]) for item in items if item.get("ticket_id"))
             for message in messages:
@@ -130,7 +122,7 @@ class Erasure:
             report.conversations_deleted += 1
             report.messages_deleted += len(messages)
         profile = list(
-            _pages(self._tables.customers.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id)))
+            pages(self._tables.customers.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id)))
         )
         for item in profile:
             tickets.update(str(item[name]) for name in ("open_ticket_id",) if item.get(name))
@@ -150,7 +142,7 @@ class Erasure:
     def _leave_cluster(self, brand_id: str, live_session_id: str, message_id: str) -> int:
         updated = 0
         query = Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with("CLUSTER#")
-        for cluster in _pages(self._tables.conversations.query, KeyConditionExpression=query):
+        for cluster in pages(self._tables.conversations.query, KeyConditionExpression=query):
             if message_id not in (cluster.get("member_messages") or set()):
                 continue
             expression, values = "DELETE member_messages :m", {":m": {message_id}}
@@ -165,7 +157,7 @@ class Erasure:
 
     def _anonymise_facts(self, brand_id: str, customer_id: str, pseudonym: str) -> int:
         """KPI facts stay (the numbers must not change), without the customer or their words."""
-        found = _pages(self._tables.analytics.scan, FilterExpression=Attr("brand_id").eq(brand_id) & Attr("customer_id").eq(customer_id))
+        found = pages(self._tables.analytics.scan, FilterExpression=Attr("brand_id").eq(brand_id) & Attr("customer_id").eq(customer_id))
         count = 0
         for fact in found:
             self._tables.analytics.update_item(
@@ -179,7 +171,7 @@ class Erasure:
 
     def _delete_gaps(self, brand_id: str, customer_id: str) -> int:
         found = list(
-            _pages(
+            pages(
                 self._tables.knowledge.query,
                 KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)),
                 FilterExpression=Attr("customer_id").eq(customer_id),
@@ -203,7 +195,7 @@ class Retention:
     def sweep(self) -> RetentionReport:
         now = self._clock()
         cutoff = now - self._retention
-        old = _pages(
+        old = pages(
             self._tables.tickets.scan,
             FilterExpression=Attr("sk").eq("TICKET") & Attr("created_at").lt(cutoff.isoformat()) & Attr("anonymised_at").not_exists(),
         )

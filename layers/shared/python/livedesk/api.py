@@ -54,7 +54,7 @@ MAX_BODY_BYTES = 64 * 1024  # far above any message (text ≤ 4000 characters), 
 MAX_JSON_DEPTH = 16
 CHANNELS = frozenset(channel.value for channel in Channel)
 
-# What a channel sends with every request; channel_caller checks the signature over all of it.
+# What a channel sends with every request; LiveDeskResolver verifies the signature over all of it.
 BrandId = Annotated[
     str,
     Header(

@@ -11,6 +11,7 @@ from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, Field
 
 from livedesk.pii import mask
+from livedesk.repositories import pages
 from livedesk.tickets.lifecycle import Actor
 
 KEPT = timedelta(days=3 * 365)
@@ -67,12 +68,6 @@ class AuditLog:
             condition = Key("pk").eq(_pk(brand_id, day.isoformat())) & Key("sk").between(
                 start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
             )
-            query: dict[str, Any] = {"KeyConditionExpression": condition}
-            while True:
-                page = self._table.query(**query)
-                entries += [AuditEntry.model_validate(item) for item in page["Items"]]
-                if "LastEvaluatedKey" not in page:
-                    break
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+            entries += [AuditEntry.model_validate(item) for item in pages(self._table.query, KeyConditionExpression=condition)]
             day += timedelta(days=1)
         return [entry for entry in entries if start <= entry.at < end]

@@ -4,6 +4,7 @@ so a caller cannot read or write another brand's records."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -17,6 +18,16 @@ from livedesk.models import Conversation, ConversationMessage, InboundMessage
 from livedesk.value import CustomerValue
 
 CONVERSATION_INDEX = "by-customer"
+
+
+def pages(call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[dict[str, Any]]:
+    """Every item of a Query or Scan (``call`` is the table's query or scan), page after page."""
+    while True:
+        page = call(**request)
+        yield from page.get("Items", [])
+        if "LastEvaluatedKey" not in page:
+            return
+        request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def _is_conditional_failure(error: ClientError) -> bool:
