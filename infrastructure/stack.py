@@ -220,7 +220,7 @@ class LiveDeskStack(Stack):
 
         # The conversation table's stream is the outbox; the ticket history's stream starts follow-ups.
         outbox = functions.python("Outbox", "outbox", environment={**conversation_store, "CHANNEL_WEBHOOKS": "{}"})
-        data.conversations.grant(outbox, "dynamodb:UpdateItem")
+        data.conversations.grant(outbox, "dynamodb:GetItem", "dynamodb:UpdateItem")  # read the reply, stamp its delivery
         outbox.add_event_source(stream_of(data.conversations, data.outbox_dlq, {"author": {"S": ["bot", "agent"]}}))
         followups = functions.python(
             "Followups",

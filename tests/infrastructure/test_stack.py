@@ -382,3 +382,22 @@ def test_retention_is_configured_and_swept_daily(template: Template) -> None:
 def _actions(statement: dict[str, object]) -> list[str]:
     actions = statement["Action"]
     return [actions] if isinstance(actions, str) else list(actions)  # type: ignore[arg-type]
+
+
+def _grants_of(template: Template, function_logical_prefix: str, table_name: str) -> set[str]:
+    """The actions a function's role may take on a table (its policies' statements naming the table)."""
+    tables = {t["Properties"]["TableName"]: lid for lid, t in template.find_resources("AWS::DynamoDB::Table").items()}
+    table_id = tables[table_name]
+    granted: set[str] = set()
+    for logical_id, policy in template.find_resources("AWS::IAM::Policy").items():
+        if not logical_id.startswith(function_logical_prefix):
+            continue
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if table_id in json.dumps(statement.get("Resource")):
+                granted |= set(_actions(statement))
+    return granted
+
+
+def test_the_outbox_may_read_the_message_it_delivers_and_stamp_it(template: Template) -> None:
+    """The outbox reads the stored reply (GetItem, consistent) before delivering and stamps it after (UpdateItem)."""
+    assert {"dynamodb:GetItem", "dynamodb:UpdateItem"} <= _grants_of(template, "FunctionsOutboxRole", "livedesk-dev-conversations")
