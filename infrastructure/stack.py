@@ -172,10 +172,14 @@ class LiveDeskStack(Stack):
                 "TAKEOVER_STATE_MACHINE_ARN": workflows.takeover.state_machine_arn,
                 "TAKEOVER_TIMEOUT_SECONDS": "120",
                 "SEARCH_FUNCTION_NAME": search.function_name,
+                **supply_store,
             },
             timeout=Duration.seconds(30),
+            memory_size=1024,  # the embedder: about 150 MB, and CPU for one embedding per message
+            embedding=True,
         )
         search.grant_invoke(routing)
+        data.supply.grant_read_data(routing)  # self-service: the customer's orders, parcels, stock
         data.conversations.grant_read_write_data(routing)
         data.customers.grant_read_write_data(routing)
         data.tickets.grant_read_write_data(routing)
@@ -209,7 +213,9 @@ class LiveDeskStack(Stack):
             machine.grant_task_response(tickets)
         supply = functions.python("Supply", "supply", environment=supply_store)
         data.supply.grant_read_data(supply)
-        sentiment = functions.python("Sentiment", "sentiment", environment={**channel_keys, **idempotency})
+        sentiment = functions.python(
+            "Sentiment", "sentiment", environment={**channel_keys, **idempotency}, memory_size=1024, embedding=True
+        )
         for channel_function in (intake, tickets, sentiment):
             for secret in security.channel_keys.values():
                 secret.grant_read(channel_function)

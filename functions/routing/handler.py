@@ -19,16 +19,18 @@ from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, utc_now
 from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
-from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
+from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TicketRepository
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import ValueRules
 from routing.answers import CourtesyReplies
+from routing.selfservice import SelfService
 from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 
 
-class RoutingSettings(ConversationStoreSettings, TicketStoreSettings):
+class RoutingSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
     sla_state_machine_arn: str
     takeover_state_machine_arn: str
     takeover_timeout_seconds: int = 120
@@ -70,6 +72,7 @@ router = Router(
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
     value_rules=settings.value_rules,
+    self_service=SelfService(supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table))),
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds)
 

@@ -9,6 +9,7 @@ from livedesk.understanding.classifier import OUT_OF_SCOPE
 from livedesk.understanding.pipeline import Understanding
 from livedesk.understanding.triage import asks_for_information
 from livedesk.value import ValueAssessment, ValueTier
+from routing.selfservice import SUPPLY_INTENTS
 
 MIN_CONFIDENCE = 0.5  # below it the bot never answers, even above the out-of-scope threshold
 ANGRY_INTENSITY = 0.6
@@ -48,8 +49,11 @@ HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
 # After-sale matters whose *questions* knowledge can answer ("how long does a refund take?"); their
 # requests ("I want a refund") and unhappy messages still go to a person.
 SELF_SERVICE_INTENTS = frozenset({"refund", "return_exchange", "change_address", "cancel_order"})
-# About the customer's own order: knowledge cannot answer them, a person looks the order up.
+# About the customer's own order: knowledge cannot answer them; self-service looks the order up
+# (routing/selfservice.py), and whatever it cannot settle goes to a person.
 PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
+# Bot answers that are about one customer's own orders: never broadcast to a live cluster.
+PERSONAL_SOURCES = ("supply:order", "supply:shipment", "clarify")
 # Queues whose questions many live viewers share; the others are personal and never grouped.
 SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
@@ -58,7 +62,14 @@ SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4
 @dataclass(frozen=True)
 class BotAnswer:
     text: str
-    source: str  # the knowledge document id, or "courtesy"
+    source: str  # the knowledge document id, "courtesy", or a supply lookup (supply:order, supply:stock…)
+
+
+def may_self_serve(understood: Understanding) -> bool:
+    """Whether the bot may look this up in the supply chain for the customer: a confident order,
+    parcel or stock question."""
+    intent = understood.intent
+    return intent.label in SUPPLY_INTENTS and intent.confidence >= MIN_CONFIDENCE
 
 
 def may_answer(understood: Understanding) -> bool:
@@ -97,12 +108,20 @@ def noise(value: ValueAssessment, classifier_version: str) -> RoutingDecision:
 
 def clusterable(decision: RoutingDecision) -> bool:
     """Questions many viewers share; personal matters (threats, safety, orders) are never grouped."""
-    return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human"
+    personal = decision.intent in PERSONAL_INTENTS or (decision.answer_source or "").startswith(PERSONAL_SOURCES)
+    return decision.queue in SHARED_QUEUES and not decision.emotion.threat and decision.intent != "ask_human" and not personal
 
 
-def decide(understood: Understanding, value: ValueAssessment, answer: BotAnswer | None, classifier_version: str) -> RoutingDecision:
+def decide(
+    understood: Understanding,
+    value: ValueAssessment,
+    answer: BotAnswer | None,
+    classifier_version: str,
+    handoff: str | None = None,
+) -> RoutingDecision:
     """Combine intent, customer value and emotion into a destination, a priority and the reasons.
-    ``answer`` is a confident knowledge (or courtesy) answer to the message: only then may the bot reply."""
+    ``answer`` is a confident knowledge, courtesy or self-service answer to the message: only then
+    may the bot reply. ``handoff``: why a supply-chain look-up could not settle it."""
     intent, emotion = understood.intent, understood.emotion
     reasons: list[str] = [
         f"intent {intent.label} ({intent.confidence:.2f})",
@@ -117,12 +136,12 @@ def decide(understood: Understanding, value: ValueAssessment, answer: BotAnswer 
     elif intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE:
         queue, severity = "general", Severity.P4
         reasons.append("not understood with confidence: a person answers")
-    elif intent.label in PERSONAL_INTENTS:
+    elif intent.label in PERSONAL_INTENTS and answer is None:
         queue, severity = SKILL_OF_INTENT[intent.label], Severity.P4
-        reasons.append(f"{intent.label} is about the customer's own order: a person looks it up")
+        reasons.append(handoff or f"{intent.label} is about the customer's own order: a person looks it up")
     elif answer is None:
         queue, severity = SKILL_OF_INTENT.get(intent.label, "general"), Severity.P4
-        reasons.append("no confident knowledge answer: a person answers")
+        reasons.append(handoff or "no confident knowledge answer: a person answers")
     else:
         queue, severity = "bot", Severity.P4
         reasons.append(f"confident, with an answer from {answer.source}: the bot replies")

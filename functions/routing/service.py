@@ -30,12 +30,14 @@ from livedesk.repositories import ConversationRepository, CustomerRepository, Li
 from livedesk.tickets.lifecycle import OPEN, customer_wrote
 from livedesk.tickets.repository import TicketRepository, VersionConflict
 from livedesk.tickets.sla import SlaPolicy
-from livedesk.understanding.normalize import normalize
+from livedesk.understanding.embedders import EMBEDDED_CHARS
+from livedesk.understanding.normalize import NormalizedText, normalize
 from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
 from routing.answers import CourtesyReplies
-from routing.policy import BotAnswer, clusterable, decide, may_answer, needs_supervisor, noise
+from routing.policy import BotAnswer, clusterable, decide, may_answer, may_self_serve, needs_supervisor, noise
+from routing.selfservice import Lookup, Question, SelfService
 
 
 class RoutedMessage(BaseModel):
@@ -49,7 +51,8 @@ class RoutedMessage(BaseModel):
 SAME_QUESTION = 0.5  # Jaccard similarity of signatures, for messages of the same intent
 SAME_WORDING = 0.8  # so similar that it is the same question whatever the classifier said
 SUGGESTIONS = 3  # knowledge hits attached to a ticket
-QUERY_CHARS = 500  # search reads the start of a long message
+QUERY_CHARS = EMBEDDED_CHARS  # search reads the start of a long message, as it was embedded
+PRODUCT_SIMILARITY = 0.86  # a product hit this close names the product a stock question is about
 
 
 @dataclass(frozen=True)
@@ -139,6 +142,7 @@ class Router:
         idle_window: timedelta = timedelta(hours=24),
         sla: SlaPolicy | None = None,
         value_rules: ValueRules = ValueRules(),
+        self_service: SelfService | None = None,
     ) -> None:
         self._understander = understander
         self._knowledge = knowledge
@@ -152,6 +156,7 @@ class Router:
         self._clock = clock
         self._idle_window = idle_window
         self._sla = sla or SlaPolicy.load()
+        self._self_service = self_service
 
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
@@ -169,11 +174,21 @@ class Router:
             asked = self._same_question(message, normalized.text, understood.intent.label)
         knowledge: SearchResult | None = None
         answer: BotAnswer | None = None
+        lookup: Lookup | None = None
+        consulted: list[str] = []
         if asked is not None:  # other viewers asked this already: their cluster's handling serves this one too
             answer = BotAnswer(asked.answer, asked.answer_source or asked.cluster_id) if asked.answer else None
+            consulted.append(f"cluster:{asked.cluster_id}")
         elif working is None:
             knowledge, answer = self._consult(message, understood, normalized.lang)
-        decision = decide(understood, value, answer, self._understander.version)
+            consulted.append("knowledge" if knowledge is not None else "knowledge:unavailable")
+            lookup = self._look_up(message, understood, normalized, knowledge)
+            if lookup is not None:
+                consulted.append(lookup.source)
+                if lookup.answer:
+                    answer = BotAnswer(lookup.answer, lookup.source)
+        decision = decide(understood, value, answer, self._understander.version, handoff=lookup.handoff if lookup else None)
+        decision.lookups = consulted
         if knowledge is not None:
             decision.reasons.append(f"knowledge: {knowledge.reason}")
         elif asked is None and working is None and answer is None:
@@ -214,7 +229,7 @@ class Router:
             self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
             routed.ticket_id = ticket.ticket_id
         elif decision.needs_human and not (cluster and cluster.joined):
-            ticket = self._open_ticket(message, conversation_id, decision, knowledge, normalized.lang)
+            ticket = self._open_ticket(message, conversation_id, decision, knowledge, normalized.lang, lookup)
             self._conversations.set_ticket(brand, conversation_id, entry, ticket.ticket_id)
             self._customers.set_open_ticket(brand, message.customer_id, conversation_id, ticket.ticket_id)
             execution = self._escalation.start(brand, ticket, message.correlation_id)
@@ -259,10 +274,30 @@ class Router:
             return None, BotAnswer(text, "courtesy") if text else None
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
         request = SearchRequest(query=message.text[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
-        result = self._knowledge.lookup(message.brand_id, request, record_gap=answerable, customer_id=message.customer_id)
+        result = self._knowledge.lookup(
+            message.brand_id, request, record_gap=answerable, customer_id=message.customer_id, vector=understood.vector
+        )
         if answerable and result is not None and result.answer and result.answer_doc_id:
             return result, BotAnswer(result.answer, result.answer_doc_id)
         return result, None
+
+    def _look_up(
+        self, message: InboundMessage, understood: Understanding, normalized: NormalizedText, knowledge: SearchResult | None
+    ) -> Lookup | None:
+        """Order status, parcel tracking and stock from the supply chain, for the customer who asks."""
+        if self._self_service is None or not may_self_serve(understood):
+            return None
+        products = tuple(hit.sku for hit in (knowledge.hits if knowledge else []) if hit.sku and hit.similarity >= PRODUCT_SIMILARITY)
+        question = Question(
+            brand_id=message.brand_id,
+            customer_id=message.customer_id,
+            text=normalized.text,
+            lang=normalized.lang,
+            references=tuple(normalized.order_numbers),
+            sku=message.sku,
+            candidate_skus=products,
+        )
+        return self._self_service.lookup(understood.intent.label, question, self._clock())
 
     def _bot_reply(self, message: InboundMessage, answer: str) -> ConversationMessage:
         reply_id = ids.bot_reply_id(message.message_id)
@@ -325,7 +360,13 @@ class Router:
         return conversation_id
 
     def _open_ticket(
-        self, message: InboundMessage, conversation_id: str, decision: RoutingDecision, knowledge: SearchResult | None, lang: str
+        self,
+        message: InboundMessage,
+        conversation_id: str,
+        decision: RoutingDecision,
+        knowledge: SearchResult | None,
+        lang: str,
+        lookup: Lookup | None = None,
     ) -> Ticket:
         now = self._clock()
         severity = decision.severity or Severity.P4
@@ -357,11 +398,20 @@ class Router:
                     version=hit.version,
                 )
                 for hit in (knowledge.hits if knowledge else [])
-            ],
+            ]
+            + _lookup_suggestions(lookup),
         )
         created = TicketEvent(at=now, actor="routing", action="created", detail=_created_detail(message, ticket))
         self._tickets.create(message.brand_id, ticket, created)
         return ticket
+
+
+def _lookup_suggestions(lookup: Lookup | None) -> list[KnowledgeSuggestion]:
+    """What the supply chain said, on the ticket for the agent (order, parcel, stock: masked tails only)."""
+    if lookup is None or not lookup.facts:
+        return []
+    detail = "; ".join(lookup.facts) + (f" — {lookup.handoff}" if lookup.handoff else "")
+    return [KnowledgeSuggestion(doc_id=lookup.source, kind="supply", content=detail, similarity=1.0, source="supply chain", version=1)]
 
 
 def _created_detail(message: InboundMessage, ticket: Ticket) -> dict[str, str]:

@@ -49,8 +49,15 @@ def post_search(request: SearchRequest) -> SearchResult:
     return search(current_actor(app).brand_id, request, record_gap=True)
 
 
-def search(brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult:
-    result = knowledge.search(brand_id, request, record_gap=record_gap, customer_id=customer_id)
+def search(brand_id: str, request: SearchRequest, record_gap: bool, query: KnowledgeQuery | None = None) -> SearchResult:
+    result = knowledge.search(
+        brand_id,
+        request,
+        record_gap=record_gap,
+        customer_id=query.customer_id if query else None,
+        vector=query.vector if query else None,
+        embedder=query.embedder if query else None,
+    )
     if record_gap:
         metrics.add_metric(name="KnowledgeAnswered" if result.answer else "KnowledgeGaps", unit=MetricUnit.Count, value=1)
     return result
@@ -63,4 +70,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "requestContext" in event:
         return app.resolve(event, context)
     query = parse(event=event, model=KnowledgeQuery)  # a direct invoke from routing
-    return search(query.brand_id, query.request, query.record_gap, query.customer_id).model_dump(mode="json")
+    return search(query.brand_id, query.request, query.record_gap, query).model_dump(mode="json")

@@ -3,7 +3,7 @@ of every query the knowledge could not answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -17,7 +17,7 @@ class SearchIndex(Protocol):
     @property
     def embedder_name(self) -> str: ...
 
-    def search(self, brand_id: str, query: str, filters: Filters, k: int) -> list[Hit]: ...
+    def search(self, brand_id: str, query: str, filters: Filters, k: int, vector: Sequence[float] | None = None) -> list[Hit]: ...
 
 
 class GapRecorder(Protocol):
@@ -61,7 +61,17 @@ class KnowledgeSearch:
         self._gaps = gaps
         self._clock = clock
 
-    def search(self, brand_id: str, request: SearchRequest, record_gap: bool = True, customer_id: str | None = None) -> SearchResult:
+    def search(
+        self,
+        brand_id: str,
+        request: SearchRequest,
+        record_gap: bool = True,
+        customer_id: str | None = None,
+        vector: Sequence[float] | None = None,
+        embedder: str | None = None,
+    ) -> SearchResult:
+        """``vector``: the query already embedded by ``embedder`` (routing embeds each message once);
+        used when the index was built with the same embedder, else the query is embedded here."""
         now = self._clock()
         wanted = request.filters
         filters = Filters(
@@ -74,11 +84,12 @@ class KnowledgeSearch:
             on=wanted.on or now.date(),
         )
         index = self._index()
-        hits = index.search(brand_id, request.query, filters, request.k)
+        if vector is not None and embedder != index.embedder_name:
+            vector = None
+        hits = index.search(brand_id, request.query, filters, request.k, vector=vector)
         if wanted.live_session_id:  # "the host said…": the session's own promises come first
-            promises = index.search(
-                brand_id, request.query, Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id), 2
-            )
+            session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id)
+            promises = index.search(brand_id, request.query, session, 2, vector=vector)
             hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})][: request.k]
         shown = [_hit(hit) for hit in hits]
         if not hits:

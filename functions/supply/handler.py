@@ -7,23 +7,15 @@ from aws_lambda_powertools import Metrics, Tracer
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER
+from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.supply.ports import Order, Shipment, Stock
 
-
-class SupplySettings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
-
-    supply_table: str
-    supply_chain_url: str = ""
-
-
-settings = SupplySettings()
+settings = SupplyStoreSettings()
 logger = service_logger()
 tracer = Tracer()
 metrics = Metrics()

@@ -1,6 +1,7 @@
 """Assertions on the synthesized stack (built once for this module)."""
 
 import json
+from pathlib import Path
 
 import pytest
 from aws_cdk.assertions import Match, Template
@@ -115,12 +116,28 @@ def test_search_is_a_container_image_function(template: Template) -> None:
     )
 
 
-def test_zip_functions_share_the_two_layers(template: Template) -> None:
+def test_zip_functions_share_the_two_layers_and_the_understanding_ones_embed(template: Template) -> None:
     layers = template.find_resources("AWS::Lambda::LayerVersion")
-    assert {layer["Properties"]["LayerName"] for layer in layers.values()} == {"livedesk-dev-dependencies", "livedesk-dev-shared"}
-    template.has_resource_properties(
-        "AWS::Lambda::Function", {"FunctionName": "livedesk-dev-intake", "Handler": "intake.handler.handler", "Layers": Match.any_value()}
-    )
+    names = {logical_id: layer["Properties"]["LayerName"] for logical_id, layer in layers.items()}
+    assert set(names.values()) == {"livedesk-dev-dependencies", "livedesk-dev-shared", "livedesk-dev-embedding"}
+    embedding = next(logical_id for logical_id, name in names.items() if name == "livedesk-dev-embedding")
+    for function in template.find_resources("AWS::Lambda::Function").values():
+        properties = function["Properties"]
+        if "Layers" not in properties:
+            continue
+        has_embedder = embedding in json.dumps(properties["Layers"])
+        assert has_embedder is (properties["FunctionName"] in {"livedesk-dev-routing", "livedesk-dev-sentiment"}), properties["FunctionName"]
+
+
+def test_the_routing_zip_stays_under_lambdas_unzipped_limit() -> None:
+    """Function code plus its layers, unzipped, must stay under 250 MB (the embedder is the largest part)."""
+    from infrastructure.compute import DEPENDENCIES_LAYER_DIR, EMBEDDING_LAYER_DIR, FUNCTIONS_DIR, SHARED_LAYER_DIR
+
+    def size(folder: Path) -> int:
+        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
+
+    total = size(DEPENDENCIES_LAYER_DIR) + size(EMBEDDING_LAYER_DIR) + size(SHARED_LAYER_DIR / "python") + size(FUNCTIONS_DIR / "routing")
+    assert total < 250 * 1024 * 1024, f"{total / 2**20:.0f} MB"
 
 
 def test_http_api_routes_are_versioned(template: Template) -> None:

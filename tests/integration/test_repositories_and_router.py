@@ -40,7 +40,9 @@ class FakeKnowledge:
         self.available = available
         self.lookups: list[tuple[str, SearchRequest, bool]] = []
 
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult | None:
+    def lookup(
+        self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None, vector: object = None
+    ) -> SearchResult | None:
         self.lookups.append((brand_id, request, record_gap))
         if not self.available:
             return None

@@ -1,5 +1,6 @@
 """Knowledge search: filters from the request, the answer rule, promise lookup and gap recording."""
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -26,9 +27,11 @@ class FakeIndex:
     def __init__(self, results: dict[frozenset[Kind] | None, list[Hit]]) -> None:
         self.results = results
         self.calls: list[Filters] = []
+        self.vectors: list[Sequence[float] | None] = []
 
-    def search(self, brand_id: str, query: str, filters: Filters, k: int) -> list[Hit]:
+    def search(self, brand_id: str, query: str, filters: Filters, k: int, vector: Sequence[float] | None = None) -> list[Hit]:
         self.calls.append(filters)
+        self.vectors.append(vector)
         return self.results.get(filters.kinds, [])[:k]
 
 

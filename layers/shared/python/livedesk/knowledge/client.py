@@ -9,14 +9,17 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
+from livedesk.knowledge.contract import KnowledgeQuery, QueryVector, SearchRequest, SearchResult
 
 LOG = logging.getLogger(__name__)
 
 
 class KnowledgeSource(Protocol):
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult | None:
-        """Ranked hits, and an answer only when search is confident; None when search is unavailable."""
+    def lookup(
+        self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None, vector: QueryVector | None = None
+    ) -> SearchResult | None:
+        """Ranked hits, and an answer only when search is confident; None when search is unavailable.
+        ``vector``: the message's embedding, so search does not embed it again."""
         ...
 
 
@@ -28,8 +31,17 @@ class SearchFunction:
         self._lambda = lambda_client
         self._function_name = function_name
 
-    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None) -> SearchResult | None:
-        query = KnowledgeQuery(brand_id=brand_id, request=request, record_gap=record_gap, customer_id=customer_id)
+    def lookup(
+        self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None, vector: QueryVector | None = None
+    ) -> SearchResult | None:
+        query = KnowledgeQuery(
+            brand_id=brand_id,
+            request=request,
+            record_gap=record_gap,
+            customer_id=customer_id,
+            vector=list(vector.values) if vector else None,
+            embedder=vector.embedder if vector else None,
+        )
         try:
             response = self._lambda.invoke(FunctionName=self._function_name, Payload=query.model_dump_json().encode())
             payload = response["Payload"].read()

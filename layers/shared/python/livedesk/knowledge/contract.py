@@ -3,6 +3,7 @@ Pure pydantic, so the routing zip can use it without the index's numpy."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from pydantic import BaseModel, Field
@@ -56,6 +57,15 @@ class SearchResult(BaseModel):
     embedder: str
 
 
+@dataclass(frozen=True)
+class QueryVector:
+    """A message's embedding and the embedder that made it (knowledge search uses it when its index
+    was built with the same one)."""
+
+    embedder: str
+    values: tuple[float, ...]
+
+
 class KnowledgeQuery(Strict):
     """A direct invoke of the search function (routing asks it for every message it understands)."""
 
@@ -63,3 +73,7 @@ class KnowledgeQuery(Strict):
     request: SearchRequest
     record_gap: bool = Field(default=True, description="False when the caller only wants hits for an agent, not an answer")
     customer_id: str | None = Field(default=None, max_length=64, description="Whose question; erasure removes their gaps")
+    vector: list[float] | None = Field(
+        default=None, max_length=4096, description="The query's embedding, when the caller embedded the message already"
+    )
+    embedder: str | None = Field(default=None, max_length=128, description="The name of the embedder that made ``vector``")

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.models import Channel
-from livedesk.understanding.normalize import normalize, simplified
+from livedesk.understanding.embedders import embedding_input
+from livedesk.understanding.normalize import normalize
 
 if TYPE_CHECKING:
     import numpy as np
@@ -266,13 +267,19 @@ class HybridIndex:
     def size(self) -> int:
         return sum(len(index.records) for index in self._brands.values())
 
-    def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
+    def search(
+        self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5, vector: Sequence[float] | None = None
+    ) -> list[Hit]:
+        """``vector``: the query's embedding when the caller has it already (routing embeds each message once)."""
+        import numpy as np
+
         if brand_id not in self._brands:
             return []
-        return self.search_vector(brand_id, query, self.embed_queries([query])[0], filters, k)
+        embedded = self.embed_queries([query])[0] if vector is None else np.asarray(vector, dtype=np.float32)
+        return self.search_vector(brand_id, query, embedded, filters, k)
 
     def embed_queries(self, queries: list[str]) -> np.ndarray:
-        return self.embedder.embed([simplified(query) for query in queries])
+        return self.embedder.embed([embedding_input(query) for query in queries])
 
     def search_vector(self, brand_id: str, query: str, vector: np.ndarray, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
         """The same search with the query already embedded."""

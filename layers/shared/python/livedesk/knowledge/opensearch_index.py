@@ -11,11 +11,12 @@ Ingestion writes through the bulk API only (OpenSearch Serverless has no delete-
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Passage
 from livedesk.knowledge.hybrid import Filters, Hit, tokenize
-from livedesk.understanding.normalize import simplified
+from livedesk.understanding.embedders import embedding_input
 
 if TYPE_CHECKING:
     import numpy as np
@@ -240,14 +241,19 @@ class OpenSearchIndex(OpenSearchWriter):
     def embedder_name(self) -> str:
         return self.embedder.name
 
-    def search(self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5) -> list[Hit]:
+    def search(
+        self, brand_id: str, query: str, filters: Filters = Filters(), k: int = 5, vector: Sequence[float] | None = None
+    ) -> list[Hit]:
         """Ranked by the pipeline's combined score (0–1). A hit has BM25's or k-NN's rank 1 when its
         document tops that search alone, and its similarity is the cosine of query and passage. A
-        document's best passage stands for it, so three passages per wanted hit are fetched."""
+        document's best passage stands for it, so three passages per wanted hit are fetched.
+        ``vector``: the query's embedding when the caller has it already."""
         import numpy as np
 
-        vector = np.asarray(self.embedder.embed([simplified(query)])[0], dtype=np.float32)
-        body = search_body(tokenize(query), [float(x) for x in vector], brand_id, filters, k * 3)
+        if vector is None:
+            vector = self.embedder.embed([embedding_input(query)])[0]
+        embedded = np.asarray(vector, dtype=np.float32)
+        body = search_body(tokenize(query), [float(x) for x in embedded], brand_id, filters, k * 3)
         ranked, lexical, dense = (_hits(response) for response in self._client.msearch(index=self._index, body=body)["responses"])
         lexical_top = lexical[0]["_source"]["doc_id"] if lexical else None
         dense_top = dense[0]["_source"]["doc_id"] if dense else None
@@ -260,7 +266,7 @@ class OpenSearchIndex(OpenSearchWriter):
                 continue
             seen.add(doc)
             # k-NN's top document: its best passage's cosine, which k-NN scored
-            similarity = knn_cosine(float(dense[0]["_score"])) if doc == dense_top else cosine(vector, hit["_source"]["vector"])
+            similarity = knn_cosine(float(dense[0]["_score"])) if doc == dense_top else cosine(embedded, hit["_source"]["vector"])
             hits.append(
                 Hit(
                     passage,

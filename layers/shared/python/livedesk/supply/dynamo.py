@@ -48,6 +48,15 @@ class DynamoSupplyChain:
     def order(self, brand_id: str, order_id: str) -> Order:
         return Order.model_validate(self._get(_key(brand_id, "ORDER", order_id), f"order {order_id}"))
 
+    def orders_of(self, brand_id: str, customer_id: str, since: datetime) -> list[Order]:
+        pk = _key(brand_id, "CUSTOMER_ORDERS", customer_id)["pk"]
+        items = self._table.query(
+            KeyConditionExpression="pk = :pk AND sk >= :since",
+            ExpressionAttributeValues={":pk": pk, ":since": since.astimezone(UTC).isoformat()},
+            ScanIndexForward=False,
+        )["Items"]
+        return [Order.model_validate(_plain(item)) for item in items]
+
     def stock(self, brand_id: str, sku: str) -> Stock:
         items = self._table.query(
             KeyConditionExpression="pk = :pk", ExpressionAttributeValues={":pk": _key(brand_id, "STOCK", sku)["pk"]}, ConsistentRead=True
@@ -128,12 +137,16 @@ class DynamoSupplyChain:
         if transient_refund_failures:
             item["transient_refund_failures"] = transient_refund_failures
         self._table.put_item(Item=item)
+        # The customer's orders by payment time: a copy under the customer, for "where is my order?"
+        by_customer = _key(brand_id, "CUSTOMER_ORDERS", order.customer_id, f"{order.paid_at.astimezone(UTC).isoformat()}#{order.order_id}")
+        self._table.put_item(Item={**by_customer, **_decimalize(order.model_dump(mode="json", exclude_none=True))})
 
     def put_product(self, brand_id: str, product: CatalogItem) -> None:
         self._table.put_item(Item={**_key(brand_id, "PRODUCT", product.sku), **product.model_dump(mode="json")})
 
     def put_stock(self, brand_id: str, sku: str, level: StockLevel) -> None:
-        self._table.put_item(Item={**_key(brand_id, "STOCK", sku, level.warehouse), **level.model_dump(mode="json")})
+        sort = f"{level.variant}#{level.warehouse}" if level.variant else level.warehouse
+        self._table.put_item(Item={**_key(brand_id, "STOCK", sku, sort), **level.model_dump(mode="json", exclude_none=True)})
 
     def put_shipment(self, brand_id: str, shipment: Shipment) -> None:
         item = _decimalize(shipment.model_dump(mode="json", exclude_none=True))
@@ -164,7 +177,7 @@ class DynamoSupplyChain:
         if best.available < 1:
             raise NotFound(f"no stock of {sku} for a replacement")
         self._table.update_item(
-            Key=_key(brand_id, "STOCK", sku, best.warehouse),
+            Key=_key(brand_id, "STOCK", sku, f"{best.variant}#{best.warehouse}" if best.variant else best.warehouse),
             UpdateExpression="SET available = available - :one, reserved = if_not_exists(reserved, :zero) + :one",
             ConditionExpression="available >= :one",
             ExpressionAttributeValues={":one": 1, ":zero": 0},

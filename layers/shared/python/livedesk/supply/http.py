@@ -3,6 +3,7 @@
 The endpoint (``SUPPLY_CHAIN_URL``) speaks JSON with the shapes of ``ports.py``:
 
     GET  /products/{sku}       GET /orders/{id}      GET /inventory/{sku}      GET /shipments/{tracking}
+    GET  /customers/{id}/orders?since=ISO-8601    -> {"orders": [Order, …]}
     POST /returns  {brand_id, order_id, sku}                 -> Shipment
     POST /replacements {brand_id, order_id, sku}             -> Shipment
     POST /refunds  {brand_id, order_id, amount}              -> Refund
@@ -15,6 +16,7 @@ Every request names the brand in ``X-Brand-Id``; actions carry an ``Idempotency-
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import quote
 
@@ -27,6 +29,10 @@ from livedesk.supply.ports import CatalogItem, Coupon, Order, Refund, Shipment, 
 Model = TypeVar("Model", bound=BaseModel)
 
 
+class CustomerOrders(BaseModel):
+    orders: list[Order]
+
+
 class HttpSupplyChain:
     def __init__(self, base_url: str, timeout_s: float = 5.0, pool: urllib3.PoolManager | None = None) -> None:
         self._base = base_url.rstrip("/")
@@ -37,6 +43,10 @@ class HttpSupplyChain:
 
     def order(self, brand_id: str, order_id: str) -> Order:
         return self._call(Order, "GET", f"/orders/{quote(order_id)}", brand_id)
+
+    def orders_of(self, brand_id: str, customer_id: str, since: datetime) -> list[Order]:
+        path = f"/customers/{quote(customer_id)}/orders?since={quote(since.isoformat())}"
+        return self._call(CustomerOrders, "GET", path, brand_id).orders
 
     def stock(self, brand_id: str, sku: str) -> Stock:
         return self._call(Stock, "GET", f"/inventory/{quote(sku)}", brand_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,12 +29,15 @@ class Order(_Record):
     paid_at: datetime
     delivered_at: datetime | None = None
     tracking_number: str | None = None
+    ship_by: datetime | None = Field(default=None, description="The latest shipping time promised to the customer")
 
 
 class StockLevel(_Record):
     warehouse: str
     available: int = Field(ge=0)
     reserved: int = Field(default=0, ge=0)
+    variant: str = Field(default="", description="Colour and/or size, e.g. '#03 正红' or '黑色/L'; empty for a SKU without variants")
+    restock_on: date | None = None
 
 
 class Stock(_Record):
@@ -44,6 +47,17 @@ class Stock(_Record):
     @property
     def available(self) -> int:
         return sum(level.available for level in self.levels)
+
+    @property
+    def variants(self) -> list[str]:
+        return sorted({level.variant for level in self.levels if level.variant})
+
+    def available_of(self, variant: str) -> int:
+        return sum(level.available for level in self.levels if level.variant == variant)
+
+    def restock_of(self, variant: str) -> date | None:
+        dates = [level.restock_on for level in self.levels if level.variant == variant and level.restock_on]
+        return min(dates) if dates else None
 
 
 class TrackingEvent(_Record):
@@ -97,6 +111,10 @@ class Catalog(Protocol):
 
 class Orders(Protocol):
     def order(self, brand_id: str, order_id: str) -> Order: ...
+
+    def orders_of(self, brand_id: str, customer_id: str, since: datetime) -> list[Order]:
+        """The customer's orders paid since then, newest first."""
+        ...
 
 
 class Inventory(Protocol):

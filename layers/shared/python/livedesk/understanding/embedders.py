@@ -14,8 +14,19 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
+from livedesk.understanding.normalize import simplified
+
 if TYPE_CHECKING:
     import numpy as np
+
+# A message is embedded once, from its first characters as simplified Chinese: the vector the intent
+# and emotion models read and the query vector knowledge search ranks by are the same one.
+EMBEDDED_CHARS = 500
+
+
+def embedding_input(text: str) -> str:
+    """What is embedded for a message or query, so traditional and simplified wordings share a vector."""
+    return simplified(text[:EMBEDDED_CHARS])
 
 
 class Embedder(Protocol):

@@ -1,12 +1,17 @@
-"""Understanding a message once: normalise, classify the intent, assess the emotion."""
+"""Understanding a message once: normalise, embed, classify the intent, assess the emotion.
+
+The shipped models are fused (TF-IDF + the multilingual embedding); the embedding is computed once
+per message and handed on to knowledge search as its query vector, so nothing embeds twice."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
 
+from livedesk.knowledge.contract import QueryVector
 from livedesk.models import EmotionAssessment
 from livedesk.understanding.classifier import Prediction, TextClassifier
+from livedesk.understanding.embedders import Embedder, embedder_named, embedding_input
 from livedesk.understanding.emotion import assess_emotion
 from livedesk.understanding.normalize import NormalizedText, normalize
 
@@ -16,28 +21,48 @@ class Understanding:
     normalized: NormalizedText
     intent: Prediction
     emotion: EmotionAssessment
+    vector: QueryVector | None = None  # the message's embedding, for knowledge search
 
 
 class Understander:
-    def __init__(self, intents: TextClassifier, polarity: TextClassifier) -> None:
+    def __init__(self, intents: TextClassifier, polarity: TextClassifier, embedder: Embedder | None = None) -> None:
+        for model in (intents, polarity):
+            if model.needs_vector and embedder is None:
+                raise ValueError(f"the {model.kind} {model.task} model needs an embedder ({model.embedder})")
         self.intents = intents
         self.polarity = polarity
+        self.embedder = embedder
 
     @property
     def version(self) -> str:
         return f"intents:{self.intents.version} polarity:{self.polarity.version}"
 
-    def emotion(self, text: str | NormalizedText) -> EmotionAssessment:
+    def embed(self, normalized: NormalizedText) -> QueryVector | None:
+        if self.embedder is None:
+            return None
+        values = self.embedder.embed([embedding_input(normalized.original)])[0]
+        return QueryVector(self.embedder.name, tuple(float(v) for v in values))
+
+    def emotion(self, text: str | NormalizedText, vector: QueryVector | None = None) -> EmotionAssessment:
         normalized = text if isinstance(text, NormalizedText) else normalize(text)
-        return assess_emotion(normalized, self.polarity.predict(normalized.text, normalized=True))
+        if vector is None and self.polarity.needs_vector:
+            vector = self.embed(normalized)
+        values = vector.values if vector else None
+        return assess_emotion(normalized, self.polarity.predict(normalized.text, normalized=True, vector=values))
 
     def understand(self, text: str | NormalizedText) -> Understanding:
         normalized = text if isinstance(text, NormalizedText) else normalize(text)
-        intent = self.intents.predict(normalized.text, normalized=True)
-        return Understanding(normalized, intent, self.emotion(normalized))
+        vector = self.embed(normalized)
+        intent = self.intents.predict(normalized.text, normalized=True, vector=vector.values if vector else None)
+        return Understanding(normalized, intent, self.emotion(normalized, vector), vector)
 
 
 @cache
 def packaged_understander() -> Understander:
-    """The shipped models, loaded once per execution environment (at cold start)."""
-    return Understander(TextClassifier.packaged("intents"), TextClassifier.packaged("polarity"))
+    """The shipped models and the embedder they were trained for, loaded once per execution
+    environment (at cold start)."""
+    intents, polarity = TextClassifier.packaged("intents"), TextClassifier.packaged("polarity")
+    wanted = {model.embedder for model in (intents, polarity) if model.needs_vector}
+    if len(wanted) > 1:
+        raise ValueError(f"the shipped models need different embedders: {sorted(map(str, wanted))}")
+    return Understander(intents, polarity, embedder_named(wanted.pop()) if wanted else None)  # type: ignore[arg-type]
