@@ -126,7 +126,8 @@ def test_zip_functions_share_the_two_layers_and_the_understanding_ones_embed(tem
         if "Layers" not in properties:
             continue
         has_embedder = embedding in json.dumps(properties["Layers"])
-        assert has_embedder is (properties["FunctionName"] in {"livedesk-dev-routing", "livedesk-dev-sentiment"}), properties["FunctionName"]
+        understands = properties["FunctionName"] in {"livedesk-dev-routing", "livedesk-dev-sentiment"}
+        assert has_embedder is understands, properties["FunctionName"]
 
 
 def test_the_routing_zip_stays_under_lambdas_unzipped_limit() -> None:
