@@ -114,6 +114,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/journey.py
 	@$(PY) bench/cold_imports.py
 	@$(PY) bench/routing.py
+	@$(PY) bench/routing_accuracy.py
 	@$(PY) bench/intent_models.py
 	@$(PY) bench/search_index.py
 	@$(PY) bench/search_answers.py

@@ -256,7 +256,8 @@ class SelfService:
                 parts.append("only a few left: " + ", ".join(f"{v or sku} ({n})" for v, n in low))
             if out:
                 parts.append("sold out: " + ", ".join(f"{v or sku}{restock(v)}" for v, _ in out))
-            answer = "; ".join(parts).capitalize() + "."
+            joined = "; ".join(parts)
+            answer = joined[:1].upper() + joined[1:] + "."
         else:
             if ready:
                 parts.append(f"{'、'.join(v or '现货' for v, _ in ready)} 有货")

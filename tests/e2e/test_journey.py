@@ -84,7 +84,9 @@ def test_a_question_the_bot_can_answer_opens_no_ticket(api: Client, unique: Call
     message, reply = _conversation_of(api, customer, brand="oak-home")["messages"]
     routing = message["routing"]
     assert routing["queue"] == "bot" and routing["needs_human"] is False and message.get("ticket_id") is None
-    assert routing["answer_source"].startswith("faq-oh-"), "the answer comes from oak-home's own knowledge"
+    # Stock is live: the lamp knowledge search found is looked up in oak-home's inventory, per colour.
+    assert routing["answer_source"] == "supply:stock" and routing["lookups"] == ["knowledge", "supply:stock"]
+    assert "matte black" in routing["answer"] and "sold out: cream white" in routing["answer"]
     assert (reply["author"], reply["in_reply_to"], reply["text"]) == ("bot", message["message_id"], routing["answer"])
 
 
