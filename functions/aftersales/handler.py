@@ -14,15 +14,13 @@ from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import ConversationRepository
-from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import ReturnRepository
 
 
-class AfterSalesSettings(ConversationStoreSettings, TicketStoreSettings):
-    supply_table: str
-    supply_chain_url: str = ""
+class AfterSalesSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
     search_function_name: str
 
 

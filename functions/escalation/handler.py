@@ -12,15 +12,14 @@ from escalation.service import STEPS, EscalationSteps
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.repositories import ConversationRepository
-from livedesk.settings import ConversationStoreSettings, TicketStoreSettings
+from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.sla import SlaPolicy
 
 
-class EscalationSettings(ConversationStoreSettings, TicketStoreSettings):
-    supply_table: str
-    supply_chain_url: str = ""
+class EscalationSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
+    """Tickets and conversations for the workflow steps, the supply chain for coupons."""
 
 
 settings = EscalationSettings()

@@ -14,7 +14,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from insights.service import AwsInfrastructure, Insights, SnsAlerts
 from livedesk.analytics.alerts import Alert, AlertRules
@@ -28,17 +27,14 @@ from livedesk.errors import InvalidRequest
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.repositories import KnowledgeGapRepository
+from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.lifecycle import Role
 
 
-class InsightsSettings(BaseSettings):
-    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
-
+class InsightsSettings(SupplyStoreSettings):
     analytics_table: str
     knowledge_table: str
-    supply_table: str
-    supply_chain_url: str = ""
     dead_letter_queues: str = "{}"  # {"inbound-dlq": "https://sqs…"}
     monitored_functions: str = "[]"  # function names whose Lambda Errors metric the red level watches
     alert_topics: str = "{}"  # {"yellow": arn, "orange": arn, "red": arn}

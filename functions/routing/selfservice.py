@@ -181,7 +181,7 @@ class SelfService:
             answer = (
                 f"Your order ending {tail} ({products}) was delivered{' on ' + day if day else ''}."
                 if lang == "en"
-                else f"您的订单（尾号{tail}，{products}）已于 {day} 签收。"
+                else f"您的订单（尾号{tail}，{products}）已{'于 ' + day + ' ' if day else ''}签收。"
             )
             return Lookup(source="supply:order", answer=answer, facts=facts)
         if not order.tracking_number:

@@ -158,66 +158,60 @@ def demo_orders(now: datetime) -> list[tuple[str, Order, int]]:
     ]
 
 
+# brand, tracking number, carrier, order, ETA in days from now, then (days ago, status, where, what) per event
+PARCELS: list[tuple[str, str, str, str, float, tuple[tuple[float, str, str, str], ...]]] = [
+    (
+        "lumi-beauty",
+        "SF1234567890",
+        "SF Express",
+        "DD20261127011",
+        1,
+        ((2, "picked_up", "杭州", "顺丰已揽收"), (1, "in_transit", "南京转运中心", "快件已到达转运中心")),
+    ),
+    (
+        "lumi-beauty",
+        "YT7012345678",
+        "YTO Express",
+        "DD20261129008",
+        1,
+        ((1.5, "picked_up", "杭州", "圆通已揽收"), (0.5, "in_transit", "上海", "运输中")),
+    ),
+    (
+        "lumi-beauty",
+        "ZT5566778899",
+        "ZTO Express",
+        "DD20261122004",
+        -2,
+        ((6, "picked_up", "杭州", "中通已揽收"), (3, "in_transit", "武汉", "运输中")),
+    ),
+    (
+        "oak-home",
+        "JD0098765432",
+        "JD Logistics",
+        "DD20261128030",
+        1,
+        ((2, "picked_up", "佛山", "京东物流已揽收"), (0.7, "in_transit", "广州", "分拣中心")),
+    ),
+]
+
+
 def demo_shipments(now: datetime) -> list[tuple[str, Shipment]]:
-    """Parcels of the demo orders: three on time, one whose ETA passed two days ago."""
-
-    def parcel(tracking: str, carrier: str, order_id: str, eta_days: float, *events: tuple[float, str, str, str]) -> Shipment:
-        return Shipment(
-            tracking_number=tracking,
-            carrier=carrier,
-            order_id=order_id,
-            status="in_transit",
-            events=[
-                TrackingEvent(at=now - timedelta(days=ago), status=s, location=where, description=what) for ago, s, where, what in events
-            ],
-            eta=now + timedelta(days=eta_days),
-        )
-
+    """Parcels of the demo orders, dated from now: three on time, one whose ETA passed two days ago."""
     return [
         (
-            "lumi-beauty",
-            parcel(
-                "SF1234567890",
-                "SF Express",
-                "DD20261127011",
-                1,
-                (2, "picked_up", "杭州", "顺丰已揽收"),
-                (1, "in_transit", "南京转运中心", "快件已到达转运中心"),
+            brand_id,
+            Shipment(
+                tracking_number=tracking,
+                carrier=carrier,
+                order_id=order_id,
+                status="in_transit",
+                events=[
+                    TrackingEvent(at=now - timedelta(days=ago), status=s, location=at, description=what) for ago, s, at, what in events
+                ],
+                eta=now + timedelta(days=eta_days),
             ),
-        ),
-        (
-            "lumi-beauty",
-            parcel(
-                "YT7012345678",
-                "YTO Express",
-                "DD20261129008",
-                1,
-                (1.5, "picked_up", "杭州", "圆通已揽收"),
-                (0.5, "in_transit", "上海", "运输中"),
-            ),
-        ),
-        (
-            "lumi-beauty",
-            parcel(
-                "ZT5566778899",
-                "ZTO Express",
-                "DD20261122004",
-                -2,
-                (6, "picked_up", "杭州", "中通已揽收"),
-                (3, "in_transit", "武汉", "运输中"),
-            ),
-        ),
-        (
-            "oak-home",
-            parcel(
-                "JD0098765432",
-                "JD Logistics",
-                "DD20261128030",
-                1,
-                (2, "picked_up", "佛山", "京东物流已揽收"),
-                (0.7, "in_transit", "广州", "分拣中心"),
-            ),
-        ),
+        )
+        for brand_id, tracking, carrier, order_id, eta_days, events in PARCELS
     ]
 
 
