@@ -82,7 +82,11 @@ openapi: $(TEMPLATE)
 MODELS := layers/shared/python/livedesk/understanding/models
 models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/ (commit the result)
 	@$(VENV)/bin/livedesk intents train --train layers/shared/training/intents.jsonl --model-kind fused --model-out $(MODELS)
-	@$(VENV)/bin/livedesk polarity train --train layers/shared/training/polarity.jsonl --model-kind lexical --model-out $(MODELS)
+	@$(PY) -m livedesk.understanding.corpora --out .build/training/polarity.jsonl
+	@$(VENV)/bin/livedesk polarity train --train .build/training/polarity.jsonl --model-kind fused --model-out $(MODELS)
+	@for task in emotions:category intensity:intensity threats:threat; do \
+		$(VENV)/bin/livedesk $${task%%:*} train --train layers/shared/training/emotion.jsonl --label-column $${task##*:} \
+			--model-kind fused --model-out $(MODELS) || exit 1; done
 
 # -- the two commands ----------------------------------------------------------------------
 dev: $(TEMPLATE)

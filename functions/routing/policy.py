@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
 from livedesk.understanding.classifier import OUT_OF_SCOPE
+from livedesk.understanding.emotion import ANGRY_INTENSITY
 from livedesk.understanding.pipeline import Understanding
 from livedesk.understanding.triage import asks_for_information
 from livedesk.value import ValueAssessment, ValueTier
 from routing.selfservice import SUPPLY_INTENTS
 
 MIN_CONFIDENCE = 0.5  # below it the bot never answers, even above the out-of-scope threshold
-ANGRY_INTENSITY = 0.6
 
 # The human skill queue for each intent, used whenever a person takes the message.
 SKILL_OF_INTENT: dict[str, str] = {

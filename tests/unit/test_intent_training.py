@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from livedesk.cli import main
+from livedesk.understanding import corpora
 from livedesk.understanding.classifier import KINDS, MissingEmbedding, TextClassifier
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.training import C, EmbeddingCache, Example, _Features, build_pipeline, digest, train
@@ -120,9 +121,20 @@ def test_polarity_has_the_same_contract_and_never_answers_out_of_scope(tmp_path:
     assert set(report["per_class_recall"]) == {"negative", "neutral", "positive"} and "oos_recall" not in report
 
 
-@pytest.mark.parametrize("task", ["intents", "polarity"])
-def test_packaged_models_are_trained_from_the_shipped_data(task: str) -> None:
+TRAINING = Path(__file__).parents[2] / "layers" / "shared" / "training"
+
+
+@pytest.mark.parametrize(
+    ("task", "data"), [("intents", "intents.jsonl"), ("emotions", "emotion.jsonl"), ("intensity", "emotion.jsonl"), ("threats", "emotion.jsonl")]
+)
+def test_packaged_models_are_trained_from_the_shipped_data(task: str, data: str) -> None:
     """`make models` retrains them; this fails when the data changed and the model did not."""
     model = TextClassifier.packaged(task)
-    data = Path(__file__).parents[2] / "layers" / "shared" / "training" / f"{task}.jsonl"
-    assert model.version.endswith(digest([data])[:12]) and model.task == task
+    assert model.version.endswith(digest([TRAINING / data])[:12]) and model.task == task and model.kind == "fused"
+
+
+def test_the_packaged_polarity_model_is_trained_from_the_shipped_rows_and_the_review_sample(tmp_path: Path) -> None:
+    data = tmp_path / "polarity.jsonl"
+    corpora.write(corpora.polarity_training_rows(), data)
+    model = TextClassifier.packaged("polarity")
+    assert model.version.endswith(digest([data])[:12]) and model.kind == "fused"

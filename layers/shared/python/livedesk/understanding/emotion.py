@@ -1,12 +1,18 @@
-"""Emotion for Chinese and English: a trained polarity model plus a transparent cue lexicon.
+"""Emotion for Chinese and English: trained models plus a transparent cue lexicon.
 
 The polarity model (``livedesk polarity train``) gives negative/neutral/positive with
-probabilities. The lexicon names the category (anger, anxiety, disappointment, satisfaction)
-and flags threats to complain or go public, which always count as negative: for escalation a
-missed threat costs more than a false alarm. "!!!" and ALL CAPS raise a negative intensity.
+probabilities. The emotion-category model (``livedesk emotions train``) names the category among
+those the polarity allows (anger, anxiety, disappointment; or satisfaction), and the intensity
+model (``livedesk intensity train``) how strong it is. The lexicon flags threats to complain or go
+public, which always count as negative and strong: for escalation a missed threat costs more than
+a false alarm. Without the category or intensity model the lexicon decides those too, and "!!!"
+and ALL CAPS raise a negative intensity.
 """
 
 from __future__ import annotations
+
+import re
+from collections.abc import Mapping
 
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity
 from livedesk.understanding.classifier import Prediction
@@ -14,29 +20,58 @@ from livedesk.understanding.normalize import NormalizedText, normalize
 
 THREAT_CUES = (
     "投诉",
-    "投訴",
     "12315",
+    "315",
     "消协",
-    "消協",
+    "消委会",
+    "消基会",
+    "消保官",
+    "1950",
     "曝光",
     "报警",
-    "報警",
+    "报案",
+    "110",
     "起诉",
-    "起訴",
     "律师",
-    "律師",
+    "法院",
+    "法庭",
+    "法律程序",
     "差评",
-    "差評",
+    "负评",
     "举报",
-    "舉報",
+    "检举",
+    "工商",
+    "拒付",
+    "争议款",
+    "小红书",
+    "微博",
+    "抖音",
     "complain",
     "complaint",
     "report you",
+    "reporting",
     "lawyer",
-    "sue ",
+    "attorney",
+    "sue",
+    "suing",
+    "court",
     "chargeback",
+    "dispute",
+    "police",
+    "consumer protection",
+    "bbb",
+    "better business bureau",
     "bad review",
+    "1 star",
+    "1-star",
+    "followers",
+    "tiktok",
+    "instagram",
 )
+# English cues match whole words ("sue" is not in "issue"); Chinese ones anywhere.
+_WORD_CUES = re.compile(r"\b(?:" + "|".join(re.escape(c) for c in THREAT_CUES if c.isascii() and not c.isdigit()) + r")\b")
+# Saying there is nothing to complain about is no threat.
+_NOT_A_THREAT = ("不是投诉", "不是要投诉", "没有投诉", "no complaints", "can't complain", "cannot complain", "not complaining")
 
 CATEGORY_CUES: dict[EmotionCategory, tuple[str, ...]] = {
     EmotionCategory.ANGER: (
@@ -114,6 +149,12 @@ CATEGORY_CUES: dict[EmotionCategory, tuple[str, ...]] = {
     ),
 }
 
+# Routing's threshold for a customer who must reach a person first (routing/policy.py reads it here).
+ANGRY_INTENSITY = 0.6
+THREAT_INTENSITY = 0.8
+THREAT_PROBABILITY = 0.5
+MIN_INTENSITY = 0.05  # an emotion that is there at all has some intensity; 0 means neutral
+
 NEGATIVE_BY_URGENCY = (EmotionCategory.ANGER, EmotionCategory.ANXIETY, EmotionCategory.DISAPPOINTMENT)
 NEGATIVE = frozenset(NEGATIVE_BY_URGENCY)
 
@@ -122,45 +163,83 @@ def _matches(text: str, cues: tuple[str, ...]) -> list[str]:
     return [cue for cue in cues if cue in text]
 
 
-def assess_emotion(text: str | NormalizedText, polarity: Prediction | None = None) -> EmotionAssessment:
+def threat_cues(text: str) -> list[str]:
+    """The threat cues in normalised text (simplified, lower-case)."""
+    if any(phrase in text for phrase in _NOT_A_THREAT):
+        return []
+    found = {cue for cue in THREAT_CUES if not cue.isascii() and cue in text}
+    found |= {cue for cue in THREAT_CUES if cue.isdigit() and re.search(rf"(?<!\d){cue}(?!\d)", text)}
+    found |= {match.group(0) for match in _WORD_CUES.finditer(text)}
+    return sorted(found)
+
+
+def strength(high: float, low: float) -> float:
+    """Intensity in [0, 1] from the intensity model's odds of high against low, placed so that
+    "high is the likelier" is exactly routing's angry threshold."""
+    share = high / (high + low) if high + low else 0.0
+    if share < 0.5:
+        return ANGRY_INTENSITY * share / 0.5
+    return ANGRY_INTENSITY + (1 - ANGRY_INTENSITY) * (share - 0.5) / 0.5
+
+
+def assess_emotion(
+    text: str | NormalizedText,
+    polarity: Prediction | None = None,
+    categories: Mapping[str, float] | None = None,
+    intensity: Mapping[str, float] | None = None,
+    threat: float | None = None,
+) -> EmotionAssessment:
     """Cues are matched on the normalised text (simplified, half-width, lower-case). Without a
-    polarity prediction the lexicon alone decides (the fallback the tests of the cues use)."""
+    polarity prediction the lexicon alone decides (the fallback the tests of the cues use);
+    ``categories`` and ``intensity`` are the two models' probabilities per label, ``threat`` the
+    threat model's probability (a cue halves the evidence it needs)."""
     normalized = text if isinstance(text, NormalizedText) else normalize(text)
     lowered = normalized.text
-    threats = _matches(lowered, THREAT_CUES)
+    cues = threat_cues(lowered)
+    if threat is None:
+        threatened = bool(cues)
+    else:
+        threatened = threat >= THREAT_PROBABILITY or (bool(cues) and threat >= THREAT_PROBABILITY / 2)
     hits = {category: _matches(lowered, cues) for category, cues in CATEGORY_CUES.items()}
     weights = {category: float(len(found)) for category, found in hits.items()}
-    if threats:
+    if threatened:
         weights[EmotionCategory.ANGER] += 1.0
     negative_cues = sum(weights[c] for c in NEGATIVE)
     positive_cues = weights[EmotionCategory.SATISFACTION]
 
     if polarity is None:
-        cues = negative_cues + positive_cues
-        score = (positive_cues - negative_cues) / cues if cues else 0.0
+        found = negative_cues + positive_cues
+        score = (positive_cues - negative_cues) / found if found else 0.0
     else:
         score = polarity.probability("positive") - polarity.probability("negative")
         if polarity.label == "neutral" and not negative_cues and not positive_cues:
             score = 0.0
-    if threats or weights[EmotionCategory.ANGER]:
+    if threatened or weights[EmotionCategory.ANGER]:
         score = min(score, -0.5)  # a threat or an insult is never read as calm
     margin = 0.2 if polarity else 1e-9  # the model's score needs a margin; any lexicon cue counts
     label = Polarity.NEGATIVE if score <= -margin else Polarity.POSITIVE if score >= margin else Polarity.NEUTRAL
     if label is Polarity.NEUTRAL:
         return EmotionAssessment(polarity=label, score=round(score, 3), category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
-    # Ties go to the more urgent category; a negative without any cue reads as disappointment.
     candidates = NEGATIVE_BY_URGENCY if label is Polarity.NEGATIVE else (EmotionCategory.SATISFACTION,)
-    category = max(candidates, key=lambda c: weights[c]) if any(weights[c] for c in candidates) else candidates[-1]
-    shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
-    emphasis = 0.5 if shouting and label is Polarity.NEGATIVE else 0.0
-    intensity = min(1.0, max(0.35, 0.35 * weights[category], abs(score) * 0.5) + emphasis)
-    matched = sorted({term for found in hits.values() for term in found} | set(threats))
+    if categories is not None:
+        category = max(candidates, key=lambda c: categories.get(c.value, 0.0))
+    else:  # ties go to the more urgent category; a negative without any cue reads as disappointment
+        category = max(candidates, key=lambda c: weights[c]) if any(weights[c] for c in candidates) else candidates[-1]
+    if intensity is not None:
+        level = strength(intensity.get("high", 0.0), intensity.get("low", 0.0))
+    else:
+        shouting = normalized.exclamations >= 2 or normalized.caps_ratio >= 0.6
+        emphasis = 0.5 if shouting and label is Polarity.NEGATIVE else 0.0
+        level = min(1.0, max(0.35, 0.35 * weights[category], abs(score) * 0.5) + emphasis)
+    if threatened:
+        level = max(level, THREAT_INTENSITY)
+    matched = sorted({term for found in hits.values() for term in found} | (set(cues) if threatened else set()))
     return EmotionAssessment(
         polarity=label,
         score=round(max(-1.0, min(1.0, score)), 3),
         category=category,
-        intensity=round(intensity, 3),
-        threat=bool(threats),
+        intensity=round(max(MIN_INTENSITY, min(1.0, level)), 3),
+        threat=threatened,
         matched_terms=matched,
     )

@@ -25,17 +25,32 @@ class Understanding:
 
 
 class Understander:
-    def __init__(self, intents: TextClassifier, polarity: TextClassifier, embedder: Embedder | None = None) -> None:
-        for model in (intents, polarity):
+    """The intent and polarity models, and optionally the emotion-category, intensity and threat
+    models (without them the cue lexicon decides those)."""
+
+    def __init__(
+        self,
+        intents: TextClassifier,
+        polarity: TextClassifier,
+        embedder: Embedder | None = None,
+        emotions: TextClassifier | None = None,
+        intensity: TextClassifier | None = None,
+        threats: TextClassifier | None = None,
+    ) -> None:
+        self.models = [model for model in (intents, polarity, emotions, intensity, threats) if model is not None]
+        for model in self.models:
             if model.needs_vector and embedder is None:
                 raise ValueError(f"the {model.kind} {model.task} model needs an embedder ({model.embedder})")
         self.intents = intents
         self.polarity = polarity
+        self.emotions = emotions
+        self.intensity = intensity
+        self.threats = threats
         self.embedder = embedder
 
     @property
     def version(self) -> str:
-        return f"intents:{self.intents.version} polarity:{self.polarity.version}"
+        return " ".join(f"{model.task}:{model.version}" for model in self.models)
 
     def embed(self, normalized: NormalizedText) -> QueryVector | None:
         if self.embedder is None:
@@ -45,10 +60,17 @@ class Understander:
 
     def emotion(self, text: str | NormalizedText, vector: QueryVector | None = None) -> EmotionAssessment:
         normalized = text if isinstance(text, NormalizedText) else normalize(text)
-        if vector is None and self.polarity.needs_vector:
+        if vector is None and any(model.needs_vector for model in self.models[1:]):
             vector = self.embed(normalized)
         values = vector.values if vector else None
-        return assess_emotion(normalized, self.polarity.predict(normalized.text, normalized=True, vector=values))
+        clean = normalized.text
+        return assess_emotion(
+            normalized,
+            self.polarity.predict(clean, normalized=True, vector=values),
+            self.emotions.distribution(clean, normalized=True, vector=values) if self.emotions else None,
+            self.intensity.distribution(clean, normalized=True, vector=values) if self.intensity else None,
+            self.threats.distribution(clean, normalized=True, vector=values).get("true", 0.0) if self.threats else None,
+        )
 
     def understand(self, text: str | NormalizedText) -> Understanding:
         normalized = text if isinstance(text, NormalizedText) else normalize(text)
@@ -62,7 +84,8 @@ def packaged_understander() -> Understander:
     """The shipped models and the embedder they were trained for, loaded once per execution
     environment (at cold start)."""
     intents, polarity = TextClassifier.packaged("intents"), TextClassifier.packaged("polarity")
-    wanted = {model.embedder for model in (intents, polarity) if model.needs_vector}
+    emotion_models = [TextClassifier.packaged(task) for task in ("emotions", "intensity", "threats")]
+    wanted = {model.embedder for model in (intents, polarity, *emotion_models) if model.needs_vector}
     if len(wanted) > 1:
         raise ValueError(f"the shipped models need different embedders: {sorted(map(str, wanted))}")
-    return Understander(intents, polarity, embedder_named(wanted.pop()) if wanted else None)  # type: ignore[arg-type]
+    return Understander(intents, polarity, embedder_named(wanted.pop()) if wanted else None, *emotion_models)  # type: ignore[arg-type]

@@ -2,7 +2,7 @@
 
 Files are CSV (a header with ``text`` and ``label`` columns) or JSONL (objects with ``text`` and
 ``label``); an optional ``lang`` column gives per-language figures. Rows labelled ``oos`` are
-out-of-scope examples.
+out-of-scope examples. Another column may serve as the label (``--label-column intensity``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,9 @@ C = 20.0
 # around 0.8, so the dense features need a larger scale to count beside the sparse ones.
 DENSE_WEIGHT = 3.0
 # Task -> open set: whether messages outside every label exist and must come out as out-of-scope.
-TASKS = {"intents": True, "polarity": False}
+# emotions: anger/anxiety/disappointment/satisfaction/neutral; intensity: none/low/high;
+# threats: true/false (a threat to complain, go public, sue or charge back).
+TASKS = {"intents": True, "polarity": False, "emotions": False, "intensity": False, "threats": False}
 
 
 @dataclass(frozen=True)
@@ -38,13 +40,15 @@ class Example:
     lang: str
 
 
-def read_examples(path: Path) -> list[Example]:
+def read_examples(path: Path, label_column: str = "label") -> list[Example]:
     rows = read_rows(path)
     examples = []
     for number, row in enumerate(rows, start=1):
-        if not str(row.get("text", "")).strip() or not str(row.get("label", "")).strip():
-            raise ValueError(f"{path}:{number}: every row needs a text and a label")
-        examples.append(Example(str(row["text"]), str(row["label"]).strip(), str(row.get("lang") or "")))
+        if not str(row.get("text", "")).strip() or row.get(label_column) is None or not str(row[label_column]).strip():
+            raise ValueError(f"{path}:{number}: every row needs a text and a {label_column}")
+        label = row[label_column]
+        label = str(label).lower() if isinstance(label, bool) else str(label).strip()
+        examples.append(Example(str(row["text"]), label, str(row.get("lang") or "")))
     return examples
 
 
