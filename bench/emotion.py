@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT / "layers" / "shared" / "python"))
 sys.path.insert(0, str(ROOT / "functions"))
 
 from livedesk.files import read_rows  # noqa: E402
-from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 from livedesk.understanding.emotion import ANGRY_INTENSITY  # noqa: E402
+from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 
 EVALUATION = ROOT / "layers" / "shared" / "training" / "evaluation"
 GOAL_REVIEWS = 0.90
@@ -64,14 +64,18 @@ def reviews(understander, errors: int) -> None:  # type: ignore[no-untyped-def]
         emotion.append((row["label"], understanding.emotion.polarity.value))
         vector = understanding.vector.values if understanding.vector else None
         prediction = understander.polarity.predict(understanding.normalized.text, normalized=True, vector=vector)
-        two_way.append((row["label"], "positive" if prediction.probability("positive") >= prediction.probability("negative") else "negative"))
+        positive = prediction.probability("positive") >= prediction.probability("negative")
+        two_way.append((row["label"], "positive" if positive else "negative"))
     started = time.perf_counter()
     for row in rows:
         snow.append((row["label"], "positive" if SnowNLP(row["text"]).sentiments >= 0.5 else "negative"))
     snow_ms = (time.perf_counter() - started) / len(rows) * 1000
 
     print(f"Held-out Chinese shopping reviews: {len(rows)} ({dict(Counter(r['label'] for r in rows))}), goal >= {GOAL_REVIEWS:.2f}")
-    print(f"  {'LiveDesk emotion (as routed)':<32} accuracy {accuracy(emotion):.3f}  macro-F1 {macro_f1(emotion):.3f}  {ours_ms:5.1f} ms/msg (understanding included)")
+    print(
+        f"  {'LiveDesk emotion (as routed)':<32} accuracy {accuracy(emotion):.3f}  macro-F1 {macro_f1(emotion):.3f}  "
+        f"{ours_ms:5.1f} ms/msg (understanding included)"
+    )
     print(f"  {'LiveDesk model, two-way':<32} accuracy {accuracy(two_way):.3f}  macro-F1 {macro_f1(two_way):.3f}")
     print(f"  {'SnowNLP 0.12.3':<32} accuracy {accuracy(snow):.3f}  macro-F1 {macro_f1(snow):.3f}  {snow_ms:5.1f} ms/msg")
     called_neutral = sum(guess == "neutral" for _, guess in emotion)
@@ -100,9 +104,9 @@ def messages(understander, errors: int) -> None:  # type: ignore[no-untyped-def]
     raised = sum(guess for _, guess in flagged)
     print(f"  threats: recall {caught}/{true_threats}, precision {caught}/{raised}")
     categories = sorted({r["category"] for r in rows})
-    print("  category recall: " + "  ".join(
-        f"{c} {accuracy([(r['category'], e.category.value) for r, e in zip(rows, found, strict=True) if r['category'] == c]):.2f}" for c in categories
-    ))
+    pairs = [(r["category"], e.category.value) for r, e in zip(rows, found, strict=True)]
+    recall = {c: accuracy([pair for pair in pairs if pair[0] == c]) for c in categories}
+    print("  category recall: " + "  ".join(f"{c} {value:.2f}" for c, value in recall.items()))
     wrong = [(r, e) for r, e in zip(rows, found, strict=True) if r["category"] != e.category.value or r["polarity"] != e.polarity.value]
     for row, emotion in wrong[:errors]:
         print(f"    {row['polarity']}/{row['category']} -> {emotion.polarity.value}/{emotion.category.value}  {row['text']}")

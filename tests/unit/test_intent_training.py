@@ -125,7 +125,8 @@ TRAINING = Path(__file__).parents[2] / "layers" / "shared" / "training"
 
 
 @pytest.mark.parametrize(
-    ("task", "data"), [("intents", "intents.jsonl"), ("emotions", "emotion.jsonl"), ("intensity", "emotion.jsonl"), ("threats", "emotion.jsonl")]
+    ("task", "data"),
+    [("intents", "intents.jsonl"), ("emotions", "emotion.jsonl"), ("intensity", "emotion.jsonl"), ("threats", "emotion.jsonl")],
 )
 def test_packaged_models_are_trained_from_the_shipped_data(task: str, data: str) -> None:
     """`make models` retrains them; this fails when the data changed and the model did not."""

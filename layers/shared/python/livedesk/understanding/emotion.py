@@ -195,11 +195,9 @@ def assess_emotion(
     threat model's probability (a cue halves the evidence it needs)."""
     normalized = text if isinstance(text, NormalizedText) else normalize(text)
     lowered = normalized.text
-    cues = threat_cues(lowered)
-    if threat is None:
-        threatened = bool(cues)
-    else:
-        threatened = threat >= THREAT_PROBABILITY or (bool(cues) and threat >= THREAT_PROBABILITY / 2)
+    threat_terms = threat_cues(lowered)
+    evidence = THREAT_PROBABILITY / 2 if threat_terms else THREAT_PROBABILITY
+    threatened = bool(threat_terms) if threat is None else threat >= evidence
     hits = {category: _matches(lowered, cues) for category, cues in CATEGORY_CUES.items()}
     weights = {category: float(len(found)) for category, found in hits.items()}
     if threatened:
@@ -234,7 +232,7 @@ def assess_emotion(
         level = min(1.0, max(0.35, 0.35 * weights[category], abs(score) * 0.5) + emphasis)
     if threatened:
         level = max(level, THREAT_INTENSITY)
-    matched = sorted({term for found in hits.values() for term in found} | (set(cues) if threatened else set()))
+    matched = sorted({term for found in hits.values() for term in found} | (set(threat_terms) if threatened else set()))
     return EmotionAssessment(
         polarity=label,
         score=round(max(-1.0, min(1.0, score)), 3),
