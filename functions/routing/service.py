@@ -31,7 +31,7 @@ from livedesk.tickets.lifecycle import OPEN, customer_wrote
 from livedesk.tickets.repository import TicketRepository, VersionConflict
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.embedders import EMBEDDED_CHARS
-from livedesk.understanding.normalize import NormalizedText, normalize
+from livedesk.understanding.normalize import NormalizedText, customer_turns, normalize
 from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
@@ -163,7 +163,7 @@ class Router:
         profile = self._customers.profile(brand, message.customer_id)
         value = assess_value(profile.value, message.sent_at, self._value_rules)
         live = message.channel is Channel.LIVE_COMMENT
-        normalized = normalize(message.text)
+        normalized = normalize(customer_turns(message.text))
         if live and triage(normalized) is CommentKind.NOISE:
             return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value, self._understander.version))
         understood = self._understander.understand(normalized)
@@ -180,7 +180,7 @@ class Router:
             answer = BotAnswer(asked.answer, asked.answer_source or asked.cluster_id) if asked.answer else None
             consulted.append(f"cluster:{asked.cluster_id}")
         elif working is None:
-            knowledge, answer = self._consult(message, understood, normalized.lang)
+            knowledge, answer = self._consult(message, understood, normalized)
             consulted.append("knowledge" if knowledge is not None else "knowledge:unavailable")
             lookup = self._look_up(message, understood, normalized, knowledge)
             if lookup is not None:
@@ -264,16 +264,18 @@ class Router:
                 ticket = self._tickets.head(brand_id, ticket.ticket_id) or ticket
         return ticket
 
-    def _consult(self, message: InboundMessage, understood: Understanding, lang: str) -> tuple[SearchResult | None, BotAnswer | None]:
+    def _consult(
+        self, message: InboundMessage, understood: Understanding, normalized: NormalizedText
+    ) -> tuple[SearchResult | None, BotAnswer | None]:
         """Search the brand's knowledge for every understood message: an answer when the bot may give
         one, otherwise the passages the agent will want. Thanks and small talk get a courtesy reply."""
         answerable = may_answer(understood)
         intent = understood.intent.label
         if answerable and intent in self._courtesy.intents:
-            text = self._courtesy.reply(message.brand_id, intent, lang)
+            text = self._courtesy.reply(message.brand_id, intent, normalized.lang)
             return None, BotAnswer(text, "courtesy") if text else None
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
-        request = SearchRequest(query=message.text[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
+        request = SearchRequest(query=normalized.original[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
         result = self._knowledge.lookup(
             message.brand_id, request, record_gap=answerable, customer_id=message.customer_id, vector=understood.vector
         )

@@ -1,4 +1,4 @@
-from livedesk.understanding.normalize import normalize
+from livedesk.understanding.normalize import customer_turns, normalize
 
 
 def test_traditional_chinese_is_simplified_for_understanding_and_kept_for_display() -> None:
@@ -66,3 +66,13 @@ def test_a_phone_anywhere_is_counted_masked_and_hidden_from_the_models(before: s
     result = normalize(f"{before} {phone} {after}")
     assert phone not in result.display and phone not in result.text
     assert result.phones >= 1
+
+
+def test_a_call_transcript_is_read_as_what_the_customer_said() -> None:
+    transcript = "坐席：您好，Lumi客服。\n客户：你好，我买的眼霜打开是分层的，\n是不是有问题？\n坐席：我帮您登记一下。"
+    assert customer_turns(transcript) == "你好，我买的眼霜打开是分层的，\n是不是有问题？"
+    assert customer_turns("Agent: zenvolt support.\nCustomer: my kettle leaks") == "my kettle leaks"
+
+
+def test_text_without_speakers_is_left_as_it_is() -> None:
+    assert customer_turns("Hi,\nmy order: DD20261201015\nThanks") == "Hi,\nmy order: DD20261201015\nThanks"

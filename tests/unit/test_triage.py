@@ -4,7 +4,10 @@ from livedesk.understanding.normalize import normalize
 from livedesk.understanding.triage import CommentKind, asks_for_information, signature, similarity, triage
 
 
-@pytest.mark.parametrize("text", ["666", "8888888", "😍😍😍", "来了来了", "打卡", "哈哈哈哈哈", "lol", "！！！", "1", "hello"])
+@pytest.mark.parametrize(
+    "text",
+    ["666", "8888888", "😍😍😍", "来了来了", "打卡", "哈哈哈哈哈", "lol", "！！！", "1", "hello", "hello everyone", "yayyy", "Hi guys!!"],
+)
 def test_noise(text: str) -> None:
     assert triage(normalize(text)) is CommentKind.NOISE
 

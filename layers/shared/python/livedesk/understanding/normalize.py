@@ -59,6 +59,34 @@ def simplified(text: str) -> str:
     return _t2s().convert(unicodedata.normalize("NFKC", text))
 
 
+# A speaker label opening a line of a call transcript: 坐席：… 客户：… / Agent: … Customer: …
+SPEAKER = re.compile(
+    r"^\s*(客户|客戶|顾客|顧客|客人|买家|買家|用户|用戶|customer|caller|client|buyer"
+    r"|坐席|客服|专员|專員|agent|rep|representative|support|operator)\s*[:：]\s*",
+    re.IGNORECASE,
+)
+CUSTOMER_SPEAKERS = frozenset(
+    {"客户", "客戶", "顾客", "顧客", "客人", "买家", "買家", "用户", "用戶", "customer", "caller", "client", "buyer"}
+)
+
+
+def customer_turns(text: str) -> str:
+    """What the customer said in a call transcript or a pasted chat ("坐席：… 客户：…"), one turn
+    per line; any other text as it is. The agent's words are not the customer's intent or emotion."""
+    turns: list[str] = []
+    speaker: str | None = None
+    labelled = False
+    for line in text.splitlines():
+        label = SPEAKER.match(line)
+        if label:
+            labelled = True
+            speaker = label.group(1).lower()
+            line = line[label.end() :]
+        if speaker in CUSTOMER_SPEAKERS and line.strip():
+            turns.append(line.strip())
+    return "\n".join(turns) if labelled and turns else text
+
+
 def mask_order(number: str) -> str:
     return f"{number[:2]}{'*' * (len(number) - 6)}{number[-4:]}"
 

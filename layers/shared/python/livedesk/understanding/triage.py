@@ -47,6 +47,32 @@ NOISE_PHRASES = frozenset(
         "first",
     }
 )
+# English greetings and cheers, compared with letter runs collapsed (yayyy, hiii, hellooo).
+CHEER_WORDS = frozenset(
+    {
+        "hi",
+        "helo",
+        "hey",
+        "yay",
+        "wow",
+        "lol",
+        "omg",
+        "haha",
+        "first",
+        "everyone",
+        "everybody",
+        "al",
+        "guys",
+        "folks",
+        "there",
+        "yal",
+        "god",
+        "evening",
+        "morning",
+        "night",
+    }
+)
+LETTER_RUN = re.compile(r"([a-z])\1+")
 ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
 CHEER_DIGITS = re.compile(r"^(?:6+|8+|1+|2+|9+|520|1314)$")
 ASKING = (
@@ -61,7 +87,7 @@ TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]")
 def triage(comment: NormalizedText) -> CommentKind:
     text = comment.text.strip()
     bare = re.sub(r"[\s!?.,~。，！？、…]+", "", text)
-    if not bare or ONLY_SYMBOLS.match(bare) or CHEER_DIGITS.match(bare) or _repeats_noise(bare):
+    if not bare or ONLY_SYMBOLS.match(bare) or CHEER_DIGITS.match(bare) or _repeats_noise(bare) or _cheers(text):
         return CommentKind.NOISE
     if "?" in text or QUESTION_WORDS.search(text):
         return CommentKind.QUESTION
@@ -73,6 +99,12 @@ def triage(comment: NormalizedText) -> CommentKind:
 def asks_for_information(text: NormalizedText) -> bool:
     """A question ("how long does a refund take?"), not a request ("refund me, please")."""
     return "?" in text.text or bool(INFORMATION.search(text.text.strip()))
+
+
+def _cheers(text: str) -> bool:
+    """hello everyone, hi guys, yayyy: nothing but English greetings and cheers."""
+    words = re.findall(r"[a-z']+", text)
+    return bool(words) and text.isascii() and all(LETTER_RUN.sub(r"\1", w.replace("'", "")) in CHEER_WORDS for w in words)
 
 
 def _repeats_noise(bare: str) -> bool:
