@@ -86,16 +86,12 @@ class KnowledgeSearch:
         index = self._index()
         if vector is not None and embedder != index.embedder_name:
             vector = None
-        # The answer is the best of all the knowledge in force, the session's promises among it: a
-        # promise answers only a question it fits better than every FAQ and policy.
         hits = index.search(brand_id, request.query, filters, request.k, vector=vector)
-        shown_hits = hits
-        if wanted.live_session_id:  # "the host said…": the session's own promises are shown first
+        if wanted.live_session_id:  # "the host said…": the session's own promises come first
             session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id)
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
-            known = {p.passage.doc_id for p in promises}
-            shown_hits = [*promises, *(h for h in hits if h.passage.doc_id not in known)][: request.k]
-        shown = [_hit(hit) for hit in shown_hits]
+            hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})][: request.k]
+        shown = [_hit(hit) for hit in hits]
         if not hits:
             reason = "no knowledge matches"
         else:

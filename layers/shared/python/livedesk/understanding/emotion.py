@@ -208,14 +208,12 @@ def assess_emotion(
     if polarity is None:
         found = negative_cues + positive_cues
         score = (positive_cues - negative_cues) / found if found else 0.0
-    else:
+        label = Polarity.NEGATIVE if score < 0 else Polarity.POSITIVE if score > 0 else Polarity.NEUTRAL
+    else:  # the calibrated model's own label
         score = polarity.probability("positive") - polarity.probability("negative")
-        if polarity.label == "neutral" and not negative_cues and not positive_cues:
-            score = 0.0
-    if threatened or weights[EmotionCategory.ANGER]:
-        score = min(score, -0.5)  # a threat or an insult is never read as calm
-    margin = 0.2 if polarity else 1e-9  # the model's score needs a margin; any lexicon cue counts
-    label = Polarity.NEGATIVE if score <= -margin else Polarity.POSITIVE if score >= margin else Polarity.NEUTRAL
+        label = Polarity(polarity.label)
+    if threatened or weights[EmotionCategory.ANGER]:  # a threat or an insult is never read as calm
+        score, label = min(score, -0.5), Polarity.NEGATIVE
     if label is Polarity.NEUTRAL:
         return EmotionAssessment(polarity=label, score=round(score, 3), category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
 
