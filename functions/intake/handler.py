@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyAl
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from intake.service import ConflictingDuplicate, IntakeService, MessageAccepted, SqsInboundQueue
+from intake.service import ConflictingDuplicate, ImplausibleSentAt, IntakeService, MessageAccepted, SqsInboundQueue
 from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_of, channel_resolver, error_response
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, MessageIn, utc_now
@@ -73,7 +73,10 @@ def post_message(
     caller = channel_of(app)
     if message.channel.value != caller.channel:
         raise Forbidden(f"the {caller.channel} channel may only post {caller.channel} messages")
-    inbound = service.prepare(caller.brand_id, message, logger.get_correlation_id())
+    try:
+        inbound = service.prepare(caller.brand_id, message, logger.get_correlation_id())
+    except ImplausibleSentAt as error:
+        raise ServiceError(422, str(error)) from None
     logger.append_keys(brand_id=caller.brand_id, message_id=inbound.message_id, channel=message.channel.value)
     try:
         accepted = accept_once(message=inbound)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from pydantic import BaseModel
@@ -20,6 +20,16 @@ class MessageAccepted(BaseModel):
 
 class ConflictingDuplicate(Exception):
     """The channel reused a message id for a different text."""
+
+
+# How far a message's sent_at may be from its arrival: a channel's clock a little ahead, an e-mail
+# answered from a month's backlog. Outside it a time is a mistake (year 9999 would overflow the TTL).
+CLOCK_SKEW = timedelta(minutes=10)
+OLDEST = timedelta(days=30)
+
+
+class ImplausibleSentAt(ValueError):
+    """sent_at is far in the future or older than any message a channel still delivers."""
 
 
 class InboundQueue(Protocol):
@@ -46,11 +56,16 @@ class IntakeService:
         self._clock = clock
 
     def prepare(self, brand_id: str, message: MessageIn, correlation_id: str | None) -> InboundMessage:
+        received = self._clock()
+        if not received - OLDEST <= message.sent_at <= received + CLOCK_SKEW:
+            raise ImplausibleSentAt(
+                f"sent_at must lie between {OLDEST.days} days before and {CLOCK_SKEW.seconds // 60} minutes after the time it arrives"
+            )
         return InboundMessage(
             **message.model_dump(),
             brand_id=brand_id,
             message_id=ids.message_id(brand_id, message.channel.value, message.channel_message_id),
-            received_at=self._clock(),
+            received_at=received,
             correlation_id=correlation_id,
         )
 

@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if "FunctionError" in response else 0
     message = (
         '{"channel":"app_chat","channel_message_id":"try-1","customer_id":"cust-1002",'
-        '"text":"收到的口红断了，我要退款","sent_at":"2026-11-21T20:00:00+08:00"}'
+        f'"text":"收到的口红断了，我要退款","sent_at":"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"}}'
     )
     agent = '{"brand_id":"lumi-beauty","username":"amy","role":"agent","skills":["after_sale"]}'
     key_request = '{"brand_id":"lumi-beauty","channel":"app_chat"}'

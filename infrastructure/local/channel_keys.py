@@ -9,6 +9,7 @@ import json
 import secrets
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from infrastructure.local.template import Template
@@ -42,17 +43,24 @@ class ChannelKeyring:
             self._cache[(brand_id, channel)] = keys[brand_id]
             return str(keys[brand_id])
 
-    def headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes) -> dict[str, str]:
-        return signed_headers(self.key(brand_id, channel), brand_id, channel, method, path, body)
+    def headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes, query: str = "") -> dict[str, str]:
+        return signed_headers(self.key(brand_id, channel), brand_id, channel, method, path, body, query=query)
 
     def sign_event(self, event: dict[str, Any]) -> dict[str, Any]:
-        """A sample API Gateway event of a channel route, signed now (samples carry no valid signature)."""
+        """A sample API Gateway event of a channel route, sent and signed now (samples carry no valid
+        signature, and their sent_at would soon be too old to accept)."""
         headers = event.get("headers") or {}
         if CHANNEL_HEADER not in headers:
             return event
         raw = base64.b64decode(event["body"]) if event.get("isBase64Encoded") else str(event.get("body") or "").encode()
+        body = json.loads(raw) if raw.strip().startswith(b"{") else None
+        if isinstance(body, dict) and "sent_at" in body:
+            body["sent_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            raw = json.dumps(body, ensure_ascii=False).encode()
+            event = {**event, "body": raw.decode(), "isBase64Encoded": False}
         method = event["requestContext"]["http"]["method"]
-        signed = self.headers(headers[BRAND_HEADER], headers[CHANNEL_HEADER], method, event["rawPath"], raw)
+        query = str(event.get("rawQueryString") or "")
+        signed = self.headers(headers[BRAND_HEADER], headers[CHANNEL_HEADER], method, event["rawPath"], raw, query)
         return {**event, "headers": {**headers, **signed}}
 
     def from_request(self, body: dict[str, Any]) -> dict[str, Any]:

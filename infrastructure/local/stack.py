@@ -145,9 +145,9 @@ class LocalStack:
         """A Cognito ID token for an agent of the brand (created on first use), as the agent console gets one."""
         return self.agents.token(brand_id, username, role, skills)
 
-    def channel_headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes) -> dict[str, str]:
+    def channel_headers(self, brand_id: str, channel: str, method: str, path: str, body: bytes, query: str = "") -> dict[str, str]:
         """What the brand's channel integration sends: brand, channel, time and signature."""
-        return self.channel_keys.headers(brand_id, channel, method, path, body)
+        return self.channel_keys.headers(brand_id, channel, method, path, body, query)
 
     def post_as_channel(self, brand_id: str, path: str, body: dict[str, Any], channel: str | None = None) -> requests.Response:
         """POST ``body`` as the brand's channel integration would: JSON, signed with its key."""

@@ -59,7 +59,8 @@ class Client:
         return self.session.post(f"{self.stack.url}{path}", json=body, headers=self._headers(brand, token), timeout=60, **kwargs)
 
     def signed(self, method: str, path: str, body: bytes, brand: str, channel: str = "app_chat", **extra: str) -> requests.Response:
-        signature = self.stack.channel_headers(brand, channel, method, path.split("?")[0], body)
+        route, _, query = path.partition("?")
+        signature = self.stack.channel_headers(brand, channel, method, route, body, query)
         headers = {"content-type": "application/json", **signature, **extra}
         return self.session.request(method, f"{self.stack.url}{path}", data=body, headers=headers, timeout=60)
 

@@ -100,3 +100,40 @@ def test_keys_are_cached_and_a_new_brand_is_looked_up_once_per_ten_seconds() -> 
     assert keys.key("app_chat", "new") == "k2"
     assert keys.key("dm", "lumi") is None  # a channel without a secret
     assert keys.key("app_chat", "_placeholder") is None
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {**_headers(), SIGNATURE_HEADER: "v2=签名"},  # non-ASCII: hmac.compare_digest raised TypeError
+        {**_headers(), TIMESTAMP_HEADER: "²"},  # isdigit() but not int()
+        {**_headers(), TIMESTAMP_HEADER: "1" * 400},
+    ],
+)
+def test_malformed_signatures_and_timestamps_are_refused_not_crashed_on(headers: dict) -> None:
+    with pytest.raises(NotSignedIn):
+        verify(KEYS, headers, "POST", PATH, BODY, NOW, CHANNELS)
+
+
+def test_a_signature_covers_the_query_string_and_the_brand_and_channel_headers() -> None:
+    signed = signed_headers("shared", "lumi", "app_chat", "GET", PATH, b"", now=NOW, query="status=open")
+    shared = Keys({("app_chat", "lumi"): "shared", ("app_chat", "other"): "shared", ("live_comment", "lumi"): "shared"})
+    assert verify(shared, signed, "GET", PATH, b"", NOW, CHANNELS, query="status=open").brand_id == "lumi"
+    with pytest.raises(NotSignedIn):
+        verify(shared, signed, "GET", PATH, b"", NOW, CHANNELS, query="status=closed")
+    for header, value in (("x-livedesk-brand", "other"), ("x-livedesk-channel", "live_comment")):
+        with pytest.raises(NotSignedIn):  # even where two brands (or channels) share a key
+            verify(shared, {**signed, header: value}, "GET", PATH, b"", NOW, CHANNELS, query="status=open")
+
+
+def test_made_up_brands_cost_one_forced_secret_fetch_per_channel_per_interval() -> None:
+    fetches: list[bool] = []
+
+    def fetch(name: str, force: bool) -> dict[str, str]:
+        fetches.append(force)
+        return {"lumi": "k"}
+
+    keys = SecretsManagerKeys({"app_chat": "secret"}, fetch=fetch, clock=lambda: 100.0)
+    for n in range(50):
+        assert keys.key("app_chat", f"made-up-{n}") is None
+    assert fetches.count(True) == 1

@@ -1,8 +1,8 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from intake.service import ConflictingDuplicate, IntakeService
+from intake.service import ConflictingDuplicate, ImplausibleSentAt, IntakeService
 from livedesk.models import Channel, InboundMessage, MessageIn
 from livedesk.repositories import StoredInbound
 
@@ -77,3 +77,23 @@ def test_the_same_channel_id_in_two_brands_is_two_messages() -> None:
     b = service.accept(service.prepare("oak", _message(), None))
     assert a.message_id != b.message_id
     assert len(queue.sent) == 2
+
+
+@pytest.mark.parametrize(
+    ("sent_at", "accepted"),
+    [
+        (NOW + timedelta(minutes=5), True),  # a channel's clock a little ahead
+        (NOW - timedelta(days=29), True),  # an e-mail answered from a backlog
+        (NOW + timedelta(hours=1), False),
+        (datetime(9999, 12, 31, tzinfo=UTC), False),  # overflowed the retention TTL and dead-lettered
+        (NOW - timedelta(days=31), False),
+    ],
+)
+def test_a_message_sent_far_in_the_future_or_past_is_refused(sent_at: datetime, accepted: bool) -> None:
+    service = _service(FakeQueue(), FakeMessages())
+    message = _message().model_copy(update={"sent_at": sent_at})
+    if accepted:
+        assert service.prepare("lumi", message, None).sent_at == sent_at
+    else:
+        with pytest.raises(ImplausibleSentAt):
+            service.prepare("lumi", message, None)

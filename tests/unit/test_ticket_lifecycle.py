@@ -119,3 +119,16 @@ def test_a_more_urgent_message_raises_the_ticket_and_moves_it() -> None:
     assert change is not None
     assert (change.ticket.severity, change.ticket.skill, change.ticket.assignee) == (Severity.P2, "supervisor", None)
     assert change.events[0].detail == {"message_id": "m2", "raised_to": "P2", "moved_to": "supervisor"}
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Assign(version=1, agent_id="cho"), Transfer(version=1, skill="supply_chain", agent_id="cho", note="take it")],
+    ids=["assign-to-self", "transfer-to-someone"],
+)
+def test_an_agent_may_not_move_a_ticket_another_agent_holds(action: Assign | Transfer) -> None:
+    held = a_ticket(status=TicketStatus.ASSIGNED, assignee="amy")
+    cho = Actor("cho", "lumi", Role.AGENT, frozenset({"after_sale"}))
+    with pytest.raises(InvalidTransition, match="already assigned to amy"):
+        apply(held, action, cho, NOW)
+    assert apply(held, action, SUE, NOW).ticket.assignee == "cho", "a supervisor still may"

@@ -175,7 +175,8 @@ class LiveDeskResolver(APIGatewayHttpResolver):
                     raise NotSignedIn("this function verifies no channel signatures")
                 headers = dict(event.get("headers") or {})
                 method = str(event.get("requestContext", {}).get("http", {}).get("method", ""))
-                caller = verify(self._channel_keys, headers, method, str(event.get("rawPath", "")), body, self._clock(), CHANNELS)
+                path, query = str(event.get("rawPath", "")), str(event.get("rawQueryString") or "")
+                caller = verify(self._channel_keys, headers, method, path, body, self._clock(), CHANNELS, query)
                 if self._rate_limiter is not None:
                     self._rate_limiter.admit(caller.brand_id, caller.channel)
                 self.append_context(channel=caller)

@@ -2,8 +2,9 @@
 call transcripts) has one secret in Secrets Manager, a JSON object of brand -> signing key.
 
 A request carries its brand, its channel, a Unix timestamp and the signature
-``v1=<hex HMAC-SHA256(key, "<timestamp>\\n<METHOD>\\n<path>\\n" + body)>``. A request more than five
-minutes from the server's clock is refused, so a captured request cannot be replayed later.
+``v2=<hex HMAC-SHA256(key, "<timestamp>\\n<METHOD>\\n<path>\\n<query>\\n<brand>\\n<channel>\\n" + body)>``
+(``query`` is the raw query string, empty when there is none). A request more than five minutes
+from the server's clock is refused, so a captured request cannot be replayed later.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ CHANNEL_HEADER = "x-livedesk-channel"
 TIMESTAMP_HEADER = "x-livedesk-timestamp"
 SIGNATURE_HEADER = "x-livedesk-signature"
 WINDOW_SECONDS = 300
-VERSION = "v1"
+VERSION = "v2"
+TIMESTAMP_DIGITS = 12
 
 
 @dataclass(frozen=True)
@@ -35,24 +37,33 @@ class ChannelKeys(Protocol):
     def key(self, channel: str, brand_id: str) -> str | None: ...
 
 
-def signature(key: str, timestamp: str, method: str, path: str, body: bytes) -> str:
-    signed = f"{timestamp}\n{method.upper()}\n{path}\n".encode() + body
+def signature(key: str, timestamp: str, method: str, path: str, body: bytes, brand_id: str, channel: str, query: str = "") -> str:
+    signed = f"{timestamp}\n{method.upper()}\n{path}\n{query}\n{brand_id}\n{channel}\n".encode() + body
     return f"{VERSION}={hmac.new(key.encode(), signed, hashlib.sha256).hexdigest()}"
 
 
-def signed_headers(key: str, brand_id: str, channel: str, method: str, path: str, body: bytes, now: float | None = None) -> dict[str, str]:
+def signed_headers(
+    key: str, brand_id: str, channel: str, method: str, path: str, body: bytes, now: float | None = None, query: str = ""
+) -> dict[str, str]:
     """What a channel sends: its brand, its channel, the time and the signature."""
     timestamp = str(int(time.time() if now is None else now))
     return {
         BRAND_HEADER: brand_id,
         CHANNEL_HEADER: channel,
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: signature(key, timestamp, method, path, body),
+        SIGNATURE_HEADER: signature(key, timestamp, method, path, body, brand_id, channel, query),
     }
 
 
 def verify(
-    keys: ChannelKeys, headers: dict[str, str], method: str, path: str, body: bytes, now: float, channels: frozenset[str]
+    keys: ChannelKeys,
+    headers: dict[str, str],
+    method: str,
+    path: str,
+    body: bytes,
+    now: float,
+    channels: frozenset[str],
+    query: str = "",
 ) -> ChannelCaller:
     """The channel behind a signed request; NotSignedIn (401) with the reason otherwise."""
     lower = {name.lower(): value for name, value in headers.items()}
@@ -62,10 +73,14 @@ def verify(
     brand_id, channel, timestamp, given = (lower[n] for n in (BRAND_HEADER, CHANNEL_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER))
     if channel not in channels:
         raise NotSignedIn(f"unknown channel {channel!r}")
-    if not timestamp.isdigit() or abs(now - int(timestamp)) > WINDOW_SECONDS:
+    plain = timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= TIMESTAMP_DIGITS  # not "²", not 10**400
+    if not plain or abs(now - int(timestamp)) > WINDOW_SECONDS:
         raise NotSignedIn(f"stale or invalid {TIMESTAMP_HEADER}: it must be Unix seconds within {WINDOW_SECONDS // 60} minutes of now")
+    if not given.isascii():
+        raise NotSignedIn(f"bad signature for brand {brand_id!r} on channel {channel!r}")
     key = keys.key(channel, brand_id)
-    if key is None or not hmac.compare_digest(signature(key, timestamp, method, path, body), given):
+    expected = signature(key, timestamp, method, path, body, brand_id, channel, query) if key else ""
+    if key is None or not hmac.compare_digest(expected.encode(), given.encode()):
         raise NotSignedIn(f"bad signature for brand {brand_id!r} on channel {channel!r}")
     return ChannelCaller(brand_id=brand_id, channel=channel)
 
@@ -73,11 +88,10 @@ def verify(
 class SecretsManagerKeys:
     """Each channel's secret (``{"brand": "key"}``), cached for five minutes by Powertools Parameters.
     A brand missing from the cached copy is looked up afresh (a newly onboarded brand works at once),
-    at most every ten seconds for the same brand and channel, so a flood of requests naming an unknown
-    brand costs one lookup, not one each."""
+    at most every ten seconds per channel whatever the brand, so a flood of requests naming made-up
+    brands costs one lookup per channel, not one per name."""
 
     REFRESH_AFTER_MISS_S = 10.0
-    REMEMBERED_MISSES = 10_000
 
     def __init__(
         self, secrets: dict[str, str], fetch: Callable[[str, bool], Any] | None = None, clock: Callable[[], float] = time.monotonic
@@ -85,18 +99,16 @@ class SecretsManagerKeys:
         self._secrets = secrets  # channel -> secret name or ARN
         self._fetch = fetch or _powertools_secrets()
         self._clock = clock
-        self._misses: dict[tuple[str, str], float] = {}
+        self._refreshed: dict[str, float] = {}  # channel -> when a miss last forced a fetch
 
     def key(self, channel: str, brand_id: str) -> str | None:
         name = self._secrets.get(channel)
         if not name:
             return None
         found = _brand_key(self._fetch(name, False), brand_id)
-        last_miss = self._misses.get((channel, brand_id))
-        if found is None and (last_miss is None or self._clock() - last_miss >= self.REFRESH_AFTER_MISS_S):
-            if len(self._misses) >= self.REMEMBERED_MISSES:
-                self._misses.clear()
-            self._misses[(channel, brand_id)] = self._clock()
+        last = self._refreshed.get(channel)
+        if found is None and (last is None or self._clock() - last >= self.REFRESH_AFTER_MISS_S):
+            self._refreshed[channel] = self._clock()
             found = _brand_key(self._fetch(name, True), brand_id)
         return found
 

@@ -129,11 +129,11 @@ def apply(ticket: Ticket, action: Action, actor: Actor, now: datetime) -> Change
         raise InvalidTransition(f"{ticket.ticket_id} was merged into {ticket.merged_into}")
     updates: dict[str, object] = {}
     detail: dict[str, str] = {}
+    if isinstance(action, Claim | Assign | Transfer) and ticket.assignee not in (None, actor.id) and not actor.oversees:
+        raise InvalidTransition(f"{ticket.ticket_id} is already assigned to {ticket.assignee}")  # only its holder moves it
     match action:
         case Claim():
             _require(ticket, OPEN, "claim")
-            if ticket.assignee not in (None, actor.id) and not actor.oversees:
-                raise InvalidTransition(f"{ticket.ticket_id} is already assigned to {ticket.assignee}")
             updates = {"assignee": actor.id, "status": _working(ticket)}
         case Assign(agent_id=agent):
             _require(ticket, OPEN, "assign")
