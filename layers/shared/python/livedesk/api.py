@@ -71,7 +71,10 @@ Signature = Annotated[
     Header(
         alias=SIGNATURE_HEADER,
         max_length=128,
-        description='v1=hex HMAC-SHA256 of "<timestamp>\\n<METHOD>\\n<path>\\n<body>" with the channel\'s key for the brand',
+        description=(
+            'v2=hex HMAC-SHA256 of "<timestamp>\\n<METHOD>\\n<path>\\n<query>\\n<brand>\\n<channel>\\n<body>"'
+            " with the channel's key for the brand"
+        ),
     ),
 ]
 
