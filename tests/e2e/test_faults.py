@@ -73,7 +73,7 @@ def _executions(api: Client, ticket_id: str) -> int:
         1
         for machine in sfn.list_state_machines()["stateMachines"]
         for execution in sfn.list_executions(stateMachineArn=machine["stateMachineArn"])["executions"]
-        if execution["name"].startswith(ticket_id)
+        if execution["name"] == ticket_id  # the SLA watch; a supervisor offer is named {ticket}-takeover-v{n}
     )
 
 

@@ -87,11 +87,15 @@ def verify(
 
 class SecretsManagerKeys:
     """Each channel's secret (``{"brand": "key"}``), cached for five minutes by Powertools Parameters.
-    A brand missing from the cached copy is looked up afresh (a newly onboarded brand works at once),
-    at most every ten seconds per channel whatever the brand, so a flood of requests naming made-up
-    brands costs one lookup per channel, not one per name."""
+    A brand missing from the cached copy is looked up afresh (a newly onboarded brand works at once):
+    the same brand at most every ten seconds, and all brands of a channel together within a token
+    bucket (a burst of five, then one every two seconds), so a flood of requests naming made-up brands
+    costs a few lookups, not one per name."""
 
     REFRESH_AFTER_MISS_S = 10.0
+    REFRESH_BURST = 5
+    REFRESH_EVERY_S = 2.0
+    REMEMBERED_MISSES = 10_000
 
     def __init__(
         self, secrets: dict[str, str], fetch: Callable[[str, bool], Any] | None = None, clock: Callable[[], float] = time.monotonic
@@ -99,18 +103,33 @@ class SecretsManagerKeys:
         self._secrets = secrets  # channel -> secret name or ARN
         self._fetch = fetch or _powertools_secrets()
         self._clock = clock
-        self._refreshed: dict[str, float] = {}  # channel -> when a miss last forced a fetch
+        self._misses: dict[tuple[str, str], float] = {}
+        self._tokens: dict[str, tuple[float, float]] = {}  # channel -> (tokens, when counted)
 
     def key(self, channel: str, brand_id: str) -> str | None:
         name = self._secrets.get(channel)
         if not name:
             return None
         found = _brand_key(self._fetch(name, False), brand_id)
-        last = self._refreshed.get(channel)
-        if found is None and (last is None or self._clock() - last >= self.REFRESH_AFTER_MISS_S):
-            self._refreshed[channel] = self._clock()
+        if found is not None:
+            return found
+        now = self._clock()
+        last_miss = self._misses.get((channel, brand_id))
+        if (last_miss is None or now - last_miss >= self.REFRESH_AFTER_MISS_S) and self._take_token(channel, now):
+            if len(self._misses) >= self.REMEMBERED_MISSES:
+                self._misses.clear()
+            self._misses[(channel, brand_id)] = now
             found = _brand_key(self._fetch(name, True), brand_id)
         return found
+
+    def _take_token(self, channel: str, now: float) -> bool:
+        tokens, counted = self._tokens.get(channel, (float(self.REFRESH_BURST), now))
+        tokens = min(float(self.REFRESH_BURST), tokens + (now - counted) / self.REFRESH_EVERY_S)
+        if tokens < 1:
+            self._tokens[channel] = (tokens, now)
+            return False
+        self._tokens[channel] = (tokens - 1, now)
+        return True
 
 
 def _brand_key(value: Any, brand_id: str) -> str | None:

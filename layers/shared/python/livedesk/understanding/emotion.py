@@ -209,9 +209,19 @@ def assess_emotion(
         found = negative_cues + positive_cues
         score = (positive_cues - negative_cues) / found if found else 0.0
         label = Polarity.NEGATIVE if score < 0 else Polarity.POSITIVE if score > 0 else Polarity.NEUTRAL
-    else:  # the calibrated model's own label
-        score = polarity.probability("positive") - polarity.probability("negative")
-        label = Polarity(polarity.label)
+    else:
+        # Two readers of polarity: the polarity model (mostly reviews) and the category model (customer
+        # messages), averaged, so an order number or 发货 in a calm question does not read as a complaint.
+        votes = {label: polarity.probability(label) for label in ("negative", "neutral", "positive")}
+        if categories is not None:
+            by_category = {
+                "negative": sum(categories.get(c.value, 0.0) for c in NEGATIVE),
+                "neutral": categories.get(EmotionCategory.NEUTRAL.value, 0.0),
+                "positive": categories.get(EmotionCategory.SATISFACTION.value, 0.0),
+            }
+            votes = {label: (p + by_category[label]) / 2 for label, p in votes.items()}
+        score = votes["positive"] - votes["negative"]
+        label = Polarity(max(votes, key=lambda name: votes[name]))
     if threatened or weights[EmotionCategory.ANGER]:  # a threat or an insult is never read as calm
         score, label = min(score, -0.5), Polarity.NEGATIVE
     if label is Polarity.NEUTRAL:
