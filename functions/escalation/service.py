@@ -132,16 +132,16 @@ class EscalationSteps:
         self._tickets.append(task.brand_id, task.ticket_id, event, f"{task.execution}#offer#{task.level}")
 
     def unaccepted(self, task: Unaccepted) -> None:
-        """Nobody took the conversation at any level: it goes to the top of its queue."""
+        """Nobody took the conversation at any level: it goes to the top of its queue, and its history
+        says so even when it was there already (an angry threat starts at priority 1)."""
         self._tokens.take(task.brand_id, task.ticket_id, TAKEOVER)
 
         def to_the_top(ticket: Ticket) -> Change | None:
-            if ticket.priority == 1:
-                return None
-            event = TicketEvent(at=self._clock(), actor="escalation", action="takeover_unaccepted", detail={"levels": str(task.level)})
-            return Change(ticket.model_copy(update={"priority": 1, "version": ticket.version + 1}), [event])
+            return None if ticket.priority == 1 else Change(ticket.model_copy(update={"priority": 1, "version": ticket.version + 1}), [])
 
         self._tickets.update(task.brand_id, task.ticket_id, to_the_top)
+        event = TicketEvent(at=self._clock(), actor="escalation", action="takeover_unaccepted", detail={"levels": str(task.level)})
+        self._tickets.append(task.brand_id, task.ticket_id, event, f"{task.execution}#unaccepted")
 
     def open_recovery(self, task: OpenRecovery) -> None:
         self._tokens.put(task.brand_id, task.ticket_id, RECOVERY, task.token, {"csat": task.csat})

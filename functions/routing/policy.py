@@ -79,8 +79,14 @@ def may_self_serve(understood: Understanding) -> bool:
 def may_answer(understood: Understanding) -> bool:
     """Whether the bot may answer this message from knowledge: a confident intent that is not about
     the customer's own order, and either not a matter for a person or a calm after-sale question."""
+    return understood.intent.confidence >= MIN_CONFIDENCE and is_for_knowledge(understood)
+
+
+def is_for_knowledge(understood: Understanding) -> bool:
+    """A question of a kind knowledge answers, however sure the intent model is of which: when knowledge
+    has no answer to it, that is a gap for the knowledge editors."""
     intent = understood.intent
-    if intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE or intent.label in PERSONAL_INTENTS:
+    if intent.label == OUT_OF_SCOPE or intent.label in PERSONAL_INTENTS:
         return False
     if intent.label in HUMAN_INTENTS:
         return (

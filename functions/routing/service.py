@@ -36,7 +36,7 @@ from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
 from routing.answers import CourtesyReplies
-from routing.policy import BotAnswer, clusterable, decide, may_answer, may_self_serve, needs_supervisor, noise
+from routing.policy import BotAnswer, clusterable, decide, is_for_knowledge, may_answer, may_self_serve, needs_supervisor, noise
 from routing.selfservice import Lookup, Question, SelfService
 
 
@@ -277,7 +277,7 @@ class Router:
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
         request = SearchRequest(query=normalized.original[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
         result = self._knowledge.lookup(
-            message.brand_id, request, record_gap=answerable, customer_id=message.customer_id, vector=understood.vector
+            message.brand_id, request, record_gap=is_for_knowledge(understood), customer_id=message.customer_id, vector=understood.vector
         )
         if answerable and result is not None and result.answer and result.answer_doc_id:
             return result, BotAnswer(result.answer, result.answer_doc_id)

@@ -53,10 +53,20 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+def _to_simplified(text: str) -> str:
+    """OpenCC's t2s until nothing changes: a few characters convert in two steps (苧 → 苎 → 苧…)."""
+    for _ in range(3):
+        converted = _t2s().convert(text)
+        if converted == text:
+            break
+        text = converted
+    return text
+
+
 def simplified(text: str) -> str:
     """Half-width, simplified Chinese, otherwise as written: what a query is embedded as, so that
     traditional and simplified wordings of a question land on the same vector."""
-    return _t2s().convert(unicodedata.normalize("NFKC", text))
+    return _to_simplified(unicodedata.normalize("NFKC", text))
 
 
 # A speaker label opening a line of a call transcript: 坐席：… 客户：… / Agent: … Customer: …
@@ -93,7 +103,7 @@ def mask_order(number: str) -> str:
 
 def normalize(original: str) -> NormalizedText:
     folded = unicodedata.normalize("NFKC", original)
-    simplified = _t2s().convert(folded)
+    simplified = _to_simplified(folded)
     letters = [c for c in simplified if c.isascii() and c.isalpha()]
     caps_ratio = sum(c.isupper() for c in letters) / len(letters) if len(letters) >= 6 else 0.0
     urls = URL.findall(simplified)
