@@ -31,7 +31,7 @@ from livedesk.tickets.lifecycle import OPEN, customer_wrote
 from livedesk.tickets.repository import TicketRepository, VersionConflict
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.embedders import EMBEDDED_CHARS
-from livedesk.understanding.normalize import NormalizedText, customer_turns, normalize
+from livedesk.understanding.normalize import NormalizedText, read_message
 from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
@@ -163,7 +163,7 @@ class Router:
         profile = self._customers.profile(brand, message.customer_id)
         value = assess_value(profile.value, message.sent_at, self._value_rules)
         live = message.channel is Channel.LIVE_COMMENT
-        normalized = normalize(customer_turns(message.text))
+        normalized = read_message(message.text)
         if live and triage(normalized) is CommentKind.NOISE:
             return RoutedMessage(message_id=message.message_id, conversation_id=None, decision=noise(value, self._understander.version))
         understood = self._understander.understand(normalized)

@@ -136,3 +136,8 @@ def test_negation_is_read_by_the_shipped_models(text: str, not_read_as: Polarity
 )
 def test_sarcasm_is_read_as_negative(text: str) -> None:
     assert packaged_understander().emotion(text).polarity is Polarity.NEGATIVE
+
+
+def test_a_transcript_is_assessed_from_the_customer_s_words_not_the_agent_s() -> None:
+    calm = "坐席：非常抱歉让您久等了，给您带来不好的体验真的很抱歉。\n客户：好的，那我的订单什么时候发货？"
+    assert packaged_understander().emotion(calm).polarity is Polarity.NEUTRAL

@@ -97,6 +97,11 @@ def customer_turns(text: str) -> str:
     return "\n".join(turns) if labelled and turns else text
 
 
+def read_message(text: str) -> NormalizedText:
+    """A customer's message as the models read it: their own turns of a transcript, normalised."""
+    return normalize(customer_turns(text))
+
+
 def mask_order(number: str) -> str:
     return f"{number[:2]}{'*' * (len(number) - 6)}{number[-4:]}"
 

@@ -13,7 +13,7 @@ from livedesk.models import EmotionAssessment
 from livedesk.understanding.classifier import Prediction, TextClassifier
 from livedesk.understanding.embedders import Embedder, embedder_named, embedding_input
 from livedesk.understanding.emotion import assess_emotion
-from livedesk.understanding.normalize import NormalizedText, normalize
+from livedesk.understanding.normalize import NormalizedText, read_message
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Understander:
         return QueryVector(self.embedder.name, tuple(float(v) for v in values))
 
     def emotion(self, text: str | NormalizedText, vector: QueryVector | None = None) -> EmotionAssessment:
-        normalized = text if isinstance(text, NormalizedText) else normalize(text)
+        normalized = text if isinstance(text, NormalizedText) else read_message(text)
         if vector is None and any(model.needs_vector for model in self.models[1:]):
             vector = self.embed(normalized)
         values = vector.values if vector else None
@@ -73,7 +73,7 @@ class Understander:
         )
 
     def understand(self, text: str | NormalizedText) -> Understanding:
-        normalized = text if isinstance(text, NormalizedText) else normalize(text)
+        normalized = text if isinstance(text, NormalizedText) else read_message(text)
         vector = self.embed(normalized)
         intent = self.intents.predict(normalized.text, normalized=True, vector=vector.values if vector else None)
         return Understanding(normalized, intent, self.emotion(normalized, vector), vector)
