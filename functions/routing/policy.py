@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from livedesk.knowledge.documents import Kind
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
 from livedesk.understanding.classifier import OUT_OF_SCOPE
 from livedesk.understanding.emotion import ANGRY_INTENSITY
@@ -60,6 +61,9 @@ PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
 PERSONAL_SOURCES = ("supply:order", "supply:shipment", "clarify")
 # Queues whose questions many live viewers share; the others are personal and never grouped.
 SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
+# What a streamer's promise answers: prices, coupons, gifts and draws, shipping dates. A promise about
+# the sofa's price is no answer to whether the sofa is in stock or how to assemble it.
+PROMISE_INTENTS = frozenset({"streamer_promise", "price_promotion", "coupon_flash_sale", "lottery", "shipping_policy"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
 
 
@@ -95,6 +99,21 @@ def is_for_knowledge(understood: Understanding) -> bool:
             and understood.emotion.polarity is not Polarity.NEGATIVE
         )
     return True
+
+
+def answer_kinds(understood: Understanding) -> list[Kind]:
+    """The kinds of knowledge that may answer this message; the others are still shown to an agent."""
+    if understood.intent.label in PROMISE_INTENTS:
+        return list(Kind)
+    return [kind for kind in Kind if kind is not Kind.LIVE_SESSION]
+
+
+def unhappy(emotion: EmotionAssessment) -> bool:
+    """Angry, disappointed or strongly anxious. Mild anxiety is how anyone asks where their parcel is:
+    the answer serves them; the unhappy ones get a person, with the lookup attached."""
+    return emotion.polarity is Polarity.NEGATIVE and (
+        emotion.category in (EmotionCategory.ANGER, EmotionCategory.DISAPPOINTMENT) or emotion.intensity >= ANGRY_INTENSITY
+    )
 
 
 NEUTRAL = EmotionAssessment(polarity=Polarity.NEUTRAL, score=0.0, category=EmotionCategory.NEUTRAL, intensity=0.0, threat=False)
@@ -162,6 +181,9 @@ def decide(
     elif emotion.polarity is Polarity.NEGATIVE and value.repeated_contact and queue != "safety":
         queue, severity = "supervisor", min(severity, Severity.P2)
         reasons.append("unhappy and contacting again: supervisor")
+    elif queue == "bot" and answer is not None and answer.source.startswith(PERSONAL_SOURCES) and unhappy(emotion):
+        queue = SKILL_OF_INTENT.get(intent.label, "general")
+        reasons.append(f"{emotion.category.value} about their own order: a person follows up, with the lookup attached")
     elif emotion.polarity is Polarity.NEGATIVE and emotion.intensity >= ANGRY_INTENSITY and queue == "bot":
         queue = SKILL_OF_INTENT.get(intent.label, "general")
         reasons.append(f"{emotion.category.value} customer: a person first")

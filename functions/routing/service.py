@@ -36,7 +36,17 @@ from livedesk.understanding.pipeline import Understander, Understanding
 from livedesk.understanding.triage import CommentKind, signature, similarity, triage
 from livedesk.value import ValueRules, assess_value
 from routing.answers import CourtesyReplies
-from routing.policy import BotAnswer, clusterable, decide, is_for_knowledge, may_answer, may_self_serve, needs_supervisor, noise
+from routing.policy import (
+    BotAnswer,
+    answer_kinds,
+    clusterable,
+    decide,
+    is_for_knowledge,
+    may_answer,
+    may_self_serve,
+    needs_supervisor,
+    noise,
+)
 from routing.selfservice import Lookup, Question, SelfService
 
 
@@ -275,7 +285,9 @@ class Router:
             text = self._courtesy.reply(message.brand_id, intent, normalized.lang)
             return None, BotAnswer(text, "courtesy") if text else None
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
-        request = SearchRequest(query=normalized.original[:QUERY_CHARS], k=SUGGESTIONS, filters=filters)
+        request = SearchRequest(
+            query=normalized.original[:QUERY_CHARS], k=SUGGESTIONS, filters=filters, answer_kinds=answer_kinds(understood)
+        )
         result = self._knowledge.lookup(
             message.brand_id, request, record_gap=is_for_knowledge(understood), customer_id=message.customer_id, vector=understood.vector
         )

@@ -87,7 +87,8 @@ class KnowledgeSearch:
         if vector is not None and embedder != index.embedder_name:
             vector = None
         hits = index.search(brand_id, request.query, filters, request.k, vector=vector)
-        if wanted.live_session_id:  # "the host said…": the session's own promises come first
+        answering = frozenset(request.answer_kinds) if request.answer_kinds else frozenset(Kind)
+        if wanted.live_session_id and Kind.LIVE_SESSION in answering:  # "the host said…": the session's promises come first
             session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id)
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
             hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})][: request.k]
@@ -97,7 +98,9 @@ class KnowledgeSearch:
         else:
             top = hits[0]
             agreed = top.lexical_rank == 1 and top.dense_rank == 1
-            if agreed and top.similarity >= ANSWER_SIMILARITY:
+            if top.passage.kind not in answering:
+                reason = f"the best match is a {top.passage.kind.value} passage, which does not answer this kind of question"
+            elif agreed and top.similarity >= ANSWER_SIMILARITY:
                 return SearchResult(
                     hits=shown,
                     answer=answer_text(top.passage),
@@ -105,11 +108,12 @@ class KnowledgeSearch:
                     reason="confident match",
                     embedder=index.embedder_name,
                 )
-            reason = (
-                f"low confidence: similarity {top.similarity:.2f} (needs {ANSWER_SIMILARITY})"
-                if agreed
-                else "low confidence: keyword and semantic search disagree on the best match"
-            )
+            else:
+                reason = (
+                    f"low confidence: similarity {top.similarity:.2f} (needs {ANSWER_SIMILARITY})"
+                    if agreed
+                    else "low confidence: keyword and semantic search disagree on the best match"
+                )
         if record_gap:
             masked = normalize(request.query).display  # phone and order numbers never reach the gap log
             self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now, customer_id)

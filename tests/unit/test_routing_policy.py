@@ -4,7 +4,8 @@ from livedesk.models import RoutingDecision, Severity, ValueLane
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.policy import BotAnswer, may_answer
+from livedesk.knowledge.documents import Kind
+from routing.policy import BotAnswer, answer_kinds, may_answer
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
@@ -127,3 +128,21 @@ def test_a_calm_after_sale_question_is_answered_from_knowledge_but_a_request_goe
     for request in ("我要退款，不想要了", "I want a refund for this order", "I typed the wrong address, please change it"):
         assert decide(request, NORMAL).queue in ("after_sale", "logistics"), request
     assert decide("退款怎么还没到账？？气死了，太慢了", NORMAL).needs_human, "unhappy: a person"
+
+
+def test_an_unhappy_customer_gets_a_person_for_their_own_order_but_a_mildly_anxious_one_the_answer() -> None:
+    status = BotAnswer("您的订单（尾号0003，气垫）已付款，预计 11月25日 前发货。", "supply:order")
+    for text in ("我的锅到底啥时候到啊 等得烦死了", "my order is so late, really disappointed, when will it ship"):
+        understood = UNDERSTANDER.understand(text)
+        decision = decide_understood(understood, NORMAL, status, UNDERSTANDER.version)
+        assert (decision.queue, decision.answer) == ("logistics", None), (text, decision.emotion)
+        assert any("about their own order" in reason for reason in decision.reasons)
+    calm = decide_understood(UNDERSTANDER.understand("我的订单什么时候发货"), NORMAL, status, UNDERSTANDER.version)
+    assert (calm.queue, calm.answer_source) == ("bot", "supply:order")
+
+
+def test_a_streamers_promise_answers_promise_questions_only() -> None:
+    promise_question, stock_question = UNDERSTANDER.understand("主播说的买二送一还有吗"), UNDERSTANDER.understand("沙发有现货吗")
+    assert promise_question.intent.label == "streamer_promise" and Kind.LIVE_SESSION in answer_kinds(promise_question)
+    assert stock_question.intent.label == "stock_availability" and Kind.LIVE_SESSION not in answer_kinds(stock_question)
+    assert Kind.FAQ in answer_kinds(stock_question)

@@ -113,3 +113,21 @@ def test_a_promise_is_answered_with_when_the_host_made_it() -> None:
     assert answer_text(promise.model_copy(update={"lang": "en", "content": "buy two get one"})) == (
         "At 19:45 on Nov 21 the host said: “buy two get one”"
     )
+
+
+def test_only_the_kinds_asked_for_may_answer_and_then_promises_do_not_jump_the_queue() -> None:
+    """A promise about the sofa's price is no answer to whether it is in stock: the caller says which
+    kinds may answer; a better-ranked passage of another kind is shown but answers nothing."""
+    promise = _hit("live-1", Kind.LIVE_SESSION)
+    index = FakeIndex(
+        {None: [_hit("live-1", Kind.LIVE_SESSION), _hit("faq-1", lexical=2, dense=2)], frozenset({Kind.LIVE_SESSION}): [promise]}
+    )
+    not_promises = [kind for kind in Kind if kind is not Kind.LIVE_SESSION]
+    request = SearchRequest(query="沙发有现货吗", filters=SearchFilters(live_session_id="live-2026-11-19-oh"), answer_kinds=not_promises)
+    gaps = Gaps()
+    result = _search(index, gaps, request)
+    assert len(index.calls) == 1 and [h.doc_id for h in result.hits] == ["live-1", "faq-1"]  # type: ignore[attr-defined]
+    assert result.answer is None and "does not answer this kind of question" in result.reason  # type: ignore[attr-defined]
+    assert gaps.recorded[0][3] == "live-1"
+    anything = _search(index, Gaps(), request.model_copy(update={"answer_kinds": None}))
+    assert anything.answer_doc_id == "live-1"  # type: ignore[attr-defined]

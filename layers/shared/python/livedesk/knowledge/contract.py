@@ -30,6 +30,11 @@ class SearchRequest(Strict):
     query: str = Field(min_length=1, max_length=500)
     k: int = Field(default=5, ge=1, le=20)
     filters: SearchFilters = SearchFilters()
+    answer_kinds: list[Kind] | None = Field(
+        default=None,
+        min_length=1,
+        description="Kinds of passage that may answer (all when unset); the others are still shown as hits",
+    )
 
 
 class SearchHit(BaseModel):
