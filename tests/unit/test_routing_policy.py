@@ -1,10 +1,10 @@
 from datetime import UTC, date, datetime, timedelta
 
+from livedesk.knowledge.documents import Kind
 from livedesk.models import RoutingDecision, Severity, ValueLane
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from livedesk.knowledge.documents import Kind
 from routing.policy import BotAnswer, answer_kinds, may_answer
 from routing.policy import decide as decide_understood
 
