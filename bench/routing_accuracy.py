@@ -33,6 +33,7 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 import boto3  # noqa: E402
 from moto import mock_aws  # noqa: E402
 
+from infrastructure.local.routing_score import Outcome, score  # noqa: E402
 from infrastructure.local.seed import seed_customers  # noqa: E402
 from infrastructure.local.stack import provision_resources, storage_ref  # noqa: E402
 from infrastructure.local.template import Template  # noqa: E402
@@ -127,9 +128,11 @@ def run(rows: list[dict[str, Any]]) -> list[tuple[dict[str, Any], str, str | Non
 
 
 def report(outcomes: list[tuple[dict[str, Any], str, str | None]], errors: int) -> None:
-    total = len(outcomes)
-    right = sum(row["expected"] == got for row, got, _ in outcomes)
-    print(f"{total} messages; destination accuracy {right / total:.3f} (goal ≥ 0.95)")
+    scored = [
+        Outcome(row["expected"], tuple(row.get("sources", [])), bool(row.get("routine")), got, source) for row, got, source in outcomes
+    ]
+    result = score(scored)
+    print(result.summary())
     by_expected: dict[str, list[bool]] = defaultdict(list)
     by_lang: dict[str, list[bool]] = defaultdict(list)
     confusion: Counter[tuple[str, str]] = Counter()
@@ -141,21 +144,19 @@ def report(outcomes: list[tuple[dict[str, Any], str, str | None]], errors: int) 
     print("  per destination (recall): " + ", ".join(f"{d} {sum(v) / len(v):.2f} ({len(v)})" for d, v in sorted(by_expected.items())))
     print("  per language: " + ", ".join(f"{lang} {sum(v) / len(v):.3f} ({len(v)})" for lang, v in sorted(by_lang.items())))
     print("  most frequent confusions (expected → got): " + ", ".join(f"{e}→{g} ×{n}" for (e, g), n in confusion.most_common(8)))
-    bot = [(row, source) for row, got, source in outcomes if got == "bot"]
-    wrong = [(row, source) for row, source in bot if row["expected"] != "bot" or source not in row.get("sources", [])]
-    counted = [row for row, got, _ in outcomes if row["expected"] != "dropped"]
-    print(
-        f"bot replies {len(bot)}: wrong {len(wrong)} = {len(wrong) / max(1, len(bot)):.1%} of bot replies (goal ≤ 2%); "
-        f"containment {len(bot) / max(1, len(counted)):.1%} of messages that are not noise"
+    counted = sum(o.expected != "dropped" for o in scored)
+    print(f"  containment {result.bot_replies / max(1, counted):.1%} of messages that are not noise")
+    sources = Counter(
+        (source or "").split(":")[0] if (source or "").startswith("supply") else "knowledge"
+        for o in scored
+        if o.got == "bot"
+        for source in [o.source]
     )
-    routine = [(row, got, source) for row, got, source in outcomes if row.get("routine")]
-    settled = [1 for row, got, source in routine if got == "bot" and row["expected"] == "bot" and source in row.get("sources", [])]
-    print(f"containment on routine questions: {len(settled) / max(1, len(routine)):.1%} answered right by the bot (goal ≥ 60%)")
-    sources = Counter((source or "").split(":")[0] if (source or "").startswith("supply") else "knowledge" for _, source in bot)
-    print(f"bot answers by source: {dict(sources)}")
-    misrouted = [o for o in outcomes if o[0]["expected"] != o[1] or (o[1] == "bot" and o[2] not in o[0].get("sources", []))]
-    for row, got, source in misrouted[:errors]:
-        print(f"  {row['id']} expected {row['expected']} {row.get('sources', [])} got {got} ({source}): {row['text'][:70]}")
+    print(f"  bot answers by source: {dict(sources)}")
+    for (row, got, source), outcome in list(zip(outcomes, scored, strict=True)):
+        if errors and not outcome.right:
+            errors -= 1
+            print(f"  {row['id']} expected {row['expected']} {row.get('sources', [])} got {got} ({source}): {row['text'][:70]}")
 
 
 def half_of(row: dict[str, Any]) -> str:

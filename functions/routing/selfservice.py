@@ -17,7 +17,7 @@ from typing import Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 
 from livedesk.errors import NotFound
-from livedesk.supply.ports import Order, Shipment, Stock, TransientSupplyError
+from livedesk.supply.ports import CatalogItem, Lineup, Order, Shipment, Stock, TransientSupplyError
 
 LOG = logging.getLogger(__name__)
 RECENT = timedelta(days=30)  # "where is my order?" means an order of the last 30 days
@@ -30,6 +30,10 @@ NOT_RECEIVED = re.compile(
 )
 SKU_IN_TEXT = re.compile(r"\b[A-Z]{2}-[A-Z0-9]+-[A-Z0-9]+\b")
 LATIN_WORD = re.compile(r"[a-z]{3,}")
+# "3号链接", "链接3", "link 3", "number 3": a product by its number in the live cart. A bare "3号" or
+# "#3" is not read as one: it is as often a colour (03号色) or a day (3号发货).
+LINK_NUMBER = re.compile(r"(?<!\d)(\d{1,2})\s*号\s*链接|链接\s*(\d{1,2})(?!\d)|\b(?:link|number|no\.?)\s*#?(\d{1,2})\b")
+SESSION_PRODUCTS = 3  # at most this many of a session's products named in one answer
 SUPPLY_ERRORS = (TransientSupplyError, BotoCoreError, ClientError, TimeoutError, OSError, ValueError)
 
 
@@ -44,6 +48,8 @@ class SupplyLookups(Protocol):
 
     def stock(self, brand_id: str, sku: str) -> Stock: ...
 
+    def lineup(self, brand_id: str, live_session_id: str) -> Lineup: ...
+
 
 @dataclass(frozen=True)
 class Question:
@@ -54,6 +60,7 @@ class Question:
     references: tuple[str, ...] = ()  # order or tracking numbers written in the message
     sku: str | None = None  # the product card the channel attached
     candidate_skus: tuple[str, ...] = ()  # products knowledge search found for the message, best first
+    live_session_id: str | None = None  # the live session a comment comes from: its cart names the products
 
 
 @dataclass(frozen=True)
@@ -221,19 +228,50 @@ class SelfService:
     def _stock_question(self, question: Question) -> Lookup | None:
         named = SKU_IN_TEXT.findall(question.text.upper())
         sku = question.sku or (named[0] if named else None) or (question.candidate_skus[0] if question.candidate_skus else None)
-        if sku is None:
+        if sku is not None:
+            return self._stock_of(question, sku)
+        products = self._session_products(question)
+        answers = [lookup for lookup in (self._stock_of(question, item.sku, item.name) for item in products) if lookup]
+        if not answers:
             return None
+        joiner = " " if question.lang == "en" else ""
+        return Lookup(
+            source="supply:stock",
+            answer=joiner.join(a.answer or "" for a in answers),
+            facts=[fact for a in answers for fact in a.facts],
+        )
+
+    def _session_products(self, question: Question) -> list[CatalogItem]:
+        """The live cart's products the comment names: by link number, else by words of their names."""
+        if question.live_session_id is None:
+            return []
+        try:
+            cart = self._supply.lineup(question.brand_id, question.live_session_id).products
+        except NotFound:
+            return []
+        number = LINK_NUMBER.search(question.text)
+        if number is not None:
+            link = int(next(group for group in number.groups() if group))
+            return [cart[link - 1]] if 1 <= link <= len(cart) else []
+        named = [item for item in cart if _mentions(question.text, item.name)]
+        return named[:SESSION_PRODUCTS]
+
+    def _stock_of(self, question: Question, sku: str, name: str | None = None) -> Lookup | None:
+        """The stock of one product; ``name``: the product was named from a live cart, so the answer names it."""
         try:
             stock = self._supply.stock(question.brand_id, sku)
         except NotFound:
             return None
         variants = stock.variants
         if not variants:
-            return self._stock_answer(sku, stock, [""], question.lang)
-        matched = _matching_variants(question.text, variants)
-        return self._stock_answer(sku, stock, matched or variants, question.lang)
+            return self._stock_answer(sku, stock, [""], question.lang, name)
+        found = self._stock_answer(sku, stock, _matching_variants(question.text, variants) or variants, question.lang)
+        if name is None:
+            return found
+        separator = ": " if question.lang == "en" else "："
+        return Lookup(source=found.source, answer=f"{name}{separator}{found.answer}", facts=found.facts)
 
-    def _stock_answer(self, sku: str, stock: Stock, variants: list[str], lang: str) -> Lookup:
+    def _stock_answer(self, sku: str, stock: Stock, variants: list[str], lang: str, name: str | None = None) -> Lookup:
         ready: list[tuple[str, int]] = []
         low: list[tuple[str, int]] = []
         out: list[tuple[str, int]] = []
@@ -250,21 +288,22 @@ class SelfService:
 
         parts = []
         if lang == "en":
+            label = name or sku
             if ready:
-                parts.append(f"in stock: {', '.join(v or sku for v, _ in ready)}")
+                parts.append(f"in stock: {', '.join(v or label for v, _ in ready)}")
             if low:
-                parts.append("only a few left: " + ", ".join(f"{v or sku} ({n})" for v, n in low))
+                parts.append("only a few left: " + ", ".join(f"{v or label} ({n})" for v, n in low))
             if out:
-                parts.append("sold out: " + ", ".join(f"{v or sku}{restock(v)}" for v, _ in out))
+                parts.append("sold out: " + ", ".join(f"{v or label}{restock(v)}" for v, _ in out))
             joined = "; ".join(parts)
             answer = joined[:1].upper() + joined[1:] + "."
         else:
             if ready:
-                parts.append(f"{'、'.join(v or '现货' for v, _ in ready)} 有货")
+                parts.append(f"{'、'.join(v or name or '现货' for v, _ in ready)} 有货")
             if low:
-                parts.append("、".join(f"{v or '现货'} 仅剩{n}件" for v, n in low))
+                parts.append("、".join(f"{v or name or '现货'} 仅剩{n}件" for v, n in low))
             if out:
-                parts.append("、".join(f"{v or '该商品'} 暂时缺货{restock(v)}" for v, _ in out))
+                parts.append("、".join(f"{v or name or '该商品'} 暂时缺货{restock(v)}" for v, _ in out))
             answer = "；".join(parts) + "。"
         return Lookup(source="supply:stock", answer=answer, facts=facts)
 

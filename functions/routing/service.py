@@ -310,6 +310,7 @@ class Router:
             references=tuple(normalized.order_numbers),
             sku=message.sku,
             candidate_skus=products,
+            live_session_id=message.live_session_id,
         )
         return self._self_service.lookup(understood.intent.label, question, self._clock())
 

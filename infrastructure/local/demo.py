@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import random
 import time
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,63 +23,89 @@ import boto3
 import requests
 
 from infrastructure.local.knowledge import seed_knowledge
+from infrastructure.local.routing_score import Outcome, score
 from infrastructure.local.seed import seed_customers, seed_supply
 from infrastructure.local.stack import LocalStack
 from livedesk.analytics.store import AnalyticsStore
+from livedesk.models import RoutingDecision
+from livedesk.repositories import ConversationRepository
+from livedesk.supply.dynamo import DynamoSupplyChain
+from livedesk.supply.ports import Order, OrderLine, Shipment, TrackingEvent
 
 BRAND = "lumi-beauty"
 REPORT = Path(__file__).resolve().parents[2] / ".build" / "demo" / "report.html"
+
+
+@dataclass(frozen=True)
+class Ask:
+    """A message template and what a head of service expects of it: the destination (bot, a skill
+    queue, supervisor, safety, dropped) and, for a bot answer, the sources that answer it right.
+    ``order``: the state of the one recent order the customer asks about (the demo seeds it)."""
+
+    channel: str
+    sku: str | None
+    text: str
+    expected: str
+    sources: tuple[str, ...] = ()
+    routine: bool = False
+    order: str | None = None
+
+
+PARCEL = ("supply:shipment",)
 QUIET = [
-    ("app_chat", None, "下单后多久发货呀"),
-    ("app_chat", None, "两张券能一起用吗"),
-    ("dm", None, "how long until my order ships"),
-    ("app_chat", "LB-SERUM-30", "这个精华敏感肌能用吗"),
-    ("email", None, "Where is my order? It still says not shipped."),
-    ("app_chat", None, "我的快递到哪了 三天没动了"),
-    ("dm", "LB-CUSHN-02", "气垫选哪个色号"),
-    ("app_chat", None, "能开发票吗"),
-    ("dm", None, "谢谢客服 你们服务太好了"),
-    ("app_chat", "LB-LIPST-01", "口红色差太大，和图片颜色不一样，我要退货"),
-    ("app_chat", "LB-SERUM-30", "收到的精华瓶子漏液了，我要退款"),
-    ("email", "LB-CREAM-50", "The box arrived crushed and the cream jar is damaged"),
-    ("dm", "LB-MASK-05", "面膜好像过期了 不新鲜 有异味"),
-    ("app_chat", None, "地址写错了，帮我改一下收货地址"),
-    ("dm", None, "let me talk to a real person"),
-    ("app_chat", None, "你们有线下门店吗"),
+    Ask("app_chat", None, "下单后多久发货呀", "bot", ("faq-lb-001",), routine=True),
+    Ask("app_chat", None, "两张券能一起用吗", "bot", ("faq-lb-013",), routine=True),
+    Ask("dm", None, "how long until my order ships", "bot", ("supply:order", "faq-lb-051"), routine=True, order="ships_soon"),
+    Ask("app_chat", None, "订单什么时候发货", "bot", ("supply:order", "faq-lb-001"), routine=True, order="ships_soon"),
+    Ask("app_chat", "LB-SERUM-30", "这个精华敏感肌能用吗", "bot", ("faq-lb-021", "sku-lb-01"), routine=True),
+    Ask("email", None, "Where is my order? It still says not shipped.", "logistics", order="ship_late"),
+    Ask("app_chat", None, "我的快递到哪了", "bot", PARCEL, routine=True, order="moving"),
+    Ask("app_chat", None, "我的快递到哪了 三天没动了", "logistics", order="stuck"),
+    Ask("app_chat", "LB-LIPST-01", "口红01号色还有货吗", "bot", ("supply:stock",), routine=True),
+    Ask("dm", "LB-CUSHN-02", "气垫选哪个色号", "bot", ("faq-lb-028", "sku-lb-09"), routine=True),
+    Ask("app_chat", None, "能开发票吗", "bot", ("faq-lb-019", "faq-lb-043"), routine=True),
+    Ask("dm", None, "谢谢客服 你们服务太好了", "bot", ("courtesy",)),
+    Ask("app_chat", "LB-LIPST-01", "口红色差太大，和图片颜色不一样，我要退货", "after_sale"),
+    Ask("app_chat", "LB-SERUM-30", "收到的精华瓶子漏液了，我要退款", "after_sale"),
+    Ask("email", "LB-CREAM-50", "The box arrived crushed and the cream jar is damaged", "after_sale"),
+    Ask("dm", "LB-MASK-05", "面膜好像过期了 不新鲜 有异味", "supply_chain"),
+    Ask("app_chat", None, "地址写错了，帮我改一下收货地址", "logistics"),
+    Ask("dm", None, "let me talk to a real person", "general"),
+    Ask("app_chat", None, "你们有线下门店吗", "general"),  # the knowledge does not say
 ]
 LIVE = [
-    "几号链接呀",
-    "链接在哪里？？",
-    "主播说买二送一，赠品什么时候发？",
-    "福袋几点开",
-    "这个适合孕妇用吗？",
-    "which number is the link?",
-    "面霜送的面膜在哪",
+    Ask("live_comment", None, "几号链接呀", "bot", ("faq-lb-081",), routine=True),
+    Ask("live_comment", None, "链接在哪里？？", "bot", ("faq-lb-081",), routine=True),
+    Ask("live_comment", None, "主播说买二送一，赠品什么时候发？", "bot", ("live-lb-01", "faq-lb-015"), routine=True),
+    Ask("live_comment", None, "福袋几点开", "bot", ("live-lb-01", "faq-lb-018"), routine=True),
+    Ask("live_comment", None, "这个适合孕妇用吗？", "bot", ("faq-lb-027",), routine=True),
+    Ask("live_comment", None, "which number is the link?", "bot", ("faq-lb-082", "faq-lb-081"), routine=True),
+    Ask("live_comment", None, "面霜送的面膜在哪", "bot", ("live-lb-01", "faq-lb-016"), routine=True),
 ]
-FLASH = [  # the streamer launched a sunscreen the knowledge base does not know yet
-    "主播刚说的新品防晒喷雾多少钱？",
-    "防晒喷雾SPF多少，能带上飞机吗",
-    "新品防晒喷雾什么时候发货",
-    "新品防晒有没有小样",
-    "防晒喷雾油皮能用吗",
-    "is the new sunscreen spray waterproof?",
+FLASH = [  # the streamer launched a sunscreen spray the knowledge base does not know yet: a person answers
+    Ask("live_comment", None, "主播刚说的新品防晒喷雾多少钱？", "pre_sale", routine=True),
+    Ask("live_comment", None, "防晒喷雾SPF多少，能带上飞机吗", "pre_sale", routine=True),
+    Ask("live_comment", None, "新品防晒喷雾什么时候发货", "pre_sale", routine=True),
+    Ask("live_comment", None, "新品防晒有没有小样", "pre_sale", routine=True),
+    Ask("live_comment", None, "防晒喷雾油皮能用吗", "pre_sale", routine=True),
+    Ask("live_comment", None, "is the new sunscreen spray waterproof?", "pre_sale", routine=True),
 ]
 FLASH_PER_HOUR = 30
 ROUND = 40  # messages posted between two rounds at the desk
-NOISE = ["666666", "来了来了", "😍😍😍"]  # live-comment chatter: not questions, not counted
+NOISE = [Ask("live_comment", None, text, "dropped") for text in ("666666", "来了来了", "😍😍😍")]  # chatter: not counted
 ANGRY = [
-    ("app_chat", None, "退款三天没人理，再不解决就投诉12315！"),
-    ("dm", "LB-SERUM-30", "WHERE IS MY REFUND?!!! this is ridiculous"),
+    Ask("app_chat", None, "退款三天没人理，再不解决就投诉12315！", "supervisor"),
+    Ask("dm", "LB-SERUM-30", "WHERE IS MY REFUND?!!! this is ridiculous", "supervisor"),
 ]
-SAFETY = ("app_chat", "LB-CREAM-50", "用了你们的面霜脸上过敏起红疹，火辣辣的疼，怎么办！！")
+SAFETY = Ask("app_chat", "LB-CREAM-50", "用了你们的面霜脸上过敏起红疹，火辣辣的疼，怎么办！！", "safety")
+RETURN = Ask("app_chat", "LB-SERUM-30", "精华不想要了，我要退货退款", "after_sale")
+LIVE_SESSION = "live-2026-11-21-lb"  # the evening session: its promises are in the demo knowledge
 
 
 @dataclass(frozen=True)
 class Post:
     sent_at: datetime
-    channel: str
-    sku: str | None
-    text: str
+    ask: Ask
     customer: str
     live_session_id: str | None = None
 
@@ -101,9 +128,9 @@ def the_day(now: datetime, rng: random.Random) -> list[Post]:
     """The last 24 hours, hour by hour from the same curve as the history: quiet hours, two live
     sessions (lunch and evening) with their comment noise, two angry customers, a safety incident,
     and, for the last three hours, a flash session nobody scheduled, about a product the knowledge
-    base does not cover yet."""
+    base does not cover yet. A customer asking about their own order is a shopper with one order."""
     start = now - timedelta(hours=24)
-    sessions = {"live-lunch": start + timedelta(hours=4), "live-evening": start + timedelta(hours=12)}
+    sessions = {"live-lunch": start + timedelta(hours=4), LIVE_SESSION: start + timedelta(hours=12)}
     posts: list[Post] = []
     for hour in range(24):
         moment = start + timedelta(hours=hour)
@@ -112,24 +139,55 @@ def the_day(now: datetime, rng: random.Random) -> list[Post]:
         for n in range(questions):
             at = moment + timedelta(minutes=rng.uniform(0, 59))
             if session and rng.random() < 0.7:
-                posts.append(Post(at, "live_comment", None, rng.choice(LIVE), f"viewer-{session}-{hour}-{n}", session))
+                posts.append(Post(at, rng.choice(LIVE), f"viewer-{session}-{hour}-{n}", session))
             else:
-                channel, sku, text = rng.choice(QUIET)
-                posts.append(Post(at, channel, sku, text, f"day-{rng.randrange(80)}"))
+                ask = rng.choice(QUIET)
+                posts.append(Post(at, ask, f"shopper-{hour}-{n}" if ask.order else f"day-{rng.randrange(80)}"))
         for n in range(questions // 5 if session else 0):
             at = moment + timedelta(minutes=rng.uniform(0, 59))
-            posts.append(Post(at, "live_comment", None, rng.choice(NOISE), f"fan-{session}-{hour}-{n}", session))
+            posts.append(Post(at, rng.choice(NOISE), f"fan-{session}-{hour}-{n}", session))
     flash = now.replace(minute=0, second=0, microsecond=0) - timedelta(hours=3)
     for n in range(round(FLASH_PER_HOUR * (now - flash) / timedelta(hours=1))):
-        at = flash + (now - flash) * rng.random()
-        posts.append(Post(at, "live_comment", None, rng.choice(FLASH), f"flash-{n}", "live-flash"))
-    evening = sessions["live-evening"] + timedelta(minutes=30)
-    for n, (channel, sku, text) in enumerate(ANGRY):
-        posts.append(Post(evening + timedelta(minutes=n * 7), channel, sku, text, "cust-1001" if n == 0 else f"angry-{n}"))
-    channel, sku, text = SAFETY
-    posts.append(Post(evening + timedelta(minutes=45), channel, sku, text, "cust-1003"))
-    posts.append(Post(now - timedelta(hours=2), "app_chat", "LB-SERUM-30", "精华不想要了，我要退货退款", "cust-1002"))
+        posts.append(Post(flash + (now - flash) * rng.random(), rng.choice(FLASH), f"flash-{n}", "live-flash"))
+    evening = sessions[LIVE_SESSION] + timedelta(minutes=30)
+    for n, ask in enumerate(ANGRY):
+        posts.append(Post(evening + timedelta(minutes=n * 7), ask, "cust-1001" if n == 0 else f"angry-{n}"))
+    posts.append(Post(evening + timedelta(minutes=45), SAFETY, "cust-1003"))
+    posts.append(Post(now - timedelta(hours=2), RETURN, "cust-1002"))
     return sorted(posts, key=lambda p: p.sent_at)
+
+
+def shopper_orders(posts: list[Post], now: datetime) -> list[tuple[Order, Shipment | None]]:
+    """The one recent order each shopper asks about, in the state their template declares: paid and
+    shipping soon, paid but past its promised shipping date, on its way, or stuck past its ETA."""
+    line = OrderLine(sku="LB-SERUM-30", name="Hydra 玻尿酸补水精华液 30ml", quantity=1, unit_price=199)
+    made: list[tuple[Order, Shipment | None]] = []
+    for n, post in enumerate(p for p in posts if p.ask.order):
+        order_id, tracking = f"DS{now:%Y%m%d}{n:04d}", f"SF8{n:09d}"
+        paid = {"ships_soon": 1, "ship_late": 4, "moving": 2, "stuck": 6}[post.ask.order or ""]
+        order = Order(
+            order_id=order_id, customer_id=post.customer, status="paid", lines=[line], amount=199, paid_at=now - timedelta(days=paid)
+        )
+        if post.ask.order in ("ships_soon", "ship_late"):
+            made.append((order.model_copy(update={"ship_by": now + timedelta(days=2 if post.ask.order == "ships_soon" else -1)}), None))
+            continue
+        moving = post.ask.order == "moving"
+        events = [
+            TrackingEvent(at=now - timedelta(days=1.5 if moving else 5), status="picked_up", location="杭州", description="顺丰已揽收"),
+            TrackingEvent(
+                at=now - timedelta(days=0.5 if moving else 3), status="in_transit", location="南京转运中心", description="运输中"
+            ),
+        ]
+        parcel = Shipment(
+            tracking_number=tracking,
+            carrier="SF Express",
+            order_id=order_id,
+            status="in_transit",
+            events=events,
+            eta=now + timedelta(days=1 if moving else -1),
+        )
+        made.append((order.model_copy(update={"status": "shipped", "tracking_number": tracking}), parcel))
+    return made
 
 
 def seed_history(store: AnalyticsStore, now: datetime, rng: random.Random) -> None:
@@ -147,7 +205,7 @@ def seed_history(store: AnalyticsStore, now: datetime, rng: random.Random) -> No
         store.add_volume(BRAND, moment, sample(rng, expected_volume(moment, live)))
     replayed = now - timedelta(hours=24)
     store.schedule(BRAND, "live-lunch", replayed + timedelta(hours=4), replayed + timedelta(hours=6))
-    store.schedule(BRAND, "live-evening", replayed + timedelta(hours=12), replayed + timedelta(hours=14))
+    store.schedule(BRAND, LIVE_SESSION, replayed + timedelta(hours=12), replayed + timedelta(hours=14))
     store.schedule(BRAND, "live-tomorrow", now + timedelta(hours=10), now + timedelta(hours=12))
 
 
@@ -248,15 +306,20 @@ def run(port: int = 0) -> int:
         seed_customers(dynamodb.Table(stack.table_name("Customers")))
         seed_supply(dynamodb.Table(stack.table_name("Supply")))
         seed_history(AnalyticsStore(dynamodb.Table(stack.table_name("Analytics"))), now, rng)
+        posts = the_day(now, rng)
+        supply = DynamoSupplyChain(dynamodb.Table(stack.table_name("Supply")))
+        for order, parcel in shopper_orders(posts, now):
+            supply.put_order(BRAND, order)
+            if parcel is not None:
+                supply.put_shipment(BRAND, parcel)
         desk = Desk(stack)
         morning = desk.call("GET", "/v1/forecast?hours=48", "sue")  # what the hourly run predicted before the day began
         print(f"Forecast from four weeks of history: {sum(i['expected'] for i in morning['intervals'][:24]):.0f} messages for the day")
-        posts = the_day(now, rng)
         print(f"Replaying {len(posts)} messages of the last 24 hours through {stack.url} …", flush=True)
         started = time.perf_counter()
         for n, post in enumerate(posts):
-            body = {"channel": post.channel, "channel_message_id": f"demo-{n}", "customer_id": post.customer, "text": post.text,
-                    "sent_at": post.sent_at.isoformat(), **({"sku": post.sku} if post.sku else {}),
+            body = {"channel": post.ask.channel, "channel_message_id": f"demo-{n}", "customer_id": post.customer,
+                    "text": post.ask.text, "sent_at": post.sent_at.isoformat(), **({"sku": post.ask.sku} if post.ask.sku else {}),
                     **({"live_session_id": post.live_session_id} if post.live_session_id else {})}  # fmt: skip
             stack.post_as_channel(BRAND, "/v1/messages", body).raise_for_status()
             if n % ROUND == ROUND - 1:  # the agents work alongside the channels
@@ -268,6 +331,7 @@ def run(port: int = 0) -> int:
         print(f"  routed and worked in {time.perf_counter() - started:.0f} s", flush=True)
         print("  " + ", ".join(f"{count} {what}" for what, count in desk.done.items()), flush=True)
         summarise(desk, now)
+        judge(ConversationRepository(dynamodb.Table(stack.table_name("Conversations")), timedelta(days=30)), posts)
     finally:
         stack.stop()
     return 0
@@ -308,3 +372,30 @@ def summarise(desk: Desk, now: datetime) -> None:
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(desk.call("GET", f"/v1/kpis/report?{window}", "sue"), encoding="utf-8")
     print(f"Report: {REPORT}")
+
+
+def judge(conversations: ConversationRepository, posts: list[Post]) -> None:
+    """Routing against each template's expected destination and answer sources. A message that
+    reached a conversation an agent was already working goes to that agent: not scored."""
+    routed: dict[str, RoutingDecision] = {}
+    for customer in {post.customer for post in posts}:
+        for conversation in conversations.list_for_customer(BRAND, customer, limit=100):
+            found = conversations.get(BRAND, conversation.conversation_id)
+            for message in found[1] if found else []:
+                if message.routing is not None:
+                    routed[message.channel_message_id] = message.routing
+    outcomes, in_tickets, misses = [], 0, Counter[str]()
+    for n, post in enumerate(posts):
+        decision = routed.get(f"demo-{n}")
+        if decision is not None and any("has open ticket" in reason for reason in decision.reasons):
+            in_tickets += 1
+            continue
+        got = "dropped" if decision is None or decision.queue == "dropped" else decision.queue
+        source = decision.answer_source if decision else None
+        outcome = Outcome(post.ask.expected, post.ask.sources, post.ask.routine, got, source)
+        outcomes.append(outcome)
+        if not outcome.right:
+            misses[f"{post.ask.text} (expected {post.ask.expected}, got {got}{f' from {source}' if source else ''})"] += 1
+    print(f"\nRouting against the demo's expected labels ({in_tickets} messages reached a ticket in progress and are not scored):")
+    print("  " + score(outcomes).summary())
+    print("  most frequent misses: " + "; ".join(f"{miss} ×{count}" for miss, count in misses.most_common(8)))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from livedesk.repositories import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
-from livedesk.supply.ports import CatalogItem, Order, OrderLine, Shipment, StockLevel, TrackingEvent
+from livedesk.supply.ports import CatalogItem, Lineup, Order, OrderLine, Shipment, StockLevel, TrackingEvent
 from livedesk.value import CustomerValue
 
 if TYPE_CHECKING:
@@ -276,6 +276,20 @@ def demo_catalog() -> list[tuple[str, CatalogItem]]:
     return products
 
 
+def demo_lineups() -> list[tuple[str, Lineup]]:
+    """The demo knowledge's live sessions as the shop's live cart lists them: products by link number."""
+    from infrastructure.local.knowledge import DEMO
+
+    catalog = {(brand, item.sku): item for brand, item in demo_catalog()}
+    lineups = []
+    for path in sorted(DEMO.glob("*/live_sessions.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            products = [catalog[(row["brand_id"], sku)] for sku in row["skus"] if (row["brand_id"], sku) in catalog]
+            lineups.append((row["brand_id"], Lineup(live_session_id=row["session_id"], products=products)))
+    return lineups
+
+
 def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
     """Orders, stock and a parcel in transit for the demo customers (the DynamoDB supply adapter)."""
     now = now or datetime.now(UTC)
@@ -288,5 +302,7 @@ def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
         supply.put_stock(brand_id, sku, StockLevel(warehouse=warehouse, available=available, variant=variant, restock_on=restock))
     for product in demo_catalog():
         supply.put_product(*product)
+    for lineup in demo_lineups():
+        supply.put_lineup(*lineup)
     for brand_id, shipment in demo_shipments(now):
         supply.put_shipment(brand_id, shipment)

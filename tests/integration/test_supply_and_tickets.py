@@ -15,7 +15,7 @@ from livedesk.errors import NotFound
 from livedesk.models import Channel, TicketEvent
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.http import HttpSupplyChain
-from livedesk.supply.ports import Order, OrderLine, StockLevel, TransientSupplyError
+from livedesk.supply.ports import CatalogItem, Lineup, Order, OrderLine, StockLevel, TransientSupplyError
 from livedesk.tickets.lifecycle import Actor, Claim, Reply, Role, apply
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
 from tests.factories import a_ticket
@@ -56,6 +56,15 @@ def test_stock_and_replacements_and_no_brand_sees_another(aws: Aws) -> None:
         supply.stock("lumi", "S404")
 
 
+def test_a_live_sessions_cart_is_kept_per_brand_in_link_order(aws: Aws) -> None:
+    supply = DynamoSupplyChain(aws.table("Supply"), clock=lambda: NOW)
+    cart = Lineup(live_session_id="live-1", products=[CatalogItem(sku=sku, name=sku.lower(), category="c") for sku in ("S2", "S1")])
+    supply.put_lineup("lumi", cart)
+    assert supply.lineup("lumi", "live-1") == cart
+    with pytest.raises(NotFound):
+        supply.lineup("oak", "live-1")
+
+
 class FakeErp(BaseHTTPRequestHandler):
     """Answers like a brand's ERP: orders, a busy payment gateway, and records what it was sent."""
 
@@ -73,6 +82,8 @@ class FakeErp(BaseHTTPRequestHandler):
         FakeErp.seen.append(("GET", self.path, dict(self.headers), None))
         if self.path == "/orders/DD1":
             self._reply(200, ORDER.model_dump(mode="json"))
+        elif self.path == "/live-sessions/live-1/lineup":
+            self._reply(200, {"live_session_id": "live-1", "products": [{"sku": "S1", "name": "serum", "category": "skin"}]})
         else:
             self._reply(404, {"message": "no such order"})
 
@@ -96,6 +107,7 @@ def erp() -> Iterator[str]:
 def test_the_http_adapter_speaks_json_to_the_brands_endpoint(erp: str) -> None:
     supply = HttpSupplyChain(erp)
     assert supply.order("lumi", "DD1") == ORDER
+    assert [item.sku for item in supply.lineup("lumi", "live-1").products] == ["S1"]
     with pytest.raises(NotFound):
         supply.order("lumi", "DD404")
     with pytest.raises(TransientSupplyError, match="503"):

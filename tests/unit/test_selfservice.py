@@ -99,5 +99,24 @@ def test_the_product_search_found_names_the_stock_question() -> None:
     assert lookup is not None and "雾绿 暂时缺货（预计12月15日补货）" in lookup.answer
 
 
+def test_a_live_comment_names_its_product_from_the_sessions_cart_by_link_number_or_name() -> None:
+    session = {"live_session_id": "live-2026-11-19-oh"}  # oak-home's cart: 1 sofa 3-seat, 2 sofa 2-seat, 3 lamp, 4 mattress…
+    by_link = ask("3号链接还有货吗", "viewer-5", intent="stock_availability", brand="oak-home", **session)
+    assert by_link is not None and by_link.source == "supply:stock"
+    assert by_link.answer == "Oak Home Arc Floor Lamp：matte black 有货；cream white 暂时缺货（暂无补货时间）。"
+    mattress = ask("床墊有現貨嗎", "viewer-6", intent="stock_availability", brand="oak-home", **session)
+    assert mattress is not None and "床垫" in mattress.answer and "仅剩7件" in mattress.answer
+    assert mattress.facts == ["OH-MATT-18 all: 7 available"]
+    in_english = ask("is link 4 in stock", "viewer-7", intent="stock_availability", brand="oak-home", **session)
+    assert in_english is not None and in_english.answer == "Only a few left: 橡木家·云眠乳胶独立弹簧床垫 1.8×2.0m (7)."
+
+
+def test_a_cart_number_past_its_end_or_an_unnamed_product_is_no_answer() -> None:
+    session = {"live_session_id": "live-2026-11-19-oh"}
+    assert ask("20号链接还有货吗", "viewer-8", intent="stock_availability", brand="oak-home", **session) is None
+    assert ask("还有货吗", "viewer-8", intent="stock_availability", brand="oak-home", **session) is None
+    assert ask("沙发有货吗", "viewer-8", intent="stock_availability", brand="oak-home", live_session_id="live-unknown") is None
+
+
 def test_other_matters_are_no_self_service() -> None:
     assert ask("我要退款", "cust-1003", intent="refund") is None

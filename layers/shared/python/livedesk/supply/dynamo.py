@@ -17,7 +17,18 @@ from pydantic import BaseModel
 
 from livedesk.errors import NotFound
 from livedesk.repositories import _decimalize, _plain
-from livedesk.supply.ports import CatalogItem, Coupon, Order, Refund, Shipment, Stock, StockLevel, TrackingEvent, TransientSupplyError
+from livedesk.supply.ports import (
+    CatalogItem,
+    Coupon,
+    Lineup,
+    Order,
+    Refund,
+    Shipment,
+    Stock,
+    StockLevel,
+    TrackingEvent,
+    TransientSupplyError,
+)
 
 COUPON_VALIDITY = timedelta(days=30)
 
@@ -44,6 +55,9 @@ class DynamoSupplyChain:
     # -- reads ----------------------------------------------------------------------------
     def product(self, brand_id: str, sku: str) -> CatalogItem:
         return CatalogItem.model_validate(self._get(_key(brand_id, "PRODUCT", sku), f"product {sku}"))
+
+    def lineup(self, brand_id: str, live_session_id: str) -> Lineup:
+        return Lineup.model_validate(self._get(_key(brand_id, "LINEUP", live_session_id), f"live session {live_session_id}"))
 
     def order(self, brand_id: str, order_id: str) -> Order:
         return Order.model_validate(self._get(_key(brand_id, "ORDER", order_id), f"order {order_id}"))
@@ -140,6 +154,9 @@ class DynamoSupplyChain:
         # The customer's orders by payment time: a copy under the customer, for "where is my order?"
         by_customer = _key(brand_id, "CUSTOMER_ORDERS", order.customer_id, f"{order.paid_at.astimezone(UTC).isoformat()}#{order.order_id}")
         self._table.put_item(Item={**by_customer, **_decimalize(order.model_dump(mode="json", exclude_none=True))})
+
+    def put_lineup(self, brand_id: str, lineup: Lineup) -> None:
+        self._table.put_item(Item={**_key(brand_id, "LINEUP", lineup.live_session_id), **lineup.model_dump(mode="json")})
 
     def put_product(self, brand_id: str, product: CatalogItem) -> None:
         self._table.put_item(Item={**_key(brand_id, "PRODUCT", product.sku), **product.model_dump(mode="json")})

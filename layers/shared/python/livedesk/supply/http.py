@@ -3,6 +3,7 @@
 The endpoint (``SUPPLY_CHAIN_URL``) speaks JSON with the shapes of ``ports.py``:
 
     GET  /products/{sku}       GET /orders/{id}      GET /inventory/{sku}      GET /shipments/{tracking}
+    GET  /live-sessions/{id}/lineup                -> Lineup (the session's products by link number)
     GET  /customers/{id}/orders?since=ISO-8601    -> {"orders": [Order, …]}
     POST /returns  {brand_id, order_id, sku}                 -> Shipment
     POST /replacements {brand_id, order_id, sku}             -> Shipment
@@ -24,7 +25,7 @@ import urllib3
 from pydantic import BaseModel
 
 from livedesk.errors import NotFound
-from livedesk.supply.ports import CatalogItem, Coupon, Order, Refund, Shipment, Stock, TransientSupplyError
+from livedesk.supply.ports import CatalogItem, Coupon, Lineup, Order, Refund, Shipment, Stock, TransientSupplyError
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -40,6 +41,9 @@ class HttpSupplyChain:
 
     def product(self, brand_id: str, sku: str) -> CatalogItem:
         return self._call(CatalogItem, "GET", f"/products/{quote(sku)}", brand_id)
+
+    def lineup(self, brand_id: str, live_session_id: str) -> Lineup:
+        return self._call(Lineup, "GET", f"/live-sessions/{quote(live_session_id)}/lineup", brand_id)
 
     def order(self, brand_id: str, order_id: str) -> Order:
         return self._call(Order, "GET", f"/orders/{quote(order_id)}", brand_id)

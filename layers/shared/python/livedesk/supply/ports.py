@@ -105,8 +105,17 @@ class TransientSupplyError(Exception):
     """The other system is busy or briefly down: retry with backoff."""
 
 
+class Lineup(_Record):
+    """A live session's shopping bag: its products by link number, link 1 first."""
+
+    live_session_id: str
+    products: list[CatalogItem]
+
+
 class Catalog(Protocol):
     def product(self, brand_id: str, sku: str) -> CatalogItem: ...
+
+    def lineup(self, brand_id: str, live_session_id: str) -> Lineup: ...
 
 
 class Orders(Protocol):
