@@ -50,10 +50,12 @@ HUMAN_INTENTS: dict[str, tuple[str, Severity]] = {
     "change_address": ("logistics", Severity.P3),
     "cancel_order": ("logistics", Severity.P3),
     "ask_human": ("general", Severity.P4),
+    "invoice": ("after_sale", Severity.P4),
 }
-# After-sale matters whose *questions* knowledge can answer ("how long does a refund take?"); their
-# requests ("I want a refund") and unhappy messages still go to a person.
-SELF_SERVICE_INTENTS = frozenset({"refund", "return_exchange", "change_address", "cancel_order"})
+# After-sale matters whose *questions* knowledge can answer ("how long does a refund take?", "can I
+# get an invoice?"); their requests ("I want a refund", "invoice order X to this company") and
+# unhappy messages still go to a person.
+SELF_SERVICE_INTENTS = frozenset({"refund", "return_exchange", "change_address", "cancel_order", "invoice"})
 # About the customer's own order: knowledge cannot answer them; self-service looks the order up
 # (routing/selfservice.py), and whatever it cannot settle goes to a person.
 PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})

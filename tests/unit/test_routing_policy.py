@@ -146,3 +146,10 @@ def test_a_streamers_promise_answers_promise_questions_only() -> None:
     assert promise_question.intent.label == "streamer_promise" and Kind.LIVE_SESSION in answer_kinds(promise_question)
     assert stock_question.intent.label == "stock_availability" and Kind.LIVE_SESSION not in answer_kinds(stock_question)
     assert Kind.FAQ in answer_kinds(stock_question)
+
+
+def test_an_invoice_question_is_answered_but_an_invoice_request_goes_to_after_sale() -> None:
+    question = decide("能开发票吗", NORMAL)
+    assert (question.intent, question.queue) == ("invoice", "bot")
+    request = decide("麻烦给我订单DD20261124003开一张增值税专用发票，公司抬头杭州某某科技有限公司", NORMAL)
+    assert (request.intent, request.queue, request.answer) == ("invoice", "after_sale", None)
