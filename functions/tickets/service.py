@@ -4,6 +4,7 @@ to the customer when there is one); the conversation table's stream delivers rep
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -133,14 +134,16 @@ class TicketDesk:
         return self._view(actor.brand_id, ticket_id)  # as it is now, even if it moved out of the actor's skills
 
     def take_over(self, actor: Actor, ticket_id: str, version: int) -> TicketView:
-        """A supervisor accepts an offered conversation: it is theirs, and the offer's wait ends."""
+        """A supervisor takes the conversation: it is theirs, and an open offer's wait ends. With no
+        offer open (it is not made yet, or timed out on the way to the next level) it is theirs all
+        the same: a supervisor's takeover always works."""
         if not actor.oversees:
             raise Forbidden("only a supervisor takes over a conversation")
+        offered = self._tokens.peek(actor.brand_id, ticket_id, TAKEOVER) is not None
         view = self.act(actor, ticket_id, lifecycle.Assign(version=version, agent_id=actor.id))
-        token = self._tokens.take(actor.brand_id, ticket_id, TAKEOVER)
-        if token is None:
-            raise InvalidTransition(f"no supervisor offer is open for {ticket_id}")
-        self._workflows.succeed(token, {"supervisor": actor.id})
+        if offered:  # without an open offer (not made yet, or timed out on the way) the ticket is theirs all the same
+            with contextlib.suppress(InvalidTransition):
+                self._complete(actor, ticket_id, TAKEOVER, {"supervisor": actor.id}, missing=None)
         return view
 
     def complete_recovery(self, actor: Actor, ticket_id: str, decision: RecoveryDecision) -> TicketView:
@@ -148,10 +151,8 @@ class TicketDesk:
         if not actor.oversees:
             raise Forbidden("only a supervisor or manager completes a service recovery")
         self._current(actor, ticket_id, decision.version)
-        token = self._tokens.take(actor.brand_id, ticket_id, RECOVERY)
-        if token is None:
-            raise InvalidTransition(f"no service recovery is open for {ticket_id}")
-        self._workflows.succeed(token, {**decision.model_dump(exclude={"version"}), "manager": actor.id})
+        output = {**decision.model_dump(exclude={"version"}), "manager": actor.id}
+        self._complete(actor, ticket_id, RECOVERY, output, missing=f"no service recovery is open for {ticket_id}")
         return self.view(actor, ticket_id)
 
     def record_csat(self, brand_id: str, ticket_id: str, score: int, comment: str | None) -> Ticket:
@@ -214,11 +215,26 @@ class TicketDesk:
         found = self._returns.get(actor.brand_id, return_id_)
         if found is None:
             raise NotFound(f"return {return_id_} not found")
-        token = self._tokens.take(actor.brand_id, found.ticket_id, f"{INSPECTION}#{return_id_}")
-        if token is None:
-            raise InvalidTransition(f"return {return_id_} is not waiting for an inspection")
-        self._workflows.succeed(token, {"passed": passed, "notes": notes, "inspector": actor.id})
+        output = {"passed": passed, "notes": notes, "inspector": actor.id}
+        missing = f"return {return_id_} is not waiting for an inspection"
+        self._complete(actor, found.ticket_id, f"{INSPECTION}#{return_id_}", output, missing)
         return found
+
+    def _complete(self, actor: Actor, ticket_id: str, kind: str, output: dict[str, Any], missing: str | None) -> None:
+        """Give a waiting workflow the person's answer, once, safely retried: the token is claimed,
+        sent, and only then discarded. A failure on the way keeps the claim for the same person's
+        retry; a workflow that stopped waiting drops it. ``missing``: the 409 when nothing waits."""
+        token = self._tokens.claim(actor.brand_id, ticket_id, kind, actor.id)
+        if token is None:
+            if missing is not None:
+                raise InvalidTransition(missing)
+            return
+        try:
+            self._workflows.succeed(token, output)
+        except InvalidTransition:
+            self._tokens.discard(actor.brand_id, ticket_id, kind)
+            raise
+        self._tokens.discard(actor.brand_id, ticket_id, kind)
 
     def return_request(self, actor: Actor, return_id_: str) -> ReturnRequest:
         found = self._returns.get(actor.brand_id, return_id_)

@@ -139,3 +139,13 @@ def test_a_task_token_is_taken_once(aws: Aws) -> None:
     assert tokens.peek("lumi", "t1", "takeover") == {"level": 1}
     assert tokens.take("lumi", "t1", "takeover") == "token-123"
     assert tokens.take("lumi", "t1", "takeover") is None, "a second supervisor's click finds nothing"
+
+
+def test_a_claimed_task_token_survives_a_failed_send_for_the_same_person_only(aws: Aws) -> None:
+    tokens = TaskTokens(aws.table("Tickets"))
+    tokens.put("lumi", "t2", "recovery", "token-456", {"csat": 1})
+    assert tokens.claim("lumi", "t2", "recovery", "sue") == "token-456"
+    assert tokens.claim("lumi", "t2", "recovery", "max") is None, "another manager's click finds it claimed"
+    assert tokens.claim("lumi", "t2", "recovery", "sue") == "token-456", "sue's retry after a failed send claims it again"
+    tokens.discard("lumi", "t2", "recovery")
+    assert tokens.claim("lumi", "t2", "recovery", "sue") is None and tokens.peek("lumi", "t2", "recovery") is None

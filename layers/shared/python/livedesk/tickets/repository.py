@@ -173,7 +173,8 @@ class TicketRepository:
 
 class TaskTokens:
     """Step Functions task tokens that wait on a person (supervisor takeover, recovery, inspection),
-    kept beside the ticket. Taking one deletes it, so only the first of two clicks wins."""
+    kept beside the ticket. Only the first person to claim one completes it; ``take`` deletes one
+    outright (the workflow stopped waiting)."""
 
     def __init__(self, table: Any) -> None:
         self._table = table
@@ -193,3 +194,22 @@ class TaskTokens:
         except self._table.meta.client.exceptions.ConditionalCheckFailedException:
             return None
         return str(old["Attributes"]["token"])
+
+    def claim(self, brand_id: str, ticket_id: str, kind: str, by: str) -> str | None:
+        """The token for ``by`` to complete the wait with, or None when there is none or another
+        person claimed it first. The claim keeps the token: if completing it fails on the way, the
+        same person's retry claims it again. ``discard`` it once the workflow has the answer."""
+        try:
+            item = self._table.update_item(
+                Key=keys.ticket_task(brand_id, ticket_id, kind),
+                UpdateExpression="SET claimed_by = :by",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(claimed_by) OR claimed_by = :by)",
+                ExpressionAttributeValues={":by": by},
+                ReturnValues="ALL_NEW",
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return None
+        return str(item["Attributes"]["token"])
+
+    def discard(self, brand_id: str, ticket_id: str, kind: str) -> None:
+        self._table.delete_item(Key=keys.ticket_task(brand_id, ticket_id, kind))
