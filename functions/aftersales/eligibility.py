@@ -4,14 +4,17 @@ the order and the brand's return policy as it stood when the order was delivered
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from livedesk.knowledge.contract import SearchHit
 from livedesk.supply.ports import Order
-from livedesk.tickets.returns import ReturnReason
+from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRequest
 
 LEGAL_MINIMUM_DAYS = 7  # China's no-questions-asked return right for online sales
+# Earlier returns of the line that hold its money: refunded, exchanged, or still on their way.
+HOLDING = frozenset({"requested", "pickup_scheduled", "inspecting", "refunded", "exchanged"})
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,16 @@ class Eligibility:
     refund_amount: float
 
 
-def check(order: Order, customer_id: str, sku: str, reason: ReturnReason, policy: ReturnPolicy, now: datetime) -> Eligibility:
+def check(
+    order: Order,
+    customer_id: str,
+    sku: str,
+    reason: ReturnReason,
+    policy: ReturnPolicy,
+    now: datetime,
+    earlier: Sequence[ReturnRequest] = (),
+) -> Eligibility:
+    """``earlier``: the line's other returns, from any ticket; refunds of a line never exceed what was paid for it."""
     lines = [line for line in order.lines if line.sku == sku]
     window = policy.no_reason_days if reason is ReturnReason.NO_REASON else policy.quality_days
     if order.customer_id != customer_id:
@@ -56,4 +68,9 @@ def check(order: Order, customer_id: str, sku: str, reason: ReturnReason, policy
     deadline = order.delivered_at + timedelta(days=window)
     if now > deadline:
         return Eligibility(False, f"the {window}-day window ended on {deadline.date().isoformat()}", window, deadline, amount)
-    return Eligibility(True, f"within the {window}-day window", window, deadline, amount)
+    holding = [r for r in earlier if r.status in HOLDING]
+    left = round(amount - sum(amount if r.kind is ReturnKind.EXCHANGE else (r.refund_amount or 0.0) for r in holding), 2)
+    if holding and left <= 0:
+        named = ", ".join(r.return_id for r in holding)
+        return Eligibility(False, f"this order line is already returned or refunded ({named})", window, deadline, 0.0)
+    return Eligibility(True, f"within the {window}-day window", window, deadline, left)

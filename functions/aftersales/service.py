@@ -105,7 +105,8 @@ class AfterSalesSteps:
     def check_eligibility(self, step: CheckEligibility, request: ReturnRequest, ticket: Ticket) -> bool:
         order = self._supply.order(step.brand_id, request.order_id)
         policy = self._policy(step.brand_id, order.delivered_at or self._clock())
-        verdict = check(order, ticket.customer_id, request.sku, request.reason, policy, self._clock())
+        earlier = [r for r in self._returns.of_order_line(step.brand_id, request.order_id, request.sku) if r.return_id != request.return_id]
+        verdict = check(order, ticket.customer_id, request.sku, request.reason, policy, self._clock(), earlier)
         self._returns.update(
             step.brand_id,
             step.return_id,

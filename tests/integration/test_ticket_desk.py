@@ -12,7 +12,7 @@ from livedesk.models import TicketEvent
 from livedesk.repositories import ConversationRepository
 from livedesk.tickets.lifecycle import Actor, InvalidTransition, Role
 from livedesk.tickets.repository import TaskTokens, TicketRepository
-from livedesk.tickets.returns import ReturnRepository
+from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRepository, ReturnRequest, return_id
 from tests.factories import a_ticket
 from tests.integration.conftest import Aws
 from tickets.service import RecoveryDecision, TicketDesk
@@ -79,3 +79,21 @@ def test_a_supervisor_takes_over_with_or_without_an_open_offer(aws: Aws) -> None
     offered = desk.take_over(MAX, "t1", without.version)
     assert offered.assignee == "max" and workflows.sent == [("token-t", {"supervisor": "max"})]
     assert tokens.peek("lumi", "t1", "takeover") is None
+
+
+def test_every_return_of_an_order_line_is_found_whichever_ticket_asked(aws: Aws) -> None:
+    returns = ReturnRepository(aws.table("Tickets"))
+    for ticket_id in ("t1", "t2"):
+        request = ReturnRequest(
+            return_id=return_id("lumi", ticket_id, "DD1", "S1"),
+            ticket_id=ticket_id,
+            order_id="DD1",
+            sku="S1",
+            kind=ReturnKind.RETURN,
+            reason=ReturnReason.NO_REASON,
+            created_at=NOW,
+        )
+        assert returns.create("lumi", request) == request
+        returns.create("lumi", request)  # asking twice is the same return
+    assert sorted(r.ticket_id for r in returns.of_order_line("lumi", "DD1", "S1")) == ["t1", "t2"]
+    assert returns.of_order_line("lumi", "DD1", "S2") == [] and returns.of_order_line("oak", "DD1", "S1") == []

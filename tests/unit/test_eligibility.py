@@ -6,7 +6,7 @@ from aftersales.eligibility import LEGAL_MINIMUM_DAYS, ReturnPolicy, check
 from livedesk.knowledge.contract import SearchHit
 from livedesk.knowledge.documents import Kind
 from livedesk.supply.ports import Order, OrderLine
-from livedesk.tickets.returns import ReturnReason
+from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRequest
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
 POLICY = ReturnPolicy("pol-1", "签收后15天内支持无理由退货", no_reason_days=15, quality_days=30)
@@ -59,3 +59,32 @@ def test_the_policy_comes_from_its_terms_else_its_text_and_never_below_the_legal
     assert ReturnPolicy.from_hit(hit("签收后10天内可无理由退货", {})).no_reason_days == 10
     assert ReturnPolicy.from_hit(hit("3 days to change your mind", {})).no_reason_days == LEGAL_MINIMUM_DAYS
     assert ReturnPolicy.from_hit(None).no_reason_days == LEGAL_MINIMUM_DAYS
+
+
+def _earlier(status: str, refund: float, kind: ReturnKind = ReturnKind.RETURN) -> ReturnRequest:
+    return ReturnRequest(
+        return_id=f"ret_{status}",
+        ticket_id="t-other",
+        order_id="o1",
+        sku="S1",
+        kind=kind,
+        reason=ReturnReason.NO_REASON,
+        status=status,  # type: ignore[arg-type]
+        created_at=NOW - timedelta(days=1),
+        refund_amount=refund,
+    )
+
+
+def test_an_order_line_is_never_refunded_beyond_what_was_paid_whichever_ticket_asks() -> None:
+    refunded = check(_order(3), "c1", "S1", ReturnReason.NO_REASON, POLICY, NOW, [_earlier("refunded", 398)])
+    assert (refunded.eligible, refunded.refund_amount) == (False, 0.0) and "ret_refunded" in refunded.reason
+    on_its_way = check(_order(3), "c1", "S1", ReturnReason.QUALITY, POLICY, NOW, [_earlier("inspecting", 398)])
+    assert not on_its_way.eligible, "a return still being worked holds the money too"
+    exchanged = check(_order(3), "c1", "S1", ReturnReason.QUALITY, POLICY, NOW, [_earlier("exchanged", 0, ReturnKind.EXCHANGE)])
+    assert not exchanged.eligible
+    partly = check(_order(3), "c1", "S1", ReturnReason.QUALITY, POLICY, NOW, [_earlier("refunded", 199)])
+    assert (partly.eligible, partly.refund_amount) == (True, 199)
+    failed = check(
+        _order(3), "c1", "S1", ReturnReason.QUALITY, POLICY, NOW, [_earlier("inspection_failed", 398), _earlier("ineligible", 0)]
+    )
+    assert (failed.eligible, failed.refund_amount) == (True, 398), "returns that paid nothing leave the line whole"

@@ -64,6 +64,15 @@ def return_request(brand_id: str, return_id: str) -> dict[str, str]:
     return {"pk": f"{_brand(brand_id)}#RETURN#{return_id}", "sk": "RETURN"}
 
 
+def order_line_returns_pk(brand_id: str, order_id: str, sku: str) -> str:
+    """Every return of one order line, whichever ticket asked: what caps its refunds."""
+    return f"{_brand(brand_id)}#ORDERLINE#{order_id}#{sku}"
+
+
+def order_line_return(brand_id: str, order_id: str, sku: str, return_id: str) -> dict[str, str]:
+    return {"pk": order_line_returns_pk(brand_id, order_id, sku), "sk": f"RETURN#{return_id}"}
+
+
 def ticket_queue(brand_id: str, skill: str) -> str:
     return f"{_brand(brand_id)}#QUEUE#{skill}"
 

@@ -6,11 +6,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
+from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, Field
 
 from livedesk import ids, keys
 from livedesk.models import IDENTIFIER, Strict
-from livedesk.repositories import _decimalize, _plain
+from livedesk.repositories import _decimalize, _plain, pages
 
 
 class ReturnKind(StrEnum):
@@ -81,7 +82,10 @@ class ReturnRepository:
         self._table = table
 
     def create(self, brand_id: str, request: ReturnRequest) -> ReturnRequest:
-        """Store a new request; for a known one return the stored one."""
+        """Store a new request; for a known one return the stored one. The order line's ledger is
+        written first, so no stored request is ever missing from ``of_order_line``."""
+        ledger = keys.order_line_return(brand_id, request.order_id, request.sku, request.return_id)
+        self._table.put_item(Item={**ledger, "return_id": request.return_id})
         item = {**keys.return_request(brand_id, request.return_id), **_decimalize(request.model_dump(mode="json", exclude_none=True))}
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
@@ -94,6 +98,12 @@ class ReturnRepository:
     def get(self, brand_id: str, return_id_: str) -> ReturnRequest | None:
         item = self._table.get_item(Key=keys.return_request(brand_id, return_id_), ConsistentRead=True).get("Item")
         return None if item is None else ReturnRequest.model_validate(_plain(item))
+
+    def of_order_line(self, brand_id: str, order_id: str, sku: str) -> list[ReturnRequest]:
+        """Every return of the order line, from any ticket."""
+        line = Key("pk").eq(keys.order_line_returns_pk(brand_id, order_id, sku))
+        found = [self.get(brand_id, str(item["return_id"])) for item in pages(self._table.query, KeyConditionExpression=line)]
+        return [request for request in found if request is not None]
 
     def update(self, brand_id: str, return_id_: str, **fields: Any) -> None:
         """The after-sales workflow is the only writer of a request once it started."""
