@@ -44,6 +44,10 @@ class AgentDirectory(Construct):
             access_token_validity=Duration.hours(8),
             prevent_user_existence_errors=True,
             disable_o_auth=True,  # the console signs in with SRP; no hosted UI
+            # What a signed-in user may change about themselves: their name, never their brand or
+            # skills (an agent giving themselves `warehouse` would record their own inspection).
+            # Admins set those with AdminUpdateUserAttributes; roles are groups.
+            write_attributes=cognito.ClientAttributes().with_standard_attributes(fullname=True, preferred_username=True),
         )
         self.authorizer = authorizers.HttpUserPoolAuthorizer(
             "AgentAuthorizer", self.user_pool, user_pool_clients=[self.client], identity_source=["$request.header.Authorization"]

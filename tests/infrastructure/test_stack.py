@@ -217,6 +217,9 @@ def test_agents_sign_in_with_cognito_and_agent_routes_need_their_token(template:
         "supervisor",
         "admin",
     }
+    (client,) = template.find_resources("AWS::Cognito::UserPoolClient").values()
+    writable = client["Properties"]["WriteAttributes"]
+    assert writable and not [a for a in writable if a.startswith("custom:")], "users never write their own brand or skills"
     (authorizer,) = template.find_resources("AWS::ApiGatewayV2::Authorizer").values()
     assert authorizer["Properties"]["AuthorizerType"] == "JWT"
     routes = {r["Properties"]["RouteKey"]: r["Properties"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
