@@ -16,6 +16,7 @@ from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditLog
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, Conversation, ConversationView, utc_now
+from livedesk.pii import mask
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
 from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
@@ -88,7 +89,9 @@ class LiveSessionQuestions(BaseModel):
 )
 def list_live_session_clusters(live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]) -> LiveSessionQuestions:
     found = sorted(clusters.for_session(current_actor(app).brand_id, live_session_id), key=lambda c: -c.members)
-    return LiveSessionQuestions(live_session_id=live_session_id, clusters=[QuestionCluster.model_validate(c) for c in found])
+    grouped = [QuestionCluster.model_validate(c) for c in found]  # the first viewer's wording, masked like any view
+    masked = [c.model_copy(update={"representative": mask(c.representative)}) for c in grouped]
+    return LiveSessionQuestions(live_session_id=live_session_id, clusters=masked)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

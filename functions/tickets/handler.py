@@ -28,7 +28,7 @@ from livedesk.api import (
 from livedesk.audit import AuditLog
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, TicketView, utc_now
-from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
+from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy, masked_ticket
 from livedesk.repositories import ConversationRepository
 from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, TicketStoreSettings
 from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
@@ -93,7 +93,8 @@ def get_ticket(ticket_id: TicketId, reveal: Reveal = False) -> TicketView:
 @app.get("/v1/agents/me/queue", summary="My queue: open tickets of my skills, by priority then due time", tags=TAGS, responses=AGENT)
 def get_my_queue(limit: Annotated[int, Query(ge=1, le=100)] = 50) -> MyQueue:
     actor = current_actor(app)
-    return MyQueue(agent_id=actor.id, tickets=desk.queue(actor, limit))
+    queue = [item.model_copy(update={"ticket": masked_ticket(item.ticket)}) for item in desk.queue(actor, limit)]
+    return MyQueue(agent_id=actor.id, tickets=queue)
 
 
 @app.post("/v1/tickets/<ticket_id>/claim", summary="Take the ticket", tags=TAGS, responses=CHANGE)

@@ -1,6 +1,7 @@
 """The real handlers, with Powertools, on moto: HTTP events in, SQS batches in."""
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.event_sources import to_lambda_record
 from infrastructure.local.gateway import Route, build_event
+from livedesk.repositories import LiveCluster, LiveClusterRepository
 from tests.integration.conftest import Aws, FakeContext
 
 MESSAGE = {
@@ -116,3 +118,14 @@ def test_every_sample_event_runs_on_its_handler(path: Path, aws: Aws, load_handl
         assert result["statusCode"] < 500 and result["statusCode"] != 401, result
     elif "batchItemFailures" in result:
         assert result["batchItemFailures"] == []
+
+
+def test_a_live_clusters_representative_wording_is_masked(aws: Aws, load_handler: Any, context: FakeContext) -> None:
+    clusters = LiveClusterRepository(aws.table("Conversations"), timedelta(days=30))
+    asked = LiveCluster("clu-1", "live_link", "链接在哪 加我微信 13812345678", frozenset({"链接"}), 1, None, None, None)
+    clusters.create("lumi-beauty", "live-1", asked, "msg-1", datetime.now(UTC))
+    event = json.loads((Path(__file__).parents[2] / "events" / "conversations" / "get_live_session_clusters.json").read_text())
+    event |= {"rawPath": "/v1/live-sessions/live-1/clusters", "pathParameters": {"live_session_id": "live-1"}}
+    result = load_handler("conversations").handler(event, context)
+    (cluster,) = json.loads(result["body"])["clusters"]
+    assert cluster["representative"] == "链接在哪 加我微信 138****5678"

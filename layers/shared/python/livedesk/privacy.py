@@ -3,11 +3,14 @@ supervisors and admins who ask for it, and every view and reveal goes to the aud
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from livedesk.audit import AuditLog
-from livedesk.models import ConversationView, TicketView
+from livedesk.models import ConversationView, Ticket, TicketView
 from livedesk.pii import mask
 from livedesk.tickets.lifecycle import Actor, Forbidden
 
+TicketT = TypeVar("TicketT", bound=Ticket)
 REVEAL_DESCRIPTION = "Show personal data unmasked (supervisors and admins; the reveal is audited)"
 
 
@@ -38,4 +41,11 @@ class ViewPolicy:
     @staticmethod
     def _masked(view: TicketView) -> TicketView:
         history = [e.model_copy(update={"detail": {k: mask(v) for k, v in e.detail.items()}}) for e in view.history]
-        return view.model_copy(update={"history": history})
+        return masked_ticket(view).model_copy(update={"history": history})
+
+
+def masked_ticket(ticket: TicketT) -> TicketT:
+    """A ticket as an agent's queue and views show it: the customer's survey comment masked."""
+    if ticket.csat is None or not ticket.csat.comment:
+        return ticket
+    return ticket.model_copy(update={"csat": ticket.csat.model_copy(update={"comment": mask(ticket.csat.comment)})})
