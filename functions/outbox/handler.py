@@ -12,6 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from livedesk.channels import SecretsManagerKeys
 from livedesk.logs import service_logger
 from livedesk.models import ConversationMessage, utc_now
 from outbox.channels import RecordedOnly, Webhooks
@@ -23,6 +24,7 @@ class OutboxSettings(BaseSettings):
 
     conversations_table: str
     channel_webhooks: str = "{}"  # {"app_chat": "https://…"}: channels without one are recorded only
+    channel_key_secrets: dict[str, str]  # the brands' channel keys, which sign each webhook
 
 
 settings = OutboxSettings()
@@ -31,7 +33,8 @@ tracer = Tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 webhooks = json.loads(settings.channel_webhooks)
-outbox = Outbox(boto3.resource("dynamodb").Table(settings.conversations_table), Webhooks(webhooks) if webhooks else RecordedOnly(), utc_now)
+channels = Webhooks(webhooks, SecretsManagerKeys(settings.channel_key_secrets)) if webhooks else RecordedOnly()
+outbox = Outbox(boto3.resource("dynamodb").Table(settings.conversations_table), channels, utc_now)
 FIELDS = set(ConversationMessage.model_fields)
 
 

@@ -7,13 +7,9 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from livedesk import keys
 from livedesk.models import ConversationMessage
 from outbox.channels import ChannelGateway, Delivery
-
-
-def brand_of(pk: str) -> str:
-    """BRAND#<brand>#CONV#<conversation> -> <brand>"""
-    return pk.split("#", 2)[1]
 
 
 class Outbox:
@@ -27,8 +23,11 @@ class Outbox:
         current = self._table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
         if "delivered_at" in current:
             return str(current.get("delivery", "delivered"))
+        brand_id = keys.brand_of(key["pk"])
+        if brand_id is None:
+            raise ValueError(f"not a conversation key: {key['pk']!r}")
         delivery = Delivery(
-            brand_id=brand_of(key["pk"]),
+            brand_id=brand_id,
             channel=reply.channel,
             customer_id=reply.customer_id,
             message_id=reply.message_id,
