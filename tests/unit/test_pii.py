@@ -89,3 +89,36 @@ def test_masking_is_idempotent_and_leaves_nothing_to_find(text: str) -> None:
 @given(words)
 def test_text_without_personal_data_is_unchanged(text: str) -> None:
     assert mask(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("电话138.1234.5678", "电话138****5678"),
+        ("1 3 8 1 2 3 4 5 6 7 8 打我", "138****5678 打我"),
+        ("手机一三八一二三四五六七八", "手机138****5678"),
+        ("call 415-555-0123", "call ******0123"),
+        ("(415) 555 0123 anytime", "******0123 anytime"),
+        ("座机010 12345678", "座机*******5678"),
+        ("021-6123 4567 转前台", "*******4567 转前台"),
+        (f"身份证 {ID_NUMBER[:6]}-{ID_NUMBER[6:14]}-{ID_NUMBER[14:]}", f"身份证 1{'*' * 18}{ID_NUMBER[-1]}"),
+        (f"身份证{ID_NUMBER[:17]}{'1' if ID_NUMBER[17] != '1' else '2'}错", f"身份证1{'*' * 16}{'1' if ID_NUMBER[17] != '1' else '2'}错"),
+        (f"卡号{CARD[:4]}.{CARD[4:8]}.{CARD[8:12]}.{CARD[12:16]}.{CARD[16:]}", f"卡号****{CARD[-4:]}"),
+        ("zhangsan at qq dot com 联系", "z***@qq.com 联系"),
+        ("加我 wxid_8a7b6c5d4e 私聊", "加我 w*************e 私聊"),
+        ("微信号：zhang_san88", "微信号：z*********8"),
+        ("QQ 123456789 找我", "QQ 1*******9 找我"),
+        ("护照号E12345678，海外直邮", "护照号E*******8，海外直邮"),
+        ("my address is 1600 Amphitheatre Parkway, thanks", "my address is ****, thanks"),
+        ("寄到北京市朝阳区望京SOHO T1 2305，谢谢", "寄到北京市朝阳区****，谢谢"),
+    ],
+)
+def test_the_forms_people_write_personal_data_in_are_masked(text: str, masked: str) -> None:
+    assert mask(text) == masked
+
+
+@pytest.mark.parametrize(
+    "text", ["一二三楼都有店吗", "微信支付可以吗", "QQ浏览器打不开链接", "please look at the photo", "error E01 on the desk"]
+)
+def test_words_that_introduce_accounts_are_not_accounts(text: str) -> None:
+    assert mask(text) == text
