@@ -10,7 +10,7 @@ from constructs import Construct
 
 from infrastructure.naming import Naming
 
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "admin", "operator")
 
 
 class AgentDirectory(Construct):

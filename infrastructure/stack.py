@@ -191,8 +191,11 @@ class LiveDeskStack(Stack):
             sources.SqsEventSource(data.inbound, batch_size=10, max_batching_window=Duration.seconds(1), report_batch_item_failures=True)
         )
 
-        conversations = functions.python("Conversations", "conversations", environment={**conversation_store, **audit_log})
+        conversations = functions.python(
+            "Conversations", "conversations", environment={**conversation_store, **audit_log, "TICKETS_TABLE": data.tickets.table_name}
+        )
         data.conversations.grant_read_data(conversations)
+        data.tickets.grant(conversations, "dynamodb:GetItem")  # an agent reads a conversation only with a ticket of theirs
         tickets = functions.python(
             "Tickets",
             "tickets",
@@ -225,8 +228,10 @@ class LiveDeskStack(Stack):
             data.audit.grant(audited, "dynamodb:PutItem")
 
         # The conversation table's stream is the outbox; the ticket history's stream starts follow-ups.
-        outbox = functions.python("Outbox", "outbox", environment={**conversation_store, "CHANNEL_WEBHOOKS": "{}"})
+        outbox = functions.python("Outbox", "outbox", environment={**conversation_store, **channel_keys, "CHANNEL_WEBHOOKS": "{}"})
         data.conversations.grant(outbox, "dynamodb:GetItem", "dynamodb:UpdateItem")  # read the reply, stamp its delivery
+        for secret in security.channel_keys.values():  # the brand's channel key signs each webhook
+            secret.grant_read(outbox)
         outbox.add_event_source(stream_of(data.conversations, data.outbox_dlq, {"author": {"S": ["bot", "agent"]}}))
         followups = functions.python(
             "Followups",

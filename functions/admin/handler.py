@@ -20,7 +20,7 @@ from livedesk.audit import AuditEntry, AuditLog
 from livedesk.errors import InvalidRequest
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
-from livedesk.tickets.lifecycle import Role
+from livedesk.tickets.lifecycle import Actor, Role
 
 
 class AdminSettings(BaseSettings):
@@ -53,11 +53,11 @@ tables = Tables(
     knowledge=dynamodb.Table(settings.knowledge_table),
 )
 audit = AuditLog(dynamodb.Table(settings.audit_table), utc_now)
-erasure = Erasure(tables, audit, utc_now)
-retention = Retention(tables, timedelta(days=settings.ticket_retention_days), utc_now)
 dead_letters = DeadLetters(
     boto3.client("sqs"), boto3.client("dynamodbstreams"), boto3.client("lambda"), settings.dead_letter_queues, settings.dead_letter_sources
 )
+erasure = Erasure(tables, audit, utc_now, dead_letters)
+retention = Retention(tables, timedelta(days=settings.ticket_retention_days), utc_now)
 TAGS = ["administration"]
 QueueName = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
 
@@ -101,25 +101,33 @@ def get_audit(
     return AuditTrail(entries=entries)
 
 
+# The queues are shared by every brand: only the deployment's operators (the operator group, never a
+# brand's admin) see and redrive them, and a redrive is also audited in each brand whose data it moved.
 @app.get(
-    "/v1/admin/dead-letters", summary="Every dead-letter queue: depth, where it redrives to, samples (admins)", tags=TAGS, responses=AGENT
+    "/v1/admin/dead-letters",
+    summary="Every dead-letter queue: depth, where it redrives to, samples (operators)",
+    tags=TAGS,
+    responses=AGENT,
 )
 def get_dead_letters(peek: Annotated[int, Query(ge=0, le=10)] = 3) -> DeadLetterQueues:
-    actor = current_actor(app, Role.ADMIN)
+    actor = current_actor(app, Role.OPERATOR)
     audit.record(actor, "view", "dead-letters")
     return DeadLetterQueues(queues=dead_letters.inspect(peek))
 
 
 @app.post(
     "/v1/admin/dead-letters/<name>/redrive",
-    summary="Send a dead-letter queue's messages back to their source (admins)",
+    summary="Send a dead-letter queue's messages back to their source (operators)",
     tags=TAGS,
     responses=AGENT,
 )
 def redrive(name: QueueName, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> Redriven:
-    actor = current_actor(app, Role.ADMIN)
+    actor = current_actor(app, Role.OPERATOR)
     result = dead_letters.redrive(name, limit)
     audit.record(actor, "redrive", f"queue/{name}", {"redriven": str(result.redriven), "failed": str(result.failed)})
+    for brand_id, count in result.brands.items():
+        on_behalf = Actor(id=actor.id, brand_id=brand_id, role=Role.OPERATOR)
+        audit.record(on_behalf, "redrive", f"queue/{name}", {"redriven": str(count), "operator_brand": actor.brand_id})
     metrics.add_metric(name="DeadLettersRedriven", unit=MetricUnit.Count, value=result.redriven)
     return result
 

@@ -3,8 +3,10 @@ inspect and redrive the dead-letter queues. Every action is written to the audit
 
 from __future__ import annotations
 
+import contextlib
 import json
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,6 +38,7 @@ class ErasureReport(BaseModel):
     facts_anonymised: int = 0
     knowledge_gaps_deleted: int = 0
     live_clusters_updated: int = 0
+    dead_letters_deleted: int = 0
     pseudonym: str = Field(description="What the customer's id became where records are kept (tickets, KPI facts)")
 
 
@@ -70,6 +73,15 @@ class Redactor:
             ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":p": pseudonym, ":at": at.isoformat()},
         )
+        with contextlib.suppress(self._tables.tickets.meta.client.exceptions.ConditionalCheckFailedException):
+            # the customer's survey comment, when they left one
+            self._tables.tickets.update_item(
+                Key=keys.ticket(brand_id, ticket_id),
+                UpdateExpression="SET csat.#comment = :erased",
+                ConditionExpression="attribute_exists(csat.#comment)",
+                ExpressionAttributeNames={"#comment": "comment"},
+                ExpressionAttributeValues={":erased": ERASED},
+            )
         redacted = 0
         for event in pages(self._tables.history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
             detail = event.get("detail") or {}
@@ -87,17 +99,27 @@ class Erasure:
     """``DELETE /v1/customers/{id}/data``: what the customer wrote is deleted; records the business
     must keep (tickets, KPI facts) keep no link to them."""
 
-    def __init__(self, tables: Tables, audit: AuditLog, clock: Callable[[], datetime]) -> None:
+    def __init__(self, tables: Tables, audit: AuditLog, clock: Callable[[], datetime], dead_letters: DeadLetters | None = None) -> None:
         self._tables = tables
         self._audit = audit
         self._clock = clock
         self._redactor = Redactor(tables)
+        self._dead_letters = dead_letters
 
     def erase(self, actor: Actor, customer_id: str) -> ErasureReport:
         brand_id, now = actor.brand_id, self._clock()
         report = ErasureReport(customer_id=customer_id, pseudonym=f"erased-{uuid.uuid4().hex[:12]}")
         tickets: set[str] = set()
         conversations = self._tables.conversations
+        # Every message intake accepted, live-comment noise routing dropped included.
+        inbound = {
+            (str(item["pk"]), str(item["sk"]))
+            for item in pages(
+                conversations.query,
+                IndexName="by-customer",
+                KeyConditionExpression=Key("gsi1pk").eq(keys.customer_inbound_pk(brand_id, customer_id)),
+            )
+        }
         for head in pages(
             conversations.query,
             IndexName="by-customer",
@@ -115,12 +137,17 @@ class Erasure:
             with conversations.batch_writer() as batch:
                 for item in items:
                     batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-                for message in messages:
-                    if message.get("author") == "customer":
-                        batch.delete_item(Key=keys.inbound_message(brand_id, str(message["message_id"])))
-                        report.inbound_records_deleted += 1
+            for message in messages:  # records written before the index key existed are found from their message
+                if message.get("author") == "customer":
+                    record = keys.inbound_message(brand_id, str(message["message_id"]))
+                    inbound.add((record["pk"], record["sk"]))
             report.conversations_deleted += 1
             report.messages_deleted += len(messages)
+        with conversations.batch_writer() as batch:
+            for pk, sk in sorted(inbound):
+                batch.delete_item(Key={"pk": pk, "sk": sk})
+        report.inbound_records_deleted = len(inbound)
+        report.dead_letters_deleted = self._dead_letters.purge(brand_id, customer_id) if self._dead_letters else 0
         profile = list(
             pages(self._tables.customers.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id)))
         )
@@ -226,6 +253,7 @@ class Redriven(BaseModel):
     redriven: int
     failed: int
     remaining: int
+    brands: dict[str, int] = Field(default_factory=dict, description="Messages redriven per brand they belong to")
 
 
 class DeadLetters:
@@ -269,6 +297,7 @@ class DeadLetters:
         if source is None or not (source.queue_url or source.function):
             raise InvalidRequest(f"{name} has no source to redrive to")
         redriven = failed = 0
+        brands: Counter[str] = Counter()
         while redriven + failed < limit:
             batch = self._sqs.receive_message(
                 QueueUrl=url, MaxNumberOfMessages=min(10, limit - redriven - failed), VisibilityTimeout=60, MessageAttributeNames=["All"]
@@ -277,27 +306,55 @@ class DeadLetters:
             if not messages:
                 break
             for message in messages:
-                if self._send_back(source, message):
+                sent_back, owners = self._send_back(source, message)
+                if sent_back:
                     self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                     redriven += 1
+                    brands.update(owners)
                 else:
                     failed += 1
-        return Redriven(name=name, redriven=redriven, failed=failed, remaining=self.depth(name))
+        return Redriven(name=name, redriven=redriven, failed=failed, remaining=self.depth(name), brands=dict(brands))
 
-    def _send_back(self, source: DeadLetterSource, message: dict[str, Any]) -> bool:
+    def purge(self, brand_id: str, customer_id: str, limit: int = 10_000) -> int:
+        """Delete the customer's messages from the queues that hold whole messages (stream failures
+        hold only where the batch was, never its data); the others become visible again at once."""
+        deleted = 0
+        for name, url in self._queues.items():
+            source = self._sources.get(name)
+            if source is None or not source.queue_url:
+                continue
+            kept: list[str] = []
+            while len(kept) + deleted < limit:
+                messages = self._sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=60).get("Messages", [])
+                if not messages:
+                    break
+                for message in messages:
+                    if _belongs_to(message["Body"], brand_id, customer_id):
+                        self._sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                        deleted += 1
+                    else:
+                        kept.append(message["ReceiptHandle"])
+            for handle in kept:
+                self._sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=handle, VisibilityTimeout=0)
+        return deleted
+
+    def _send_back(self, source: DeadLetterSource, message: dict[str, Any]) -> tuple[bool, set[str]]:
+        """Whether the message went back to its source, and the brands whose data it carried."""
         if source.queue_url:
             attributes = message.get("MessageAttributes") or {}
             self._sqs.send_message(
                 QueueUrl=source.queue_url, MessageBody=message["Body"], **({"MessageAttributes": attributes} if attributes else {})
             )
-            return True
+            return True, _brands_in_body(message["Body"])
         info = json.loads(message["Body"]).get("DDBStreamBatchInfo") or {}
         records = self._stream_records(info)
         if not records:
-            return False  # the records have aged out of the stream (24 hours): nothing left to replay
+            return False, set()  # the records have aged out of the stream (24 hours): nothing left to replay
         response = self._lambda.invoke(FunctionName=source.function, Payload=json.dumps({"Records": records}, default=str).encode())
         result = json.loads(response["Payload"].read() or b"null")
-        return "FunctionError" not in response and not (isinstance(result, dict) and result.get("batchItemFailures"))
+        replayed = "FunctionError" not in response and not (isinstance(result, dict) and result.get("batchItemFailures"))
+        owners = {brand for r in records if (brand := keys.brand_of(r["dynamodb"].get("Keys", {}).get("pk", {}).get("S", "")))}
+        return replayed, owners
 
     def _stream_records(self, info: dict[str, Any]) -> list[dict[str, Any]]:
         """The stream records a failed batch held, read again from the stream, as Lambda delivers them."""
@@ -326,3 +383,27 @@ class DeadLetters:
                 break
             iterator = page.get("NextShardIterator")
         return records
+
+
+def _belongs_to(body: str, brand_id: str, customer_id: str) -> bool:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(message, dict) and message.get("brand_id") == brand_id and message.get("customer_id") == customer_id
+
+
+def _brands_in_body(body: str) -> set[str]:
+    """The brand a queued message belongs to: an inbound message's brand, or the knowledge/<brand>/
+    folder of a knowledge file event."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return set()
+    if not isinstance(message, dict):
+        return set()
+    if isinstance(message.get("brand_id"), str):
+        return {message["brand_id"]}
+    key = str(((message.get("detail") or {}).get("object") or {}).get("key") or "")
+    parts = key.split("/")
+    return {parts[1]} if len(parts) > 2 and parts[0] == "knowledge" and parts[1] else set()

@@ -20,10 +20,12 @@ from livedesk.pii import mask
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
 from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
+from livedesk.tickets.repository import TicketRepository
 
 
 class ConversationSettings(ConversationStoreSettings):
     audit_table: str
+    tickets_table: str
 
 
 settings = ConversationSettings()
@@ -35,6 +37,7 @@ table = boto3.resource("dynamodb").Table(settings.conversations_table)
 conversations = ConversationRepository(table, timedelta(0))
 clusters = LiveClusterRepository(table, timedelta(0))
 views = ViewPolicy(AuditLog(boto3.resource("dynamodb").Table(settings.audit_table), utc_now))
+tickets = TicketRepository(boto3.resource("dynamodb").Table(settings.tickets_table), history=None)  # heads only
 
 
 class CustomerConversations(BaseModel):
@@ -52,7 +55,8 @@ def get_conversation(
     if found is None:
         raise NotFoundError(f"conversation {conversation_id} not found")
     conversation, messages = found
-    return views.conversation(actor, ConversationView(**conversation.model_dump(), messages=messages), reveal)
+    view = ConversationView(**conversation.model_dump(), messages=messages)
+    return views.conversation(actor, view, lambda ticket_id: tickets.head(actor.brand_id, ticket_id), reveal)
 
 
 @app.get(

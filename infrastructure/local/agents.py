@@ -14,7 +14,7 @@ from typing import Any
 from infrastructure.local.template import Template
 
 PASSWORD = "Local-dev-password-1!"  # local only: moto's Cognito never leaves this process
-ROLES = ("agent", "supervisor", "admin")
+ROLES = ("agent", "supervisor", "admin", "operator")
 
 
 @cache

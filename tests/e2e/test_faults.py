@@ -111,8 +111,10 @@ def test_a_fault_mid_batch_leaves_every_message_processed_once_or_dead_lettered(
     assert _stored(api, brand, victim) == [] and _tickets(api, brand, victim) == []
     held = _dlq_bodies(api, dlq)
     assert any(json.loads(body)["customer_id"] == victim for body in held)
-    admin = api.token(brand, "root", "admin")
-    redriven = api.session.post(f"{api.stack.url}/v1/admin/dead-letters/inbound-dlq/redrive", headers={"authorization": f"Bearer {admin}"})
+    operator = api.token("livedesk-ops", "ops-faults", "operator")
+    redriven = api.session.post(
+        f"{api.stack.url}/v1/admin/dead-letters/inbound-dlq/redrive", headers={"authorization": f"Bearer {operator}"}
+    )
     assert redriven.status_code == 200 and redriven.json()["redriven"] >= 1
     api.settle()
     assert len(_stored(api, brand, victim)) == 1 and len(_tickets(api, brand, victim)) == 1

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 
 from livedesk.channels import signed_headers
@@ -26,12 +27,9 @@ SUPERVISOR_ROUTES = {
     "GET /v1/forecast",
     "PUT /v1/live-sessions/{live_session_id}/schedule",
 }
-ADMIN_ROUTES = {
-    "DELETE /v1/customers/{customer_id}/data",
-    "GET /v1/audit",
-    "GET /v1/admin/dead-letters",
-    "POST /v1/admin/dead-letters/{name}/redrive",
-}
+ADMIN_ROUTES = {"DELETE /v1/customers/{customer_id}/data", "GET /v1/audit"}
+# The dead-letter queues hold every brand's messages: the deployment's operators only, never a brand's admin.
+OPERATOR_ROUTES = {"GET /v1/admin/dead-letters", "POST /v1/admin/dead-letters/{name}/redrive"}
 CHANNEL_ROUTES = {"POST /v1/messages", "POST /v1/sentiment", "POST /v1/surveys/{ticket_id}"}
 ROUTES = {f"{method.upper()} {path}" for path, operations in OPENAPI["paths"].items() for method in operations}
 SAMPLE_PATH = {
@@ -70,7 +68,7 @@ def _message(customer: str, text: str, channel: str = "app_chat") -> dict[str, s
 
 def test_the_role_tables_name_routes_the_api_has() -> None:
     """Every other route is an agent route; a renamed route must not silently drop out of the role tests."""
-    assert CHANNEL_ROUTES <= ROUTES and SUPERVISOR_ROUTES <= ROUTES and ADMIN_ROUTES <= ROUTES
+    assert CHANNEL_ROUTES <= ROUTES and SUPERVISOR_ROUTES <= ROUTES and ADMIN_ROUTES <= ROUTES and OPERATOR_ROUTES <= ROUTES
 
 
 @pytest.mark.parametrize("route", sorted(ROUTES - CHANNEL_ROUTES))
@@ -81,10 +79,11 @@ def test_agent_routes_refuse_callers_without_a_valid_token(api: Client, route: s
         assert response.status_code == 401, (route, response.text)
 
 
-@pytest.mark.parametrize("route", sorted(SUPERVISOR_ROUTES | ADMIN_ROUTES))
+@pytest.mark.parametrize("route", sorted(SUPERVISOR_ROUTES | ADMIN_ROUTES | OPERATOR_ROUTES))
 def test_routes_refuse_roles_below_their_own(api: Client, route: str, unique: Callable[[str], str]) -> None:
     brand = unique("trust-roles")
     below = ["agent"] if route in SUPERVISOR_ROUTES else ["agent", "supervisor"]
+    below += ["admin"] if route in OPERATOR_ROUTES else []
     method = route.split(" ", 1)[0]
     for role in below:
         token = api.token(brand, f"{role}-x", role, ("pre_sale",))
@@ -128,6 +127,11 @@ def test_ticket_actions_refuse_an_agent_outside_the_tickets_skill(api: Client, u
     for action, body in actions.items():
         response = api.post(f"/v1/tickets/{ticket_id}/{action}", body, brand=brand, token=outsider)
         assert response.status_code == 403, (action, response.text)
+    # The conversation behind the ticket is read under the same rule.
+    path = f"/v1/conversations/{conversation['conversation_id']}"
+    assert api.get(path, brand=brand, token=outsider).status_code == 403
+    insider = api.token(brand, "insider", "agent", (ticket["skill"],))
+    assert api.get(path, brand=brand, token=insider).json()["messages"][0]["ticket_id"] == ticket_id
     assert api.get(f"/v1/tickets/{ticket_id}", brand=brand, token=outsider).status_code == 403
     other_brand = api.token(unique("trust-other"), "sue", "supervisor")
     assert api.get(f"/v1/tickets/{ticket_id}", token=other_brand).status_code == 404, "another brand's ticket does not exist for them"
@@ -208,13 +212,23 @@ def test_agents_see_personal_data_masked_and_a_supervisors_reveal_is_audited(api
 
 
 def test_erasure_removes_a_customer_everywhere_and_reports_it(api: Client, unique: Callable[[str], str]) -> None:
-    brand, customer = unique("trust-erase"), unique("c")
+    brand, customer, neighbour = unique("trust-erase"), unique("c"), unique("n")
     for text in (f"我要退货，电话{PHONE}", "实体店在哪里可以试用"):
         assert api.post("/v1/messages", _message(customer, text), brand=brand).status_code == 202
+    # Live-comment noise is dropped by routing, but intake kept its record.
+    noise = {**_message(customer, "666666", channel="live_comment"), "live_session_id": "live-erase"}
+    dropped = api.post("/v1/messages", noise, brand=brand).json()["message_id"]
     api.settle()
     (conversation,) = api.get(f"/v1/customers/{customer}/conversations", brand=brand).json()["conversations"]
     messages = api.get(f"/v1/conversations/{conversation['conversation_id']}", brand=brand).json()["messages"]
     ticket_ids = {m["ticket_id"] for m in messages if m.get("ticket_id")}
+    survey = api.post(f"/v1/surveys/{sorted(ticket_ids)[0]}", {"score": 4, "comment": f"还行，有事打{PHONE}"}, brand=brand, token="")
+    assert survey.status_code == 200
+    # A copy of one of their messages waits in the inbound DLQ, beside a neighbour's that must stay.
+    sqs, dlq = api.stack.client("sqs"), api.stack.queue_url("InboundDeadLetterQueue")
+    for who in (customer, neighbour):
+        copy = {**_message(who, f"还没到 {PHONE}"), "brand_id": brand, "message_id": f"msg_{time.time_ns()}"}
+        sqs.send_message(QueueUrl=dlq, MessageBody=json.dumps({**copy, "received_at": datetime.now(UTC).isoformat()}))
     admin = api.token(brand, "root", "admin")
     report = api.session.delete(
         f"{api.stack.url}/v1/customers/{customer}/data", headers={"authorization": f"Bearer {admin}"}, timeout=60
@@ -222,12 +236,21 @@ def test_erasure_removes_a_customer_everywhere_and_reports_it(api: Client, uniqu
     assert report["conversations_deleted"] == 1 and report["messages_deleted"] >= 2
     assert report["tickets_anonymised"] == len(ticket_ids) >= 1
     assert report["pseudonym"].startswith("erased-")
+    assert report["inbound_records_deleted"] == 3 and report["dead_letters_deleted"] == 1
+    conversations_table = boto3.resource("dynamodb", endpoint_url=api.stack.endpoint).Table(api.stack.table_name("Conversations"))
+    assert "Item" not in conversations_table.get_item(Key={"pk": f"BRAND#{brand}#MSG#{dropped}", "sk": "INBOUND"})
+    held = [m["Body"] for m in sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, VisibilityTimeout=0).get("Messages", [])]
+    assert any(neighbour in body for body in held) and not any(f'"{customer}"' in body for body in held)
+    for message in sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10).get("Messages", []):  # leave the DLQ as found
+        if neighbour in message["Body"]:
+            sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
     assert api.get(f"/v1/customers/{customer}/conversations", brand=brand).json()["conversations"] == []
     assert api.get(f"/v1/conversations/{conversation['conversation_id']}", brand=brand).status_code == 404
     for ticket_id in ticket_ids:
         ticket = api.get(f"/v1/tickets/{ticket_id}?reveal=true", brand=brand).json()
         assert ticket["customer_id"] == report["pseudonym"]
         assert PHONE not in json.dumps(ticket, ensure_ascii=False)
+        assert ticket["csat"] is None or ticket["csat"]["comment"] == "[erased]"
     gaps = api.get("/v1/knowledge/gaps", brand=brand).json()
     assert "实体店" not in json.dumps(gaps, ensure_ascii=False)
     # Erasing again finds nothing; the audit log names who erased whom.
@@ -241,8 +264,8 @@ def test_erasure_removes_a_customer_everywhere_and_reports_it(api: Client, uniqu
 
 def test_dead_letters_are_inspected_masked_and_redriven_to_their_source(api: Client, unique: Callable[[str], str]) -> None:
     brand, customer = unique("trust-dlq"), unique("c")
-    admin = api.token(brand, "root", "admin")
-    auth = {"authorization": f"Bearer {admin}"}
+    operator = api.token("livedesk-ops", unique("ops"), "operator")
+    auth = {"authorization": f"Bearer {operator}"}
     accepted = api.post("/v1/messages", _message(customer, f"我的快递到哪了 {PHONE}"), brand=brand)
     assert accepted.status_code == 202
     api.settle()
@@ -265,3 +288,7 @@ def test_dead_letters_are_inspected_masked_and_redriven_to_their_source(api: Cli
     ]
     assert customer_messages.count(replay["message_id"]) == 1 and accepted.json()["message_id"] in customer_messages
     assert api.session.post(f"{api.stack.url}/v1/admin/dead-letters/nowhere/redrive", headers=auth).status_code == 404
+    # The brand whose message was moved sees who moved it in its own audit log.
+    since = (datetime.now(UTC) - timedelta(minutes=5)).isoformat().replace("+", "%2B")
+    entries = api.get(f"/v1/audit?from={since}", brand=brand, token=api.token(brand, "root", "admin")).json()["entries"]
+    assert any(e["action"] == "redrive" and e["target"] == "queue/inbound-dlq" and e["role"] == "operator" for e in entries)

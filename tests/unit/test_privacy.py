@@ -1,10 +1,13 @@
-"""What agents see: personal data in survey comments is masked in ticket views and queues."""
+"""What agents see: personal data in survey comments is masked in ticket views and queues, and
+conversations are read under the same skill rule as tickets."""
 
 from datetime import UTC, datetime
 
-from livedesk.models import Csat, TicketView
+import pytest
+
+from livedesk.models import Channel, ConversationMessage, ConversationView, Csat, TicketView
 from livedesk.privacy import ViewPolicy, masked_ticket
-from livedesk.tickets.lifecycle import Actor, Role
+from livedesk.tickets.lifecycle import Actor, Forbidden, Role
 from tests.factories import a_ticket
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -29,3 +32,39 @@ def test_a_survey_comment_is_masked_in_the_queue_and_in_views_unless_revealed() 
     supervisor = Actor("sue", "lumi", Role.SUPERVISOR)
     assert policy.ticket(supervisor, view, reveal=True).csat.comment.endswith("13812345678")  # type: ignore[union-attr]
     assert masked_ticket(a_ticket()) == a_ticket(), "no survey: nothing to mask"
+
+
+def _conversation(ticket_id: str | None) -> ConversationView:
+    said = ConversationMessage(
+        message_id="msg-1",
+        channel=Channel.APP_CHAT,
+        channel_message_id="c-1",
+        customer_id="cust-1",
+        text="我要退货，电话13812345678",
+        sent_at=NOW,
+        ticket_id=ticket_id,
+    )
+    return ConversationView(
+        conversation_id="conv-1",
+        customer_id="cust-1",
+        started_at=NOW,
+        last_message_at=NOW,
+        channels=[Channel.APP_CHAT],
+        message_count=1,
+        messages=[said],
+    )
+
+
+def test_an_agent_reads_a_conversation_only_with_a_ticket_they_may_work() -> None:
+    audit = Audit()
+    policy = ViewPolicy(audit)  # type: ignore[arg-type]
+    tickets = {"tkt-1": a_ticket(ticket_id="tkt-1", skill="after_sale")}
+    seen = policy.conversation(AMY, _conversation("tkt-1"), tickets.get)
+    assert seen.messages[0].text == "我要退货，电话138****5678" and audit.entries == [("view", "conversation/conv-1")]
+    ben = Actor("ben", "lumi", Role.AGENT, frozenset({"pre_sale"}))
+    for outside in (_conversation("tkt-1"), _conversation(None), _conversation("tkt-gone")):
+        with pytest.raises(Forbidden):
+            policy.conversation(ben, outside, tickets.get)
+    assert len(audit.entries) == 1, "a refused read is not a view"
+    supervisor = Actor("sue", "lumi", Role.SUPERVISOR)
+    assert policy.conversation(supervisor, _conversation(None), tickets.get).conversation_id == "conv-1"

@@ -11,7 +11,7 @@ from livedesk.tickets.lifecycle import Actor, Forbidden, Role
 BRAND_CLAIM = "custom:brand_id"
 SKILLS_CLAIM = "custom:skills"
 GROUPS_CLAIM = "cognito:groups"
-RANK = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2}
+RANK = {Role.AGENT: 0, Role.SUPERVISOR: 1, Role.ADMIN: 2, Role.OPERATOR: 3}
 
 
 class NotSignedIn(Exception):

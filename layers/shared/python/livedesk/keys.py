@@ -32,6 +32,11 @@ def customer_conversations_pk(brand_id: str, customer_id: str) -> str:
     return f"{_brand(brand_id)}#CUST#{customer_id}"
 
 
+def customer_inbound_pk(brand_id: str, customer_id: str) -> str:
+    """The by-customer index key of a customer's inbound records (erasure finds dropped ones too)."""
+    return f"{_brand(brand_id)}#CUST#{customer_id}#INBOUND"
+
+
 def customer_profile(brand_id: str, customer_id: str) -> dict[str, str]:
     return {"pk": f"{_brand(brand_id)}#CUST#{customer_id}", "sk": "PROFILE"}
 
@@ -91,3 +96,9 @@ def knowledge_gap(brand_id: str, at: datetime, query_hash: str) -> dict[str, str
 
 def ingestion_report(brand_id: str, key: str) -> dict[str, str]:
     return {"pk": f"{_brand(brand_id)}#INGEST", "sk": key}
+
+
+def brand_of(partition_key: str) -> str | None:
+    """The brand a partition key belongs to (every key starts with it), or None for another shape."""
+    head, _, rest = partition_key.partition("#")
+    return rest.split("#", 1)[0] or None if head == "BRAND" else None

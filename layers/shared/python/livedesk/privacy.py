@@ -3,6 +3,7 @@ supervisors and admins who ask for it, and every view and reveal goes to the aud
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TypeVar
 
 from livedesk.audit import AuditLog
@@ -23,7 +24,15 @@ class ViewPolicy:
             raise Forbidden("only supervisors and admins may reveal personal data")
         self._audit.record(actor, "reveal" if reveal else "view", target)
 
-    def conversation(self, actor: Actor, view: ConversationView, reveal: bool = False) -> ConversationView:
+    def conversation(
+        self, actor: Actor, view: ConversationView, ticket_of: Callable[[str], Ticket | None], reveal: bool = False
+    ) -> ConversationView:
+        """A supervisor reads any conversation of the brand; an agent only one with a ticket they may
+        work (of their skills, or theirs), as for the ticket itself. ``ticket_of`` reads a ticket."""
+        if not actor.oversees:
+            tickets = (ticket_of(ticket_id) for ticket_id in sorted({m.ticket_id for m in view.messages if m.ticket_id}))
+            if not any(ticket is not None and actor.may_act_on(ticket) for ticket in tickets):
+                raise Forbidden(f"conversation {view.conversation_id} has no ticket of your skills")
         self._seen(actor, f"conversation/{view.conversation_id}", reveal)
         if reveal:
             return view

@@ -60,6 +60,8 @@ class InboundMessageRepository:
         item = {
             **keys.inbound_message(message.brand_id, message.message_id),
             **_decimalize(message.model_dump(mode="json", exclude_none=True)),
+            "gsi1pk": keys.customer_inbound_pk(message.brand_id, message.customer_id),
+            "gsi1sk": message.received_at.isoformat(),
             "state": "received",
             "expires_at": _epoch(message.received_at + self._retention),
         }

@@ -27,6 +27,7 @@ class Role(StrEnum):
     AGENT = "agent"
     SUPERVISOR = "supervisor"
     ADMIN = "admin"
+    OPERATOR = "operator"  # the deployment's own operations team: dead letters of every brand
 
 
 @dataclass(frozen=True)
