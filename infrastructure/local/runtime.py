@@ -33,6 +33,7 @@ import boto3
 import botocore.handlers
 from moto.awslambda.models import LambdaFunction
 
+from infrastructure.local.iam import RoleEnforcer, RolePolicies
 from infrastructure.local.template import ACCOUNT, REGION
 
 LOG = logging.getLogger("livedesk.local")
@@ -100,6 +101,13 @@ class Turns:
                 self._give_back()
                 self._local.lent = borrowed
 
+    def running(self) -> str | None:
+        """The function whose handler runs on this thread, unless it lent its turn (or none runs)."""
+        stack = self._stack()
+        if not stack or self._local.lent:
+            return None
+        return stack[-1].get("AWS_LAMBDA_FUNCTION_NAME")
+
     def close(self, timeout_s: float = 60.0) -> None:
         """Wait for the handler holding the turn, then keep it: after a stop, no late invocation
         (a workflow's timeout firing) may put its environment back on the process."""
@@ -145,6 +153,7 @@ class InProcessRuntime:
         self._turns = Turns()
         self._original: Callable[..., Any] | None = None
         self._on_error = on_error
+        self.enforcer: RoleEnforcer | None = None
 
     def register(self, function_name: str, code: FunctionCode) -> None:
         self._functions[function_name] = code
@@ -159,11 +168,23 @@ class InProcessRuntime:
             return runtime.invoke(function, event)
 
         LambdaFunction._invoke_lambda = _invoke_lambda  # type: ignore[method-assign, assignment]
-        # Every botocore session created from now on, and boto3's default one if it exists.
-        self._hooks = [(event, getattr(self._turns, name)) for event, name in HOOKS]
-        botocore.handlers.BUILTIN_HANDLERS.extend(self._hooks)
+        self._hooks: list[tuple[str, Callable[..., Any]]] = [(event, getattr(self._turns, name)) for event, name in HOOKS]
+        self._register(self._hooks)
+
+    def enforce(self, policies: RolePolicies) -> RoleEnforcer:
+        """From now on every AWS call a handler makes is checked against its own execution role."""
+        self.enforcer = RoleEnforcer(policies, self._turns.running)
+        hook = ("before-parameter-build", self.enforcer)
+        self._hooks.append(hook)
+        self._register([hook])
+        return self.enforcer
+
+    @staticmethod
+    def _register(hooks: list[tuple[str, Callable[..., Any]]]) -> None:
+        """On every botocore session created from now on, and boto3's default one if it exists."""
+        botocore.handlers.BUILTIN_HANDLERS.extend(hooks)
         if boto3.DEFAULT_SESSION is not None:
-            for event, hook in self._hooks:
+            for event, hook in hooks:
                 boto3.DEFAULT_SESSION.events.register(event, hook)
 
     def close(self) -> None:
@@ -182,22 +203,24 @@ class InProcessRuntime:
             error = {"errorType": "LocalFunctionNotRegistered", "errorMessage": function.function_name}
             return json.dumps(error), True, ""
         payload = json.loads(event) if isinstance(event, str | bytes) else event
+        failure: dict[str, Any] | None = None
         with self._turns.turn(self._environment(function, code)):
             context = LambdaContext(function.function_name, code.memory_mb, code.timeout_s)
             try:
                 handler = self._load(code)
                 result = handler(payload, context)
             except Exception as error:  # the Lambda runtime reports any handler error this way
-                body = {
+                failure = {
                     "errorType": type(error).__name__,
                     "errorMessage": str(error),
                     "stackTrace": traceback.format_exception(error)[-5:],
                 }
-                # The type only: messages can quote customer text. The caller gets the details.
-                LOG.warning("%s failed with %s", function.function_name, type(error).__name__)
-                if self._on_error is not None:
-                    self._on_error(function.function_name)
-                return json.dumps(body), True, ""
+        if failure is not None:
+            # The type only: messages can quote customer text. The caller gets the details.
+            LOG.warning("%s failed with %s", function.function_name, failure["errorType"])
+            if self._on_error is not None:  # Lambda's own metric: outside the handler's turn and role
+                self._on_error(function.function_name)
+            return json.dumps(failure), True, ""
         return json.dumps(result, default=str), False, ""
 
     def _environment(self, function: LambdaFunction, code: FunctionCode) -> dict[str, str]:

@@ -28,6 +28,7 @@ from infrastructure.local.agents import AgentTokens, moto_cognito_keys
 from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
+from infrastructure.local.iam import RolePolicies
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
@@ -219,6 +220,7 @@ class LocalStack:
         provision_resources(self.template, self.client)
         for logical_id, resource in self.template.resources("AWS::Lambda::Function"):
             self._function(logical_id, resource)
+        self.runtime.enforce(RolePolicies.of(self.template))  # a missing grant fails here as in AWS
         for _, resource in self.template.resources("AWS::Lambda::EventSourceMapping"):
             self._event_source(resource["Properties"])
 
