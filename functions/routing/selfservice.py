@@ -28,6 +28,14 @@ LOW_STOCK = 10
 NOT_RECEIVED = re.compile(
     r"没收到|没有收到|未收到|沒收到|没拿到|not received|haven'?t (?:got|received)|didn'?t (?:get|receive)|never (?:got|arrived)"
 )
+# Asking for something to be done to an order or its delivery (hurry it, hold it, leave it somewhere,
+# combine, note, book a day), not where it is: a person arranges it, with the order attached.
+CHANGE_REQUEST = re.compile(
+    r"加急|催(一下|下)|帮我(备注|催|加急|合并|改|约|放)|备注一下|合并|能不能.{0,8}(今天|马上|早点|提前).{0,4}(发|寄)"
+    r"|放(到|在)?(门口|邻居|隔壁|快递柜|驿站|物业|前台)|丰巢|约.{0,6}(送|配送)|改(成|到).{0,10}(送|寄|地址)"
+    r"|\b(expedite|rush|combine|merge|hold (it|my|the)|leave (it|the parcel)|reschedule|redirect)\b"
+    r"|\bdeliver (it )?to (the|my|our) (neighbou?r|front desk|office|door|locker|reception)"
+)
 SKU_IN_TEXT = re.compile(r"\b[A-Z]{2}-[A-Z0-9]+-[A-Z0-9]+\b")
 LATIN_WORD = re.compile(r"[a-z]{3,}")
 # "3号链接", "链接3", "link 3", "number 3": a product by its number in the live cart. A bare "3号" or
@@ -95,7 +103,10 @@ class SelfService:
         """None when this is no self-service matter, or nothing could be identified to look up."""
         try:
             if intent in ORDER_INTENTS:
-                return self._order_question(question, now)
+                found = self._order_question(question, now)
+                if found.answer and CHANGE_REQUEST.search(question.text):
+                    return Lookup(found.source, handoff="a change to the order or its delivery: a person arranges it", facts=found.facts)
+                return found
             if intent in STOCK_INTENTS:
                 return self._stock_question(question)
         except SUPPLY_ERRORS as error:

@@ -120,3 +120,19 @@ def test_a_cart_number_past_its_end_or_an_unnamed_product_is_no_answer() -> None
 
 def test_other_matters_are_no_self_service() -> None:
     assert ask("我要退款", "cust-1003", intent="refund") is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "帮我加急一下 能不能今天就发",
+        "快递放到门口就行，帮我备注一下",
+        "能不能约周末送 工作日没人",
+        "please expedite my order",
+        "can you leave it with the neighbour at 1202? deliver to the front desk",
+    ],
+)
+def test_a_change_to_the_order_or_its_delivery_goes_to_a_person_with_the_order_attached(text: str) -> None:
+    lookup = ask(text, "cust-1003", intent="logistics_tracking")
+    assert lookup is not None and lookup.answer is None and "a person arranges it" in (lookup.handoff or "")
+    assert lookup.facts and "7011" in lookup.facts[0], "the agent sees the order the bot looked up"
