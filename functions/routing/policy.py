@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from livedesk.knowledge.documents import Kind
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
-from livedesk.understanding.classifier import OUT_OF_SCOPE
+from livedesk.understanding.classifier import OUT_OF_SCOPE, Prediction
 from livedesk.understanding.emotion import ANGRY_INTENSITY
 from livedesk.understanding.pipeline import Understanding
 from livedesk.understanding.triage import asks_for_information
@@ -67,6 +67,17 @@ SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 # the sofa's price is no answer to whether the sofa is in stock or how to assemble it.
 PROMISE_INTENTS = frozenset({"streamer_promise", "price_promotion", "coupon_flash_sale", "lottery", "shipping_policy"})
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
+# Intents routing handles alike: "when will my order ship?" is as much order status as parcel
+# tracking, and either way the order is looked up. Their probabilities add up to the confidence.
+ALIKE = (frozenset({"order_status", "logistics_tracking"}),)
+
+
+def confidence(intent: Prediction) -> float:
+    """How sure the model is of what to do: the top intent's probability, with its alike intents'."""
+    for group in ALIKE:
+        if intent.label in group:
+            return sum(p for label, p in intent.ranked if label in group)
+    return intent.confidence
 
 
 @dataclass(frozen=True)
@@ -79,13 +90,13 @@ def may_self_serve(understood: Understanding) -> bool:
     """Whether the bot may look this up in the supply chain for the customer: a confident order,
     parcel or stock question."""
     intent = understood.intent
-    return intent.label in SUPPLY_INTENTS and intent.confidence >= MIN_CONFIDENCE
+    return intent.label in SUPPLY_INTENTS and confidence(intent) >= MIN_CONFIDENCE
 
 
 def may_answer(understood: Understanding) -> bool:
     """Whether the bot may answer this message from knowledge: a confident intent that is not about
     the customer's own order, and either not a matter for a person or a calm after-sale question."""
-    return understood.intent.confidence >= MIN_CONFIDENCE and is_for_knowledge(understood)
+    return confidence(understood.intent) >= MIN_CONFIDENCE and is_for_knowledge(understood)
 
 
 def is_for_knowledge(understood: Understanding) -> bool:
@@ -164,7 +175,7 @@ def decide(
     elif intent.label in HUMAN_INTENTS:
         queue, severity = HUMAN_INTENTS[intent.label]
         reasons.append(f"{intent.label} needs a person")
-    elif intent.label == OUT_OF_SCOPE or intent.confidence < MIN_CONFIDENCE:
+    elif intent.label == OUT_OF_SCOPE or confidence(intent) < MIN_CONFIDENCE:
         queue, severity = "general", Severity.P4
         reasons.append("not understood with confidence: a person answers")
     elif intent.label in PERSONAL_INTENTS and answer is None:

@@ -1,11 +1,14 @@
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
+
 from livedesk.knowledge.documents import Kind
 from livedesk.models import RoutingDecision, Severity, ValueLane
 from livedesk.tickets.sla import SlaPolicy
+from livedesk.understanding.classifier import Prediction
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.policy import BotAnswer, answer_kinds, may_answer
+from routing.policy import BotAnswer, answer_kinds, confidence, may_answer
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
@@ -153,3 +156,10 @@ def test_an_invoice_question_is_answered_but_an_invoice_request_goes_to_after_sa
     assert (question.intent, question.queue) == ("invoice", "bot")
     request = decide("麻烦给我订单DD20261124003开一张增值税专用发票，公司抬头杭州某某科技有限公司", NORMAL)
     assert (request.intent, request.queue, request.answer) == ("invoice", "after_sale", None)
+
+
+def test_alike_intents_add_up_to_the_confidence_of_what_to_do() -> None:
+    split = Prediction("logistics_tracking", 0.49, (("logistics_tracking", 0.49), ("order_status", 0.45), ("stock_availability", 0.02)))
+    assert confidence(split) == pytest.approx(0.94), "either way the order is looked up"
+    other = Prediction("stock_availability", 0.49, (("stock_availability", 0.49), ("order_status", 0.45), ("lottery", 0.02)))
+    assert confidence(other) == 0.49, "a stock question is not an order question"
