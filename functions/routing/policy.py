@@ -69,7 +69,25 @@ PROMISE_INTENTS = frozenset({"streamer_promise", "price_promotion", "coupon_flas
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
 # Intents routing handles alike: "when will my order ship?" is as much order status as parcel
 # tracking, and either way the order is looked up. Their probabilities add up to the confidence.
-ALIKE = (frozenset({"order_status", "logistics_tracking"}),)
+ALIKE = (
+    frozenset({"order_status", "logistics_tracking"}),
+    # Pre-sale questions: whichever of them it is, knowledge search answers it or the pre-sale queue does.
+    frozenset(
+        {
+            "product_parameters",
+            "size_advice",
+            "price_promotion",
+            "coupon_flash_sale",
+            "streamer_promise",
+            "lottery",
+            "shipping_policy",
+            "payment",
+            "membership",
+            "authenticity",
+            "live_link",
+        }
+    ),
+)
 
 
 def confidence(intent: Prediction) -> float:

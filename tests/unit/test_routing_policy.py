@@ -162,4 +162,6 @@ def test_alike_intents_add_up_to_the_confidence_of_what_to_do() -> None:
     split = Prediction("logistics_tracking", 0.49, (("logistics_tracking", 0.49), ("order_status", 0.45), ("stock_availability", 0.02)))
     assert confidence(split) == pytest.approx(0.94), "either way the order is looked up"
     other = Prediction("stock_availability", 0.49, (("stock_availability", 0.49), ("order_status", 0.45), ("lottery", 0.02)))
-    assert confidence(other) == 0.49, "a stock question is not an order question"
+    assert confidence(other) == 0.49, "a stock question is looked up by product, not by order"
+    pre_sale = Prediction("price_promotion", 0.46, (("price_promotion", 0.46), ("streamer_promise", 0.3), ("refund", 0.2)))
+    assert confidence(pre_sale) == pytest.approx(0.76), "knowledge or the pre-sale queue answers either; a refund is another matter"
