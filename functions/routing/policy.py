@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from livedesk.knowledge.documents import Kind
@@ -111,6 +112,18 @@ def may_self_serve(understood: Understanding) -> bool:
     return intent.label in SUPPLY_INTENTS and confidence(intent) >= MIN_CONFIDENCE
 
 
+# A product that has stopped working (an error code, "won't heat", "升级失败 重试好几次了") needs a
+# technician, not the manual: a how-to question is answered, a malfunction goes to the technical queue.
+MALFUNCTION = re.compile(
+    r"不转|不动了|不工作|不加热|不出风|没反应|坏了|失败|报错|故障|错误码|\be\d{1,2}\b|显示e\d"
+    r"|\berror\b|not working|doesn'?t work|won'?t (turn|start|boil|heat|move|charge|connect|pair)|stopped working|broken|keeps? (beeping|blinking)"
+)
+
+
+def malfunction(understood: Understanding) -> bool:
+    return understood.intent.label == "installation_usage" and bool(MALFUNCTION.search(understood.normalized.text))
+
+
 def may_answer(understood: Understanding) -> bool:
     """Whether the bot may answer this message from knowledge: a confident intent that is not about
     the customer's own order, and either not a matter for a person or a calm after-sale question."""
@@ -121,7 +134,7 @@ def is_for_knowledge(understood: Understanding) -> bool:
     """A question of a kind knowledge answers, however sure the intent model is of which: when knowledge
     has no answer to it, that is a gap for the knowledge editors."""
     intent = understood.intent
-    if intent.label == OUT_OF_SCOPE or intent.label in PERSONAL_INTENTS:
+    if intent.label == OUT_OF_SCOPE or intent.label in PERSONAL_INTENTS or malfunction(understood):
         return False
     if intent.label in HUMAN_INTENTS:
         return (
@@ -201,7 +214,8 @@ def decide(
         reasons.append(handoff or f"{intent.label} is about the customer's own order: a person looks it up")
     elif answer is None:
         queue, severity = SKILL_OF_INTENT.get(intent.label, "general"), Severity.P4
-        reasons.append(handoff or "no confident knowledge answer: a person answers")
+        fault = "the product has stopped working: a technician looks at it" if malfunction(understood) else None
+        reasons.append(handoff or fault or "no confident knowledge answer: a person answers")
     else:
         queue, severity = "bot", Severity.P4
         reasons.append(f"confident, with an answer from {answer.source}: the bot replies")

@@ -165,3 +165,14 @@ def test_alike_intents_add_up_to_the_confidence_of_what_to_do() -> None:
     assert confidence(other) == 0.49, "a stock question is looked up by product, not by order"
     pre_sale = Prediction("price_promotion", 0.46, (("price_promotion", 0.46), ("streamer_promise", 0.3), ("refund", 0.2)))
     assert confidence(pre_sale) == pytest.approx(0.76), "knowledge or the pre-sale queue answers either; a refund is another matter"
+
+
+@pytest.mark.parametrize(
+    "text", ["扫地机一直报错E5 重启也没用", "the fryer shows error E3 and stopped heating", "破壁机启动后没反应 按什么都不行"]
+)
+def test_a_product_that_stopped_working_goes_to_a_technician_not_to_the_manual(text: str) -> None:
+    understood = UNDERSTANDER.understand(text)
+    assert understood.intent.label == "installation_usage" and not may_answer(understood)
+    decision = decide_understood(understood, NORMAL, None, UNDERSTANDER.version)
+    assert decision.queue == "technical" and "technician" in decision.reasons[2]
+    assert may_answer(UNDERSTANDER.understand("扫地机怎么连手机App")), "a how-to question is still answered"
