@@ -123,6 +123,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/search_index.py
 	@$(PY) bench/search_answers.py
 	@$(PY) bench/forecast.py
+	@$(PY) bench/pii_masking.py
 
 load: $(TEMPLATE) ## a live-stream burst with locust on the local stack (VIEWERS=60 RAMP=20 HOLD=40)
 	@$(PY) bench/load.py --viewers $(or $(VIEWERS),60) --ramp $(or $(RAMP),20) --hold $(or $(HOLD),40)
