@@ -127,7 +127,7 @@ REPORT_RESPONSES: dict[int, OpenAPIResponse] = {
 def get_kpi_report(start: From = None, end: To = None) -> Response[str]:
     brand_id = current_actor(app, Role.SUPERVISOR).brand_id
     body = html_report(brand_id, insights.kpis(brand_id, *_window(start, end), Slice()))
-    return Response(status_code=200, content_type=content_types.TEXT_HTML, body=body)
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=body)  # without the charset, clients read it as Latin-1
 
 
 VOC_RESPONSES: dict[int, OpenAPIResponse] = {

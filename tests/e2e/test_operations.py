@@ -73,7 +73,8 @@ def test_kpis_come_from_what_happened_and_the_report_draws_them(api: Client, uni
     assert (by_channel["tickets_created"], api.get(f"/v1/kpis?from={since}&channel=dm", brand=brand).json()["tickets_created"]) == (2, 0)
     report = api.get("/v1/kpis/report", brand=brand)
     assert (
-        report.headers["content-type"].startswith("text/html")
+        report.headers["content-type"] == "text/html; charset=utf-8"
+        and f"KPIs — {brand}" in report.text  # read as UTF-8, not Latin-1 (the dash came out as â€”)
         and report.text.count("<svg") == 4
         and "First-contact resolution" in report.text
     )
