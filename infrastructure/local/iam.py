@@ -16,7 +16,7 @@ from __future__ import annotations
 import fnmatch
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -96,9 +96,6 @@ class RolePolicies:
     def allows(self, function_name: str, action: str, resource: str | None) -> bool:
         statements = [s for s in self._statements.get(function_name, []) if s.covers(action, resource)]
         return any(s.allow for s in statements) and not any(not s.allow and not s.conditional for s in statements)
-
-    def functions(self) -> Iterable[str]:
-        return self._statements
 
 
 def _statement(template: Template, statement: dict[str, Any]) -> Statement:

@@ -66,5 +66,5 @@ def test_an_agent_reads_a_conversation_only_with_a_ticket_they_may_work() -> Non
         with pytest.raises(Forbidden):
             policy.conversation(ben, outside, tickets.get)
     assert len(audit.entries) == 1, "a refused read is not a view"
-    supervisor = Actor("sue", "lumi", Role.SUPERVISOR)
-    assert policy.conversation(supervisor, _conversation(None), tickets.get).conversation_id == "conv-1"
+    for overseer in (Actor("sue", "lumi", Role.SUPERVISOR), Actor("ops", "lumi", Role.OPERATOR)):
+        assert policy.conversation(overseer, _conversation(None), tickets.get).conversation_id == "conv-1", overseer.role

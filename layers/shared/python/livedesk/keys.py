@@ -101,4 +101,6 @@ def ingestion_report(brand_id: str, key: str) -> dict[str, str]:
 def brand_of(partition_key: str) -> str | None:
     """The brand a partition key belongs to (every key starts with it), or None for another shape."""
     head, _, rest = partition_key.partition("#")
-    return rest.split("#", 1)[0] or None if head == "BRAND" else None
+    if head != "BRAND":
+        return None
+    return rest.split("#", 1)[0] or None

@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from livedesk import keys
 from livedesk.understanding.normalize import normalize
 
 TEXT_KEPT = 500  # characters of a customer's message kept (masked) for voice-of-customer examples
@@ -44,15 +45,13 @@ class Fact(BaseModel):
     detail: dict[str, str] = Field(default_factory=dict)
 
 
-def _brand_of(pk: str) -> str:
-    return pk.split("#", 2)[1]
-
-
 def from_conversation_item(item: dict[str, Any]) -> Fact | None:
     """A new item of the conversations table: a customer's routed message, or a bot/agent reply."""
     if not str(item.get("sk", "")).startswith("MSG#"):
         return None
-    brand_id = _brand_of(item["pk"])
+    brand_id = keys.brand_of(item["pk"])
+    if brand_id is None:
+        return None
     conversation_id = item["pk"].split("#CONV#", 1)[1]
     author = item.get("author", "customer")
     if author != "customer":

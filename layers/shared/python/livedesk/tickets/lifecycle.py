@@ -41,7 +41,7 @@ class Actor:
 
     @property
     def oversees(self) -> bool:
-        return self.role in (Role.SUPERVISOR, Role.ADMIN)
+        return self.role in (Role.SUPERVISOR, Role.ADMIN, Role.OPERATOR)
 
     def may_act_on(self, ticket: Ticket) -> bool:
         """A supervisor acts on any ticket of the brand; an agent on tickets of their skills or their own."""
