@@ -115,6 +115,12 @@ def suppress_findings(
         for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
     ]
     acknowledgments.append(Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/index/*]", reason=reading))
+    acknowledgments.append(
+        Acknowledgment(
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/config/quality/*]",
+            reason="The quality function reads and replaces the brands' rule files, one object per brand under config/quality/.",
+        )
+    )
     ingesting = (
         "The ingest function reads every knowledge file and the previous index, writes the new index "
         "under index/ and deletes older builds there (s3:Abort* lets it abandon a failed multipart upload)."

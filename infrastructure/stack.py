@@ -41,6 +41,7 @@ ROUTE_THROTTLES = {
     "GET /v1/audit": apigwv2.ThrottleSettings(rate_limit=5, burst_limit=10),
     "GET /v1/admin/dead-letters": apigwv2.ThrottleSettings(rate_limit=5, burst_limit=10),
     "POST /v1/admin/dead-letters/{name}/redrive": apigwv2.ThrottleSettings(rate_limit=1, burst_limit=2),
+    "PUT /v1/quality/rules": apigwv2.ThrottleSettings(rate_limit=1, burst_limit=2),
 }
 
 TICKET_ACTIONS = (
@@ -256,6 +257,32 @@ class LiveDeskStack(Stack):
         data.analytics.grant_read_write_data(analytics)
         analytics.add_event_source(stream_of(data.conversations, data.analytics_dlq, {"sk": {"S": [{"prefix": "MSG#"}]}}))
         analytics.add_event_source(stream_of(data.ticket_history, data.analytics_dlq, {}))
+        # Quality inspection: every resolution's conversation is inspected against the brand's rule file.
+        quality = functions.python(
+            "Quality",
+            "quality",
+            environment={
+                **audit_log,
+                "CONVERSATIONS_TABLE": data.conversations.table_name,
+                "TICKETS_TABLE": data.tickets.table_name,
+                "TICKET_HISTORY_TABLE": data.ticket_history.table_name,
+                **analytics_store,
+                "KNOWLEDGE_TABLE": data.knowledge.table_name,
+                "KNOWLEDGE_BUCKET": data.knowledge_bucket.bucket_name,
+                "KNOWLEDGE_INDEX_PREFIX": knowledge_store["KNOWLEDGE_INDEX_PREFIX"],
+            },
+            timeout=Duration.seconds(30),
+        )
+        data.conversations.grant(quality, "dynamodb:GetItem", "dynamodb:Query")
+        data.tickets.grant(quality, "dynamodb:GetItem")
+        data.analytics.grant(quality, "dynamodb:PutItem", "dynamodb:Query")
+        data.knowledge.grant(quality, "dynamodb:PutItem")  # contradicted policies and promises are knowledge gaps
+        data.audit.grant(quality, "dynamodb:PutItem")
+        data.knowledge_bucket.grant_read(quality, "index/*")
+        data.knowledge_bucket.grant_read(quality, "config/quality/*")
+        data.knowledge_bucket.grant_put(quality, "config/quality/*")
+        quality.add_event_source(stream_of(data.ticket_history, data.quality_dlq, {"action": {"S": ["resolve"]}}))
+
         alert_topics = notifications.alerts
         dead_letters = {
             "inbound-dlq": data.inbound_dlq,
@@ -263,8 +290,9 @@ class LiveDeskStack(Stack):
             "outbox-dlq": data.outbox_dlq,
             "ticket-events-dlq": data.ticket_events_dlq,
             "analytics-dlq": data.analytics_dlq,
+            "quality-dlq": data.quality_dlq,
         }
-        watched = [intake, routing, search, tickets, escalation, after_sales, outbox, followups, analytics]
+        watched = [intake, routing, search, tickets, escalation, after_sales, outbox, followups, analytics, quality]
         insights = functions.python(
             "Insights",
             "insights",
@@ -311,6 +339,7 @@ class LiveDeskStack(Stack):
             "outbox-dlq": {"function": outbox.function_name},
             "ticket-events-dlq": {"function": followups.function_name},
             "analytics-dlq": {"function": analytics.function_name},
+            "quality-dlq": {"function": quality.function_name},
         }
         admin = functions.python(
             "Admin",
@@ -348,7 +377,7 @@ class LiveDeskStack(Stack):
             queue.grant_consume_messages(admin)
         data.inbound.grant_send_messages(admin)
         data.knowledge_events.grant_send_messages(admin)
-        for consumer in (outbox, followups, analytics):
+        for consumer in (outbox, followups, analytics, quality):
             consumer.grant_invoke(admin)
         events.Rule(
             self,
@@ -423,6 +452,11 @@ class LiveDeskStack(Stack):
                 "GET /v1/alerts": insights,
                 "PUT /v1/live-sessions/{live_session_id}/schedule": insights,
                 "GET /v1/forecast": forecaster,
+                "GET /v1/quality/findings": quality,
+                "GET /v1/quality/scores": quality,
+                "GET /v1/quality/summary": quality,
+                "GET /v1/quality/rules": quality,
+                "PUT /v1/quality/rules": quality,
                 "DELETE /v1/customers/{customer_id}/data": admin,
                 "GET /v1/audit": admin,
                 "GET /v1/admin/dead-letters": admin,
@@ -470,10 +504,11 @@ class LiveDeskStack(Stack):
                 outbox: "The admin function (dead-letter redrive)",
                 followups: "The admin function (dead-letter redrive)",
                 analytics: "The admin function (dead-letter redrive)",
+                quality: "The admin function (dead-letter redrive)",
             },
             channel_secrets=list(security.channel_keys.values()),
             knowledge_bucket=data.knowledge_bucket,
-            stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq, data.analytics_dlq],
+            stream_dead_letters=[data.outbox_dlq, data.ticket_events_dlq, data.analytics_dlq, data.quality_dlq],
             user_pool=directory.user_pool,
             mfa_required=mfa_required,
             search_domain=search_domain,

@@ -116,3 +116,4 @@ class Storage(Construct):
         self.outbox_dlq = dead_letter_queue("OutboxDeadLetterQueue", "outbox-dlq")
         self.ticket_events_dlq = dead_letter_queue("TicketEventsDeadLetterQueue", "ticket-events-dlq")
         self.analytics_dlq = dead_letter_queue("AnalyticsDeadLetterQueue", "analytics-dlq")
+        self.quality_dlq = dead_letter_queue("QualityDeadLetterQueue", "quality-dlq")

@@ -14,6 +14,7 @@ import boto3
 import pytest
 
 from livedesk.channels import signed_headers
+from livedesk.quality.rules import RuleSet
 from tests.e2e.conftest import Client
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
@@ -26,8 +27,12 @@ SUPERVISOR_ROUTES = {
     "GET /v1/alerts",
     "GET /v1/forecast",
     "PUT /v1/live-sessions/{live_session_id}/schedule",
+    "GET /v1/quality/findings",
+    "GET /v1/quality/scores",
+    "GET /v1/quality/summary",
+    "GET /v1/quality/rules",
 }
-ADMIN_ROUTES = {"DELETE /v1/customers/{customer_id}/data", "GET /v1/audit"}
+ADMIN_ROUTES = {"DELETE /v1/customers/{customer_id}/data", "GET /v1/audit", "PUT /v1/quality/rules"}
 # The dead-letter queues hold every brand's messages: the deployment's operators only, never a brand's admin.
 OPERATOR_ROUTES = {"GET /v1/admin/dead-letters", "POST /v1/admin/dead-letters/{name}/redrive"}
 CHANNEL_ROUTES = {"POST /v1/messages", "POST /v1/sentiment", "POST /v1/surveys/{ticket_id}"}
@@ -43,9 +48,10 @@ SAMPLE_PATH = {
     "{order_id}": "DD1",
     "{tracking_number}": "SF1",
 }
-SAMPLE_QUERY = {"GET /v1/audit": "?from=2026-11-01T00:00:00%2B00:00"}
+SAMPLE_QUERY = {"GET /v1/audit": "?from=2026-11-01T00:00:00%2B00:00", "GET /v1/quality/summary": "?week=2026-W49"}
 SAMPLE_BODY: dict[str, Any] = {
     "PUT /v1/live-sessions/{live_session_id}/schedule": {"start": "2026-12-24T12:00:00+00:00", "end": "2026-12-24T14:00:00+00:00"},
+    "PUT /v1/quality/rules": RuleSet.packaged().model_dump(mode="json"),
 }
 
 

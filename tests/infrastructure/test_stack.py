@@ -239,7 +239,7 @@ def test_notification_topics_are_encrypted_and_tls_only(template: Template) -> N
 
 def test_stream_consumers_filter_and_report_partial_failures(template: Template) -> None:
     streams = [m["Properties"] for m in template.find_resources("AWS::Lambda::EventSourceMapping").values() if "StreamArn" in json.dumps(m)]
-    assert len(streams) == 4  # outbox and analytics on conversations; followups and analytics on the history
+    assert len(streams) == 5  # outbox and analytics on conversations; followups, analytics and quality on the history
     for mapping in streams:
         assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"] and mapping["MaximumRetryAttempts"] == 3
         assert mapping["FilterCriteria"]["Filters"] and mapping["DestinationConfig"]["OnFailure"]["Destination"]
@@ -424,3 +424,13 @@ def _grants_of(template: Template, function_logical_prefix: str, table_name: str
 def test_the_outbox_may_read_the_message_it_delivers_and_stamp_it(template: Template) -> None:
     """The outbox reads the stored reply (GetItem, consistent) before delivering and stamps it after (UpdateItem)."""
     assert {"dynamodb:GetItem", "dynamodb:UpdateItem"} <= _grants_of(template, "FunctionsOutboxRole", "livedesk-dev-conversations")
+
+
+def test_quality_inspection_reads_the_conversation_and_ticket_and_writes_only_its_own_records(template: Template) -> None:
+    assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-conversations") == {"dynamodb:GetItem", "dynamodb:Query"}
+    assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-tickets") == {"dynamodb:GetItem"}
+    assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-analytics") == {"dynamodb:PutItem", "dynamodb:Query"}
+    mappings = [m["Properties"] for m in template.find_resources("AWS::Lambda::EventSourceMapping").values()]
+    (inspecting,) = [m for m in mappings if "Quality" in json.dumps(m["FunctionName"])]
+    assert json.loads(inspecting["FilterCriteria"]["Filters"][0]["Pattern"])["dynamodb"]["NewImage"] == {"action": {"S": ["resolve"]}}
+    assert "QualityDeadLetterQueue" in json.dumps(inspecting["DestinationConfig"])

@@ -104,3 +104,12 @@ def brand_of(partition_key: str) -> str | None:
     if head != "BRAND":
         return None
     return rest.split("#", 1)[0] or None
+
+
+def ticket_of(partition_key: str) -> tuple[str, str] | None:
+    """(brand, ticket id) of a ticket or ticket-history partition key, or None for another shape."""
+    brand_id = brand_of(partition_key)
+    head, separator, ticket_id = partition_key.partition("#TICKET#")
+    if brand_id is None or not separator or head != _brand(brand_id) or not ticket_id:
+        return None
+    return brand_id, ticket_id

@@ -130,6 +130,7 @@ class Passage(BaseModel):
     at: datetime | None = None
     channels: list[str] = []  # an FAQ's channels; empty: any channel
     terms: dict[str, float] = {}  # a policy's machine-readable terms
+    promise_type: str | None = None  # a streamer promise's kind: gift, coupon, price, shipping_date
 
 
 def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[Passage]:
@@ -187,6 +188,7 @@ def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[P
                     sku=promise.sku,
                     session_id=document.session_id,
                     at=promise.at,
+                    promise_type=promise.type,
                 )
                 for promise in document.promises
             ]

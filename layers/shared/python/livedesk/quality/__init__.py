@@ -1,0 +1,1 @@
+"""Quality inspection (智能质检): rules, the inspector and the store of inspections."""
