@@ -92,8 +92,10 @@ models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/
 dev: $(TEMPLATE)
 	@$(PY) -m infrastructure.local serve --port $(PORT)
 
+# Two workers: the end-to-end files in two groups, each on one worker with its own local stack,
+# and the unit, infrastructure and integration tests first (tests/conftest.py assigns the groups).
 test: $(TEMPLATE) lint
-	@$(PY) -m pytest
+	@$(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(SETUP) ## unit tests only
 	@$(PY) -m pytest tests/unit
@@ -124,6 +126,7 @@ bench: $(TEMPLATE)
 	@$(PY) bench/search_answers.py
 	@$(PY) bench/forecast.py
 	@$(PY) bench/pii_masking.py
+	@$(PY) bench/quality_inspection.py --half test
 
 load: $(TEMPLATE) ## a live-stream burst with locust on the local stack (VIEWERS=60 RAMP=20 HOLD=40)
 	@$(PY) bench/load.py --viewers $(or $(VIEWERS),60) --ramp $(or $(RAMP),20) --hold $(or $(HOLD),40)

@@ -275,13 +275,19 @@ class LiveDeskStack(Stack):
         )
         data.conversations.grant(quality, "dynamodb:GetItem", "dynamodb:Query")
         data.tickets.grant(quality, "dynamodb:GetItem")
-        data.analytics.grant(quality, "dynamodb:PutItem", "dynamodb:Query")
+        data.analytics.grant(quality, "dynamodb:PutItem", "dynamodb:Query", "dynamodb:GetItem")
         data.knowledge.grant(quality, "dynamodb:PutItem")  # contradicted policies and promises are knowledge gaps
         data.audit.grant(quality, "dynamodb:PutItem")
         data.knowledge_bucket.grant_read(quality, "index/*")
         data.knowledge_bucket.grant_read(quality, "config/quality/*")
         data.knowledge_bucket.grant_put(quality, "config/quality/*")
         quality.add_event_source(stream_of(data.ticket_history, data.quality_dlq, {"action": {"S": ["resolve"]}}))
+        events.Rule(
+            self,
+            "InspectBotConversations",
+            schedule=events.Schedule.rate(Duration.hours(1)),
+            targets=[targets.LambdaFunction(quality, event=events.RuleTargetInput.from_object({"quality": "sweep"}))],
+        )
 
         alert_topics = notifications.alerts
         dead_letters = {

@@ -32,3 +32,22 @@ def synthesized_template() -> Path:
     if not TEMPLATE.exists() or TEMPLATE.stat().st_mtime < _newest_source():
         subprocess.run([sys.executable, "app.py"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     return TEMPLATE
+
+
+# `make test` runs two pytest workers (pytest-xdist, --dist loadgroup). The end-to-end files share
+# one local stack per worker, so they run in two groups, each whole on one worker; everything else
+# (unit, infrastructure, integration on in-process moto) is a third group, which runs first.
+E2E_GROUPS = {
+    "test_tickets.py": "e2e-workflows",
+    "test_journey.py": "e2e-workflows",
+    "test_selfservice.py": "e2e-workflows",
+    "test_isolation.py": "e2e-workflows",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        group = E2E_GROUPS.get(path.name, "e2e-operations") if path.parent.name == "e2e" else "unit-infrastructure-integration"
+        item.add_marker(pytest.mark.xdist_group(group))

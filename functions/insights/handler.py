@@ -26,6 +26,7 @@ from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.errors import InvalidRequest
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
+from livedesk.quality.store import QualityStore
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
@@ -49,6 +50,7 @@ app = create_resolver()
 dynamodb = boto3.resource("dynamodb")
 insights = Insights(
     store=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    inspections=QualityStore(dynamodb.Table(settings.analytics_table)),
     catalog=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
     gap_log=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), timedelta(days=90)),
     infrastructure=AwsInfrastructure(

@@ -11,9 +11,11 @@ from typing import Any, Literal, Protocol
 
 from livedesk.analytics import gaps, voc
 from livedesk.analytics.alerts import Alert, AlertRules, Signals, evaluate
-from livedesk.analytics.kpis import Kpis, Slice, compute
+from livedesk.analytics.kpis import Kpis, QualityOfService, Slice, compute
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.errors import NotFound
+from livedesk.quality import report
+from livedesk.quality.store import QualityStore
 from livedesk.supply.ports import Catalog
 
 LOOKBACK = timedelta(days=7)  # repeat contacts look a week back
@@ -93,8 +95,10 @@ class Insights:
         alerts: AlertChannel,
         rules: AlertRules,
         clock: Callable[[], datetime],
+        inspections: QualityStore,
     ) -> None:
         self._store = store
+        self._inspections = inspections
         self._catalog = catalog
         self._gaps = gap_log
         self._infrastructure = infrastructure
@@ -104,7 +108,15 @@ class Insights:
 
     def kpis(self, brand_id: str, start: datetime, end: datetime, where: Slice) -> Kpis:
         facts = self._store.facts(brand_id, start - LOOKBACK, end)
-        return compute(facts, start, end, where, self._store.forecast_by_hour(brand_id, start, end))
+        kpis = compute(facts, start, end, where, self._store.forecast_by_hour(brand_id, start, end))
+        if where.intent or where.lane:
+            return kpis  # inspections are per conversation, not per intent or value lane
+        scope = report.Where(channel=where.channel, skill=where.skill, live_session_id=where.live_session_id)
+        inspected = report.period([i for i in self._inspections.between(brand_id, start, end) if scope.conversation(i)], start, end)
+        quality = QualityOfService(
+            conversations_inspected=inspected.conversations, average_score=inspected.score, findings_by_rule=inspected.findings_by_rule
+        )
+        return kpis.model_copy(update={"quality": quality})
 
     def voice_of_customer(
         self, brand_id: str, start: datetime, end: datetime, by: Literal["sku", "category", "supplier"]

@@ -2,7 +2,7 @@
 read findings, scores and the weekly summary; a brand's admin reads and replaces its rule file."""
 
 from datetime import datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import boto3
 from aws_lambda_powertools import Metrics, Tracer
@@ -16,13 +16,14 @@ from pydantic import AwareDatetime, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk import keys
+from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditLog
 from livedesk.errors import InvalidRequest
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.quality.report import FindingRow, GroupBy, ScoreRow, WeeklySummary, Where
-from livedesk.quality.rules import RuleSet, Severity
+from livedesk.quality.rules import FindingSeverity, RuleSet
 from livedesk.quality.store import QualityStore
 from livedesk.repositories import ConversationRepository, KnowledgeGapRepository
 from livedesk.tickets.lifecycle import Role
@@ -60,6 +61,7 @@ desk = QualityDesk(
     inspections=QualityStore(dynamodb.Table(settings.analytics_table)),
     gaps=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), timedelta(days=90)),
     audit=AuditLog(dynamodb.Table(settings.audit_table), utc_now),
+    facts=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
     clock=utc_now,
 )
 TAGS = ["quality"]
@@ -102,7 +104,7 @@ def get_findings(
     channel: Channel = None,
     live_session_id: LiveSession = None,
     rule: Annotated[str | None, Query(max_length=48)] = None,
-    severity: Annotated[Severity | None, Query()] = None,
+    severity: Annotated[FindingSeverity | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> Findings:
     where = Where(agent=agent, skill=skill, channel=channel, live_session_id=live_session_id, rule_id=rule, severity=severity)
@@ -162,4 +164,14 @@ def record_handler(record: DynamoDBRecord) -> None:
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "requestContext" in event:
         return app.resolve(event, context)
-    return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context))
+    if "Records" in event:
+        return dict(process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context))
+    sweep = Sweep.model_validate(event)  # the hourly schedule, or an operator re-running a past hour
+    inspected = desk.sweep_bot_conversations(sweep.at or utc_now())
+    metrics.add_metric(name="ConversationsInspected", unit=MetricUnit.Count, value=inspected)
+    return {"inspected": inspected}
+
+
+class Sweep(BaseModel):
+    quality: Literal["sweep"]
+    at: AwareDatetime | None = Field(default=None, description="Inspect the bot conversations that went quiet in the hour before at − 1 h")

@@ -3,10 +3,12 @@ findings; let a brand's admin replace its rule file."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
+from livedesk.analytics.facts import Fact
 from livedesk.errors import InvalidRequest
 from livedesk.models import Conversation, ConversationMessage, Ticket
 from livedesk.quality import report
@@ -16,6 +18,7 @@ from livedesk.quality.rules import RuleSet
 from livedesk.tickets.lifecycle import Actor
 
 FEEDS_GAPS = ("policy_contradiction", "promise_contradiction")  # the agent did not know: a knowledge gap
+QUIET = timedelta(hours=1)  # a bot conversation with no message for this long is closed
 
 
 class Conversations(Protocol):
@@ -50,13 +53,33 @@ class Gaps(Protocol):
     ) -> None: ...
 
 
+class Facts(Protocol):
+    def facts(self, brand_id: str, start: datetime, end: datetime) -> list[Fact]: ...
+
+    def brands(self) -> list[str]: ...
+
+
 class Audit(Protocol):
     def record(self, actor: Actor, action: str, target: str, detail: dict[str, str] | None = None) -> Any: ...
+
+
+def _turns(messages: list[ConversationMessage], since: datetime) -> list[Turn]:
+    chosen = sorted((m for m in messages if m.sent_at >= since), key=lambda m: m.sent_at)
+    return [Turn(message_id=m.message_id, author=m.author.value, author_id=m.author_id, text=m.text, sent_at=m.sent_at) for m in chosen]
+
+
+def _earlier(conversation: Conversation, others: list[Conversation]) -> list[EarlierContact]:
+    return [
+        EarlierContact(conversation_id=c.conversation_id, started_at=c.started_at)
+        for c in others
+        if c.conversation_id != conversation.conversation_id and c.started_at < conversation.started_at
+    ]
 
 
 def closed_conversation(
     brand_id: str, ticket: Ticket, conversation: Conversation, messages: list[ConversationMessage], earlier: list[Conversation]
 ) -> ClosedConversation:
+    """A ticket's part of the conversation: from the message that opened it to its resolution."""
     opening = next((m for m in messages if m.message_id == ticket.message_id), messages[0] if messages else None)
     return ClosedConversation(
         brand_id=brand_id,
@@ -75,16 +98,23 @@ def closed_conversation(
             first_response_due=ticket.first_response_due,
             first_responded_at=ticket.first_responded_at,
         ),
-        turns=[
-            Turn(message_id=m.message_id, author=m.author.value, author_id=m.author_id, text=m.text, sent_at=m.sent_at)
-            for m in sorted(messages, key=lambda m: m.sent_at)
-        ],
-        earlier=[
-            EarlierContact(conversation_id=c.conversation_id, started_at=c.started_at)
-            for c in earlier
-            if c.conversation_id != conversation.conversation_id and c.started_at < conversation.started_at
-        ],
+        turns=_turns(messages, opening.sent_at if opening else conversation.started_at),
+        earlier=_earlier(conversation, earlier),
     )
+
+
+def bot_conversations(facts: list[Fact], quiet_since: datetime) -> list[list[Fact]]:
+    """The conversations the bot alone handled whose last message came before ``quiet_since``:
+    closed, with no ticket to inspect them when it is resolved."""
+    grouped: dict[str, list[Fact]] = defaultdict(list)
+    for fact in facts:
+        if fact.kind == "message" and fact.conversation_id:
+            grouped[fact.conversation_id].append(fact)
+    return [
+        sorted(group, key=lambda f: f.at)
+        for group in grouped.values()
+        if all(f.handled_by == "bot" for f in group) and max(f.at for f in group) < quiet_since
+    ]
 
 
 def iso_week(week: str) -> tuple[datetime, datetime]:
@@ -109,8 +139,10 @@ class QualityDesk:
         inspections: Inspections,
         gaps: Gaps,
         audit: Audit,
+        facts: Facts,
         clock: Callable[[], datetime],
     ) -> None:
+        self._facts = facts
         self._conversations = conversations
         self._tickets = tickets
         self._rules = rules
@@ -128,13 +160,42 @@ class QualityDesk:
             return None
         conversation, messages = found
         earlier = self._conversations.list_for_customer(brand_id, ticket.customer_id)
-        closed = closed_conversation(brand_id, ticket, conversation, messages, earlier)
+        return self._inspect(closed_conversation(brand_id, ticket, conversation, messages, earlier))
+
+    def sweep_bot_conversations(self, now: datetime) -> int:
+        """Inspect every brand's bot-only conversations that went quiet in the hour before ``now - QUIET``
+        (the hourly schedule; a later ``now`` re-runs a past hour). Returns how many were inspected."""
+        inspected = 0
+        for brand_id in self._facts.brands():
+            for group in bot_conversations(self._facts.facts(brand_id, now - 2 * QUIET, now), now - QUIET):
+                first = group[0]
+                found = self._conversations.get(brand_id, str(first.conversation_id))
+                if found is None or not first.customer_id:
+                    continue  # erased meanwhile
+                conversation, messages = found
+                closed = ClosedConversation(
+                    brand_id=brand_id,
+                    conversation_id=conversation.conversation_id,
+                    customer_id=first.customer_id,
+                    channel=first.channel or "unknown",
+                    live_session_id=first.live_session_id,
+                    sku=first.sku,
+                    closed_at=group[-1].at,
+                    turns=_turns(messages, first.at),
+                    earlier=_earlier(conversation, self._conversations.list_for_customer(brand_id, first.customer_id)),
+                )
+                self._inspect(closed)
+                inspected += 1
+        return inspected
+
+    def _inspect(self, closed: ClosedConversation) -> Inspection:
+        brand_id = closed.brand_id
         inspection = Inspector(self._rules.rules_for(brand_id)).conversation(closed, self._knowledge.for_brand(brand_id), self._clock())
         self._inspections.save(inspection)
         for finding in inspection.findings:
             if finding.rule_id in FEEDS_GAPS:
                 reason = f"quality:{finding.rule_id}"
-                self._gaps.record(brand_id, finding.excerpt, reason, finding.reference, inspection.closed_at, ticket.customer_id)
+                self._gaps.record(brand_id, finding.excerpt, reason, finding.reference, inspection.closed_at, closed.customer_id)
         return inspection
 
     # -- what supervisors read ---------------------------------------------------------------

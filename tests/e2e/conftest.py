@@ -13,13 +13,15 @@ import pytest
 import requests
 
 from infrastructure.local.knowledge import seed_knowledge
-from infrastructure.local.seed import PERSONAL_MESSAGES, seed_customers, seed_messages, seed_supply
+from infrastructure.local.seed import PERSONAL_DATA, PERSONAL_MESSAGES, seed_customers, seed_messages, seed_supply
 from infrastructure.local.stack import LocalStack
 from livedesk.api import CHANNELS
 
 CHANNEL_ROUTES = ("/v1/messages", "/v1/sentiment", "/v1/surveys/")
 PII_PROBE_BRAND = "pii-probe"
-# Everything the run logged (stdout, stderr and log records of every test phase), for test_zz_logs.py.
+# Personal data test_trust.py sends through the desk; no log line may carry it unmasked.
+PHONE, EMAIL, ADDRESS = "13912345678", "wang.fang@example.com", "上海市徐汇区漕溪北路88号5栋301室"
+# Everything this process's run logged (stdout, stderr and log records of every test phase).
 CAPTURED_LOGS: list[str] = []
 
 
@@ -103,6 +105,20 @@ def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
 @pytest.fixture(scope="package")
 def api(local_stack: LocalStack) -> Client:
     return Client(local_stack)
+
+
+@pytest.fixture(scope="package", autouse=True)
+def no_personal_data_in_logs(api: Client) -> Iterator[None]:
+    """After the last end-to-end test of the process (each test worker checks its own run): nothing
+    any test made the desk log carries the personal data customers sent, unmasked (routing logs the
+    opening words of each message, so the masking is what keeps it out)."""
+    yield
+    api.settle()
+    logged = "\n".join(CAPTURED_LOGS)
+    assert PII_PROBE_BRAND in logged and "message routed" in logged, "the run's logs were captured"
+    assert "139****5678" in logged and "****5678" in logged, "the customers' words were logged, masked"
+    for secret in (*PERSONAL_DATA.values(), PHONE, EMAIL, ADDRESS):
+        assert secret not in logged, f"{secret[:3]}… reached a log line"
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ the next inspection without a deploy."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -61,6 +62,8 @@ def test_a_resolved_conversation_is_inspected_and_supervisors_read_its_findings_
     week = datetime.now(UTC).strftime("%G-W%V")
     summary = api.get(f"/v1/quality/summary?week={week}").json()
     assert summary["this_week"]["conversations"] >= 1 and summary["this_week"]["findings_by_rule"]["policy_contradiction"] >= 1
+    quality = api.get("/v1/kpis?skill=after_sale").json()["quality"]
+    assert quality["conversations_inspected"] >= 1 and quality["findings_by_rule"]["policy_contradiction"] >= 1, "the KPIs carry quality"
     gaps = api.get("/v1/knowledge/gaps").json()["topics"]
     assert any("7天无理由" in str(topic) for topic in gaps), "a contradicted policy shows up as a knowledge gap"
     assert api.get("/v1/quality/findings", token=amy).status_code == 403, "agents do not read the team's findings"
@@ -95,3 +98,27 @@ def test_an_admins_rule_file_applies_to_the_next_inspection_without_a_deploy(api
     audit = api.get(f"/v1/audit?from={since}", brand=brand, token=admin).json()["entries"]
     assert any(e["target"] == "quality/rules" and e["detail"]["to_version"] == "lenient-2026-12" for e in audit)
     assert ticket_id
+
+
+def test_the_hourly_sweep_inspects_conversations_the_bot_handled_alone(api: Client, unique: Callable[[str], str]) -> None:
+    brand = BRAND  # a brand whose knowledge answers the question
+    customer = unique("cust")
+    body = {"channel": "app_chat", "channel_message_id": unique("m"), "customer_id": customer, "text": "几号链接呀"}
+    assert api.post("/v1/messages", {**body, "sent_at": datetime.now(UTC).isoformat()}, brand=brand).status_code == 202
+    api.settle()
+    (message,) = api.get(f"/v1/conversations/{_conversation_id(api, brand, customer)}", brand=brand).json()["messages"][:1]
+    assert message["routing"]["answer"] and message.get("ticket_id") is None, "the bot answered it"
+
+    hour_later = (datetime.now(UTC) + timedelta(minutes=90)).isoformat()
+    invoked = api.stack.client("lambda").invoke(
+        FunctionName="livedesk-dev-quality", Payload=json.dumps({"quality": "sweep", "at": hour_later}).encode()
+    )
+    assert json.loads(invoked["Payload"].read())["inspected"] >= 1
+    since = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+", "%2B")
+    rows = api.get(f"/v1/quality/scores?by=skill&from={since}", brand=brand).json()["groups"]
+    assert any(row["group"] == "bot" and row["conversations"] >= 1 for row in rows), rows
+
+
+def _conversation_id(api: Client, brand: str, customer: str) -> str:
+    (conversation,) = api.get(f"/v1/customers/{customer}/conversations", brand=brand).json()["conversations"]
+    return str(conversation["conversation_id"])

@@ -15,7 +15,7 @@ import pytest
 
 from livedesk.channels import signed_headers
 from livedesk.quality.rules import RuleSet
-from tests.e2e.conftest import Client
+from tests.e2e.conftest import ADDRESS, EMAIL, PHONE, Client
 
 OPENAPI = json.loads((Path(__file__).parents[2] / "docs" / "openapi.json").read_text())
 # The least role each agent route needs; channel routes are signed by a channel instead.
@@ -193,9 +193,6 @@ def test_text_length_and_unknown_fields_are_refused(api: Client) -> None:
     unknown = api.post("/v1/messages", {**_message("c-unk", "hi"), "priority": 1})
     assert (too_long.status_code, unknown.status_code) == (422, 422)
     assert "text" in too_long.json()["message"] and "priority" in unknown.json()["message"]
-
-
-PHONE, EMAIL, ADDRESS = "13912345678", "wang.fang@example.com", "上海市徐汇区漕溪北路88号5栋301室"
 
 
 def test_agents_see_personal_data_masked_and_a_supervisors_reveal_is_audited(api: Client, unique: Callable[[str], str]) -> None:

@@ -429,7 +429,11 @@ def test_the_outbox_may_read_the_message_it_delivers_and_stamp_it(template: Temp
 def test_quality_inspection_reads_the_conversation_and_ticket_and_writes_only_its_own_records(template: Template) -> None:
     assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-conversations") == {"dynamodb:GetItem", "dynamodb:Query"}
     assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-tickets") == {"dynamodb:GetItem"}
-    assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-analytics") == {"dynamodb:PutItem", "dynamodb:Query"}
+    assert _grants_of(template, "FunctionsQualityRole", "livedesk-dev-analytics") == {
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:GetItem",
+    }
     mappings = [m["Properties"] for m in template.find_resources("AWS::Lambda::EventSourceMapping").values()]
     (inspecting,) = [m for m in mappings if "Quality" in json.dumps(m["FunctionName"])]
     assert json.loads(inspecting["FilterCriteria"]["Filters"][0]["Pattern"])["dynamodb"]["NewImage"] == {"action": {"S": ["resolve"]}}

@@ -104,3 +104,22 @@ def test_kpis_slice_by_channel_lane_and_skill() -> None:
 def test_a_window_before_anything_happened_is_empty_not_an_error() -> None:
     empty = compute(LOG, at(-120), at(-60))
     assert (empty.messages, empty.resolution_rate, empty.bot_containment, empty.csat.average) == (0, None, None, None)
+
+
+def test_the_report_never_overlaps_its_hour_labels_and_shows_the_quality_score() -> None:
+    import re
+    from itertools import pairwise
+
+    from livedesk.analytics.kpis import QualityOfService
+    from livedesk.analytics.report import bars, html_report
+
+    hours = [f"04 {h:02d}:00" for h in range(24)]
+    chart = bars("Messages per hour", hours, [("messages", [1.0] * 24)])
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="\d+" font-size="10">\d\d \d\d:00', chart)]
+    assert len(xs) >= 6, "enough hours are labelled to read the axis"
+    assert min(b - a for a, b in pairwise(xs)) >= len(hours[0]) * 6, "no label runs into the next"
+    kpis = compute([], at(0), at(60), Slice(), {}).model_copy(
+        update={"quality": QualityOfService(conversations_inspected=3, average_score=81.7, findings_by_rule={"rude_wording": 2})}
+    )
+    page = html_report("lumi-beauty", kpis)
+    assert "81.7 (3)" in page and "rude_wording 2" in page and '<meta charset="utf-8">' in page

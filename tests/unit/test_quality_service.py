@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from quality.service import QualityDesk, iso_week
 
+from livedesk.analytics.facts import Fact
 from livedesk.errors import InvalidRequest
 from livedesk.models import Channel, Conversation, ConversationMessage
 from livedesk.quality.model import BrandKnowledge, Inspection, PolicyTerms
@@ -95,9 +96,17 @@ class World:
             inspections=self.store,
             gaps=self.gaps,
             audit=self.audit,
+            facts=self,
             clock=lambda: NOW + timedelta(hours=1),
         )
         self.knowledge = BrandKnowledge(policies=[policy])
+        self.recorded: list[Fact] = []
+
+    def facts(self, brand_id: str, start: datetime, end: datetime) -> list[Fact]:
+        return [f for f in self.recorded if f.brand_id == brand_id and start <= f.at < end]
+
+    def brands(self) -> list[str]:
+        return sorted({f.brand_id for f in self.recorded})
 
     def head(self, brand_id: str, ticket_id: str) -> Any:
         return self.tickets.get(f"{brand_id}/{ticket_id}")
@@ -202,3 +211,35 @@ def test_a_week_is_an_iso_week() -> None:
     assert (start.isoformat(), end.isoformat()) == ("2026-11-30T00:00:00+00:00", "2026-12-07T00:00:00+00:00")
     with pytest.raises(InvalidRequest):
         iso_week("2026-W60")
+
+
+def routed(conversation_id: str, minutes: int, handled_by: str = "bot") -> Fact:
+    return Fact(
+        kind="message",
+        fact_id=f"message#{conversation_id}-{minutes}",
+        brand_id=BRAND,
+        at=NOW + timedelta(minutes=minutes),
+        conversation_id=conversation_id,
+        customer_id="u1",
+        channel="live_comment",
+        handled_by=handled_by,  # type: ignore[arg-type]
+    )
+
+
+def test_the_hourly_sweep_inspects_bot_only_conversations_that_went_quiet_once(world: World) -> None:
+    world.converse("bot-quiet", NOW, [message(1, "customer", "退货几天？", 0), message(2, "bot", "亲，我们是7天无理由退货", 2)])
+    world.converse("bot-busy", NOW, [message(3, "customer", "在吗", 0)])
+    world.converse("to-a-person", NOW, [message(4, "customer", "我要投诉", 0)])
+    world.recorded += [routed("bot-quiet", 0), routed("bot-busy", 0), routed("bot-busy", 70), routed("to-a-person", 0, "person")]
+    assert world.desk.sweep_bot_conversations(NOW + timedelta(minutes=90)) == 1, "quiet for an hour, the bot alone answered"
+    [inspection] = world.store.saved
+    assert (inspection.conversation_id, inspection.skill, inspection.ticket_id, inspection.channel) == (
+        "bot-quiet",
+        "bot",
+        None,
+        "live_comment",
+    )
+    [finding] = inspection.findings
+    assert (finding.rule_id, finding.author, finding.author_id) == ("policy_contradiction", "bot", None)
+    world.desk.sweep_bot_conversations(NOW + timedelta(minutes=90))
+    assert len(world.store.saved) == 1, "re-running the hour overwrites, never duplicates"

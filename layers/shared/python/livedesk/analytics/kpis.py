@@ -71,6 +71,12 @@ class HourVolume(BaseModel):
     forecast: float | None = None
 
 
+class QualityOfService(BaseModel):
+    conversations_inspected: int
+    average_score: float | None
+    findings_by_rule: dict[str, int]
+
+
 class Kpis(BaseModel):
     window_from: datetime
     window_to: datetime
@@ -93,6 +99,9 @@ class Kpis(BaseModel):
     negative_emotion_share: float | None
     average_intent_confidence: float | None
     volume: list[HourVolume]
+    quality: QualityOfService | None = Field(
+        default=None, description="Quality inspection of the conversations closed in the window (none for an intent or lane slice)"
+    )
 
 
 @dataclass

@@ -3,6 +3,7 @@ external files, so it can be mailed or archived as it is."""
 
 from __future__ import annotations
 
+import math
 from html import escape
 
 from livedesk.analytics.kpis import Kpis
@@ -27,6 +28,8 @@ def bars(title: str, labels: list[str], series: list[tuple[str, list[float]]], l
     top = max(values, default=0) or 1
     group = (WIDTH - 2 * PAD) / max(1, len(labels))
     width = group * 0.8 / max(1, len(series))
+    longest = max((len(label) for label in labels), default=1)
+    label_every = max(1, math.ceil((longest * 6 + 8) / group))  # a 10 px label is about 6 px a character: never overlap
     parts = [f'<svg viewBox="0 0 {WIDTH} {HEIGHT + 40}" width="{WIDTH}" role="img" aria-label="{escape(title)}">']
     parts.append(f'<text x="{PAD}" y="16" font-size="14" font-weight="bold">{escape(title)}</text>')
     parts.append(f'<line x1="{PAD}" y1="{HEIGHT}" x2="{WIDTH - PAD}" y2="{HEIGHT}" stroke="#999"/>')
@@ -37,7 +40,7 @@ def bars(title: str, labels: list[str], series: list[tuple[str, list[float]]], l
             parts.append(
                 f'<rect x="{x0 + s * width:.1f}" y="{HEIGHT - height:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{COLOURS[s]}"/>'
             )
-        if len(labels) <= 24 or n % max(1, len(labels) // 12) == 0:
+        if n % label_every == 0:
             parts.append(f'<text x="{x0:.1f}" y="{HEIGHT + 14}" font-size="10">{escape(label)}</text>')
     if line:
         points = [
@@ -71,6 +74,11 @@ def html_report(brand_id: str, kpis: Kpis) -> str:
         ("CSAT (answers)", f"{kpis.csat.average if kpis.csat.average is not None else '—'} ({kpis.csat.answers})"),
         ("NPS", "—" if kpis.csat.nps is None else f"{kpis.csat.nps:+.0f}"),
     ]
+    if kpis.quality is not None:
+        top = ", ".join(f"{rule} {n}" for rule, n in list(kpis.quality.findings_by_rule.items())[:3]) or "none"
+        score = "—" if kpis.quality.average_score is None else f"{kpis.quality.average_score:.1f}"
+        rows.append(("Quality score (conversations inspected)", f"{score} ({kpis.quality.conversations_inspected})"))
+        rows.append(("Most frequent quality findings", top))
     table = "".join(f"<tr><th>{escape(name)}</th><td>{escape(value)}</td></tr>" for name, value in rows)
     hours = [v.hour.strftime("%d %H:00") for v in kpis.volume]
     tiers = sorted(kpis.sla_attainment)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 
 from livedesk import pii
 from livedesk.quality.model import BrandKnowledge, ClosedConversation, Finding, Inspection, StreamerPromise, Turn
-from livedesk.quality.rules import RuleSet, Severity, WordingRule, _compiled
+from livedesk.quality.rules import FindingSeverity, RuleSet, WordingRule, _compiled
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
 EXCERPT = 160
@@ -75,7 +75,7 @@ class Inspector:
             found += self._promise(turn, knowledge, live_session_id, sku)
         return found
 
-    def _finding(self, rule_id: str, severity: Severity, turn: Turn, start: int, end: int, suggestion: str, **extra: str) -> Finding:
+    def _finding(self, rule_id: str, severity: FindingSeverity, turn: Turn, start: int, end: int, suggestion: str, **extra: str) -> Finding:
         author = "bot" if turn.author == "bot" else "agent"
         return Finding(
             rule_id=rule_id,

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from livedesk.quality.rules import Severity
+from livedesk.quality.rules import FindingSeverity
 
 
 class _Frozen(BaseModel):
@@ -105,7 +105,7 @@ class BrandKnowledge(_Frozen):
 
 class Finding(_Frozen):
     rule_id: str
-    severity: Severity
+    severity: FindingSeverity
     message_id: str | None = Field(default=None, description="The reply it is about; none for a conversation-wide finding")
     author: Literal["agent", "bot"] | None = None
     author_id: str | None = Field(default=None, description="The agent it is attributed to")

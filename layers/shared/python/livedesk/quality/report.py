@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from livedesk.quality.model import Finding, Inspection
-from livedesk.quality.rules import Severity
+from livedesk.quality.rules import FindingSeverity
 
 GroupBy = Literal["agent", "skill", "channel", "live_session"]
 
@@ -23,7 +23,7 @@ class Where(BaseModel):
     channel: str | None = None
     live_session_id: str | None = None
     rule_id: str | None = None
-    severity: Severity | None = None
+    severity: FindingSeverity | None = None
 
     def conversation(self, inspection: Inspection) -> bool:
         return (
@@ -112,7 +112,7 @@ def scores(inspections: list[Inspection], by: GroupBy) -> list[ScoreRow]:
     return sorted(rows, key=lambda row: (row.score, row.group))
 
 
-class Period(BaseModel):
+class QualityPeriod(BaseModel):
     start: datetime
     end: datetime
     conversations: int
@@ -122,15 +122,15 @@ class Period(BaseModel):
 
 class WeeklySummary(BaseModel):
     week: str
-    this_week: Period
-    previous_week: Period
+    this_week: QualityPeriod
+    previous_week: QualityPeriod
     lowest_agents: list[ScoreRow] = Field(description="The five agents with the lowest mean score this week")
     examples: list[FindingRow] = Field(description="The most severe findings of the week, one per rule")
 
 
-def period(inspections: list[Inspection], start: datetime, end: datetime) -> Period:
+def period(inspections: list[Inspection], start: datetime, end: datetime) -> QualityPeriod:
     chosen = [i for i in inspections if start <= i.closed_at < end]
-    return Period(
+    return QualityPeriod(
         start=start,
         end=end,
         conversations=len(chosen),
@@ -139,7 +139,7 @@ def period(inspections: list[Inspection], start: datetime, end: datetime) -> Per
     )
 
 
-SEVERITY_ORDER: dict[Severity, int] = {Severity.CRITICAL: 0, Severity.MAJOR: 1, Severity.MINOR: 2}
+SEVERITY_ORDER: dict[FindingSeverity, int] = {FindingSeverity.CRITICAL: 0, FindingSeverity.MAJOR: 1, FindingSeverity.MINOR: 2}
 
 
 def weekly(

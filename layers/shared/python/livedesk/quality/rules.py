@@ -22,7 +22,7 @@ Author = Literal["agent", "bot"]
 BOTH: tuple[Author, ...] = ("agent", "bot")
 
 
-class Severity(StrEnum):
+class FindingSeverity(StrEnum):
     CRITICAL = "critical"
     MAJOR = "major"
     MINOR = "minor"
@@ -39,11 +39,11 @@ class _Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{2,40}$")
-    severity: Severity
+    severity: FindingSeverity
     enabled: bool = True
 
 
-class Term(BaseModel):
+class WordingTerm(BaseModel):
     """One wording to flag; ``unless`` (matched on the same sentence) marks the harmless uses."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -73,7 +73,7 @@ class WordingRule(_Rule):
 
     title: str
     authors: list[Author] = Field(default_factory=lambda: list(BOTH))
-    terms: list[Term] = Field(min_length=1)
+    terms: list[WordingTerm] = Field(min_length=1)
 
 
 class PhraseRule(_Rule):
@@ -103,7 +103,7 @@ class RepeatRule(_Rule):
     days: int = Field(ge=1, le=90)
 
 
-class Claim(BaseModel):
+class PolicyClaim(BaseModel):
     """How a reply states a policy term: each pattern captures the number as ``n``; ``scale`` converts
     the stated unit to the term's (days stated, hours in the term: 24). For an ``upper_bound`` term
     (a refund within 48 hours) stating less is no contradiction."""
@@ -125,7 +125,7 @@ class Claim(BaseModel):
 
 
 class PolicyRule(_Rule):
-    claims: list[Claim] = Field(min_length=1)
+    claims: list[PolicyClaim] = Field(min_length=1)
 
 
 class PromiseRule(_Rule):
@@ -160,7 +160,7 @@ class Scoring(BaseModel):
     major: int = Field(ge=0, le=100)
     minor: int = Field(ge=0, le=100)
 
-    def penalty(self, severity: Severity) -> int:
+    def penalty(self, severity: FindingSeverity) -> int:
         return int(getattr(self, severity.value))
 
 
