@@ -94,8 +94,9 @@ dev: $(TEMPLATE)
 
 # Two workers: the end-to-end files in two groups, each on one worker with its own local stack,
 # and the unit, infrastructure and integration tests first (tests/conftest.py assigns the groups).
+# One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over 2 cores.
 test: $(TEMPLATE) lint
-	@$(PY) -m pytest -n 2 --dist loadgroup
+	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(SETUP) ## unit tests only
 	@$(PY) -m pytest tests/unit

@@ -174,6 +174,8 @@ class LiveDeskStack(Stack):
                 "TAKEOVER_TIMEOUT_SECONDS": "120",
                 "SEARCH_FUNCTION_NAME": search.function_name,
                 **supply_store,
+                "ANALYTICS_TABLE": data.analytics.table_name,
+                "EXPERIMENTS_REFRESH_SECONDS": "60",
             },
             timeout=Duration.seconds(30),
             memory_size=1024,  # the embedder: about 150 MB, and CPU for one embedding per message
@@ -181,6 +183,7 @@ class LiveDeskStack(Stack):
         )
         search.grant_invoke(routing)
         data.supply.grant_read_data(routing)  # self-service: the customer's orders, parcels, stock
+        data.analytics.grant(routing, "dynamodb:Query")  # the brand's running experiment
         data.conversations.grant_read_write_data(routing)
         data.customers.grant_read_write_data(routing)
         data.tickets.grant_read_write_data(routing)
@@ -207,8 +210,11 @@ class LiveDeskStack(Stack):
                 **audit_log,
                 "AFTER_SALES_STATE_MACHINE_ARN": workflows.after_sales.state_machine_arn,
                 "INSPECTION_TIMEOUT_SECONDS": str(14 * 24 * 3600),
+                "ANALYTICS_TABLE": data.analytics.table_name,
+                "EXPERIMENTS_REFRESH_SECONDS": "60",
             },
         )
+        data.analytics.grant(tickets, "dynamodb:Query")  # the running experiment may word the survey
         data.tickets.grant_read_write_data(tickets)
         append_history(tickets)
         data.conversations.grant(tickets, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
@@ -305,6 +311,7 @@ class LiveDeskStack(Stack):
             environment={
                 **analytics_store,
                 **supply_store,
+                **audit_log,
                 "KNOWLEDGE_TABLE": data.knowledge.table_name,
                 "DEAD_LETTER_QUEUES": self.to_json_string({name: queue.queue_url for name, queue in dead_letters.items()}),
                 "MONITORED_FUNCTIONS": self.to_json_string([function.function_name for function in watched]),
@@ -314,6 +321,7 @@ class LiveDeskStack(Stack):
             memory_size=1024,
         )
         data.analytics.grant_read_write_data(insights)
+        data.audit.grant(insights, "dynamodb:PutItem")  # experiments started and stopped
         data.knowledge.grant_read_data(insights)
         data.supply.grant_read_data(insights)
         for queue in dead_letters.values():
@@ -457,6 +465,10 @@ class LiveDeskStack(Stack):
                 "GET /v1/knowledge/gaps": insights,
                 "GET /v1/alerts": insights,
                 "PUT /v1/live-sessions/{live_session_id}/schedule": insights,
+                "POST /v1/experiments": insights,
+                "GET /v1/experiments": insights,
+                "POST /v1/experiments/{experiment_id}/stop": insights,
+                "GET /v1/experiments/{experiment_id}/results": insights,
                 "GET /v1/forecast": forecaster,
                 "GET /v1/quality/findings": quality,
                 "GET /v1/quality/scores": quality,

@@ -15,6 +15,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel, model_validator
 
+from insights.experiments import ExperimentDesk
 from insights.service import AwsInfrastructure, Insights, SnsAlerts
 from livedesk.analytics.alerts import Alert, AlertRules
 from livedesk.analytics.gaps import Topic
@@ -23,7 +24,11 @@ from livedesk.analytics.report import html_report
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.analytics.voc import VoiceOfCustomer, as_csv
 from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.audit import AuditLog
 from livedesk.errors import InvalidRequest
+from livedesk.experiments.model import Experiment, ExperimentDraft
+from livedesk.experiments.results import ExperimentResults
+from livedesk.experiments.store import ExperimentStore
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.quality.store import QualityStore
@@ -36,6 +41,7 @@ from livedesk.tickets.lifecycle import Role
 class InsightsSettings(SupplyStoreSettings):
     analytics_table: str
     knowledge_table: str
+    audit_table: str
     dead_letter_queues: str = "{}"  # {"inbound-dlq": "https://sqs…"}
     monitored_functions: str = "[]"  # function names whose Lambda Errors metric the red level watches
     alert_topics: str = "{}"  # {"yellow": arn, "orange": arn, "red": arn}
@@ -63,6 +69,12 @@ insights = Insights(
     alerts=SnsAlerts(boto3.client("sns"), json.loads(settings.alert_topics)),
     rules=AlertRules.load(settings.alert_rules),
     clock=utc_now,
+)
+experiments = ExperimentDesk(
+    ExperimentStore(dynamodb.Table(settings.analytics_table)),
+    AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    AuditLog(dynamodb.Table(settings.audit_table), utc_now),
+    utc_now,
 )
 TAGS = ["operations"]
 From = Annotated[AwareDatetime | None, Query(alias="from", description="Start of the window (default: 24 hours before its end)")]
@@ -173,6 +185,45 @@ def get_alerts() -> Alerts:
 def put_schedule(live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_length=64)], body: Schedule) -> Scheduled:
     insights.schedule(current_actor(app, Role.SUPERVISOR).brand_id, live_session_id, body.start, body.end)
     return Scheduled(live_session_id=live_session_id, start=body.start, end=body.end)
+
+
+class ExperimentList(BaseModel):
+    experiments: list[Experiment]
+
+
+ExperimentId = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
+
+
+@app.post(
+    "/v1/experiments", summary="Start an A/B experiment on routing and answers (admins; one runs at a time)", tags=TAGS, responses=AGENT
+)
+def start_experiment(body: ExperimentDraft) -> Experiment:
+    return experiments.start(current_actor(app, Role.ADMIN), body)
+
+
+@app.get("/v1/experiments", summary="The brand's experiments, newest first", tags=TAGS, responses=AGENT)
+def list_experiments() -> ExperimentList:
+    return ExperimentList(experiments=experiments.all(current_actor(app, Role.SUPERVISOR).brand_id))
+
+
+@app.post(
+    "/v1/experiments/<experiment_id>/stop",
+    summary="Stop an experiment: everyone returns to the control (admins)",
+    tags=TAGS,
+    responses=AGENT,
+)
+def stop_experiment(experiment_id: ExperimentId) -> Experiment:
+    return experiments.stop(current_actor(app, Role.ADMIN), experiment_id)
+
+
+@app.get(
+    "/v1/experiments/<experiment_id>/results",
+    summary="Each variant's containment, handoffs, FCR, CSAT and repeat contact with 95 % intervals and sample sizes",
+    tags=TAGS,
+    responses=AGENT,
+)
+def get_experiment_results(experiment_id: ExperimentId) -> ExperimentResults:
+    return experiments.results(current_actor(app, Role.SUPERVISOR).brand_id, experiment_id)
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from pydantic import Json
 
+from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, utc_now
@@ -37,6 +38,8 @@ class RoutingSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStor
     search_function_name: str
     conversation_idle_hours: int = 24
     value_rules: ValueRules = ValueRules()
+    analytics_table: str  # where experiments live
+    experiments_refresh_seconds: int
 
 
 class InboundRecord(SqsRecordModel):
@@ -73,6 +76,7 @@ router = Router(
     idle_window=timedelta(hours=settings.conversation_idle_hours),
     value_rules=settings.value_rules,
     self_service=SelfService(supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table))),
+    experiments=CachedRunning(ExperimentStore(dynamodb.Table(settings.analytics_table)), settings.experiments_refresh_seconds),
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds)
 

@@ -125,10 +125,10 @@ def malfunction(understood: Understanding) -> bool:
     return understood.intent.label == "installation_usage" and bool(MALFUNCTION.search(understood.normalized.text))
 
 
-def may_answer(understood: Understanding) -> bool:
+def may_answer(understood: Understanding, min_confidence: float = MIN_CONFIDENCE) -> bool:
     """Whether the bot may answer this message from knowledge: a confident intent that is not about
     the customer's own order, and either not a matter for a person or a calm after-sale question."""
-    return confidence(understood.intent) >= MIN_CONFIDENCE and is_for_knowledge(understood)
+    return confidence(understood.intent) >= min_confidence and is_for_knowledge(understood)
 
 
 def is_for_knowledge(understood: Understanding) -> bool:
@@ -192,6 +192,7 @@ def decide(
     answer: BotAnswer | None,
     classifier_version: str,
     handoff: str | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
 ) -> RoutingDecision:
     """Combine intent, customer value and emotion into a destination, a priority and the reasons.
     ``answer`` is a confident knowledge, courtesy or self-service answer to the message: only then
@@ -207,7 +208,7 @@ def decide(
     elif intent.label in HUMAN_INTENTS:
         queue, severity = HUMAN_INTENTS[intent.label]
         reasons.append(f"{intent.label} needs a person")
-    elif intent.label == OUT_OF_SCOPE or confidence(intent) < MIN_CONFIDENCE:
+    elif intent.label == OUT_OF_SCOPE or confidence(intent) < min_confidence:
         queue, severity = "general", Severity.P4
         reasons.append("not understood with confidence: a person answers")
     elif intent.label in PERSONAL_INTENTS and answer is None:

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from livedesk import ids, keys
+from livedesk.experiments.model import Experiment, Variant
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
 from livedesk.models import (
@@ -37,6 +38,7 @@ from livedesk.understanding.triage import CommentKind, signature, similarity, tr
 from livedesk.value import ValueRules, assess_value
 from routing.answers import CourtesyReplies
 from routing.policy import (
+    MIN_CONFIDENCE,
     BotAnswer,
     answer_kinds,
     clusterable,
@@ -48,6 +50,37 @@ from routing.policy import (
     noise,
 )
 from routing.selfservice import Lookup, Question, SelfService
+
+
+class RunningExperiments(Protocol):
+    def running(self, brand_id: str) -> Experiment | None: ...
+
+
+@dataclass(frozen=True)
+class Arm:
+    """The customer's variant of the brand's running experiment (the control's settings when none)."""
+
+    experiment_id: str | None = None
+    variant: Variant | None = None
+
+    @property
+    def min_confidence(self) -> float:
+        return self.variant.min_confidence if self.variant and self.variant.min_confidence is not None else MIN_CONFIDENCE
+
+    @property
+    def answer_similarity(self) -> float | None:
+        return self.variant.answer_similarity if self.variant else None
+
+    @property
+    def value_rules(self) -> ValueRules | None:
+        return self.variant.value_rules if self.variant else None
+
+    def worded(self, answer: str, lang: str) -> str:
+        return self.variant.worded(answer, lang) if self.variant else answer
+
+    def courtesy(self, intent: str, lang: str) -> str | None:
+        texts = self.variant.courtesy.get(intent, {}) if self.variant else {}
+        return texts.get(lang) or next(iter(texts.values()), None)
 
 
 class RoutedMessage(BaseModel):
@@ -153,7 +186,9 @@ class Router:
         sla: SlaPolicy | None = None,
         value_rules: ValueRules = ValueRules(),
         self_service: SelfService | None = None,
+        experiments: RunningExperiments | None = None,
     ) -> None:
+        self._experiments = experiments
         self._understander = understander
         self._knowledge = knowledge
         self._courtesy = courtesy
@@ -171,7 +206,8 @@ class Router:
     def route(self, message: InboundMessage) -> RoutedMessage:
         brand = message.brand_id
         profile = self._customers.profile(brand, message.customer_id)
-        value = assess_value(profile.value, message.sent_at, self._value_rules)
+        arm = self._arm(message)
+        value = assess_value(profile.value, message.sent_at, arm.value_rules or self._value_rules)
         live = message.channel is Channel.LIVE_COMMENT
         normalized = read_message(message.text)
         if live and triage(normalized) is CommentKind.NOISE:
@@ -190,15 +226,20 @@ class Router:
             answer = BotAnswer(asked.answer, asked.answer_source or asked.cluster_id) if asked.answer else None
             consulted.append(f"cluster:{asked.cluster_id}")
         elif working is None:
-            knowledge, answer = self._consult(message, understood, normalized)
+            knowledge, answer = self._consult(message, understood, normalized, arm)
             consulted.append("knowledge" if knowledge is not None else "knowledge:unavailable")
             lookup = self._look_up(message, understood, normalized, knowledge)
             if lookup is not None:
                 consulted.append(lookup.source)
                 if lookup.answer:
                     answer = BotAnswer(lookup.answer, lookup.source)
-        decision = decide(understood, value, answer, self._understander.version, handoff=lookup.handoff if lookup else None)
+        handoff = lookup.handoff if lookup else None
+        decision = decide(understood, value, answer, self._understander.version, handoff=handoff, min_confidence=arm.min_confidence)
         decision.lookups = consulted
+        if arm.variant is not None:
+            decision.experiment_id, decision.variant = arm.experiment_id, arm.variant.name
+            if decision.answer and decision.answer_source != "courtesy" and asked is None:
+                decision.answer = arm.worded(decision.answer, normalized.lang)
         if knowledge is not None:
             decision.reasons.append(f"knowledge: {knowledge.reason}")
         elif asked is None and working is None and answer is None:
@@ -274,19 +315,29 @@ class Router:
                 ticket = self._tickets.head(brand_id, ticket.ticket_id) or ticket
         return ticket
 
+    def _arm(self, message: InboundMessage) -> Arm:
+        experiment = self._experiments.running(message.brand_id) if self._experiments else None
+        if experiment is None:
+            return Arm()
+        return Arm(experiment.experiment_id, experiment.assign(message.customer_id))
+
     def _consult(
-        self, message: InboundMessage, understood: Understanding, normalized: NormalizedText
+        self, message: InboundMessage, understood: Understanding, normalized: NormalizedText, arm: Arm
     ) -> tuple[SearchResult | None, BotAnswer | None]:
         """Search the brand's knowledge for every understood message: an answer when the bot may give
         one, otherwise the passages the agent will want. Thanks and small talk get a courtesy reply."""
-        answerable = may_answer(understood)
+        answerable = may_answer(understood, arm.min_confidence)
         intent = understood.intent.label
         if answerable and intent in self._courtesy.intents:
-            text = self._courtesy.reply(message.brand_id, intent, normalized.lang)
+            text = arm.courtesy(intent, normalized.lang) or self._courtesy.reply(message.brand_id, intent, normalized.lang)
             return None, BotAnswer(text, "courtesy") if text else None
         filters = SearchFilters(live_session_id=message.live_session_id, sku=message.sku, channel=message.channel)
         request = SearchRequest(
-            query=normalized.original[:QUERY_CHARS], k=SUGGESTIONS, filters=filters, answer_kinds=answer_kinds(understood)
+            query=normalized.original[:QUERY_CHARS],
+            k=SUGGESTIONS,
+            filters=filters,
+            answer_kinds=answer_kinds(understood),
+            min_similarity=arm.answer_similarity,
         )
         result = self._knowledge.lookup(
             message.brand_id, request, record_gap=is_for_knowledge(understood), customer_id=message.customer_id, vector=understood.vector
@@ -416,7 +467,7 @@ class Router:
             ]
             + _lookup_suggestions(lookup),
         )
-        created = TicketEvent(at=now, actor="routing", action="created", detail=_created_detail(message, ticket))
+        created = TicketEvent(at=now, actor="routing", action="created", detail=_created_detail(message, ticket, decision))
         self._tickets.create(message.brand_id, ticket, created)
         return ticket
 
@@ -429,8 +480,9 @@ def _lookup_suggestions(lookup: Lookup | None) -> list[KnowledgeSuggestion]:
     return [KnowledgeSuggestion(doc_id=lookup.source, kind="supply", content=detail, similarity=1.0, source="supply chain", version=1)]
 
 
-def _created_detail(message: InboundMessage, ticket: Ticket) -> dict[str, str]:
-    """What the KPIs slice and time a ticket by: its channel, session, queue, intent, lane and SLA deadlines."""
+def _created_detail(message: InboundMessage, ticket: Ticket, decision: RoutingDecision) -> dict[str, str]:
+    """What the KPIs slice and time a ticket by: its channel, session, queue, intent, lane, SLA
+    deadlines, and the experiment variant its customer was in."""
     detail = {
         "skill": ticket.skill,
         "severity": ticket.severity.value,
@@ -440,6 +492,8 @@ def _created_detail(message: InboundMessage, ticket: Ticket) -> dict[str, str]:
         "first_response_due": ticket.first_response_due.isoformat(),
         "resolution_due": ticket.resolution_due.isoformat(),
     }
+    if decision.experiment_id and decision.variant:
+        detail |= {"experiment_id": decision.experiment_id, "variant": decision.variant}
     return detail | ({"live_session_id": message.live_session_id} if message.live_session_id else {})
 
 

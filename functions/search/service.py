@@ -100,7 +100,7 @@ class KnowledgeSearch:
             agreed = top.lexical_rank == 1 and top.dense_rank == 1
             if top.passage.kind not in answering:
                 reason = f"the best match is a {top.passage.kind.value} passage, which does not answer this kind of question"
-            elif agreed and top.similarity >= ANSWER_SIMILARITY:
+            elif agreed and top.similarity >= (request.min_similarity or ANSWER_SIMILARITY):
                 return SearchResult(
                     hits=shown,
                     answer=answer_text(top.passage),
@@ -110,7 +110,7 @@ class KnowledgeSearch:
                 )
             else:
                 reason = (
-                    f"low confidence: similarity {top.similarity:.2f} (needs {ANSWER_SIMILARITY})"
+                    f"low confidence: similarity {top.similarity:.2f} (needs {request.min_similarity or ANSWER_SIMILARITY})"
                     if agreed
                     else "low confidence: keyword and semantic search disagree on the best match"
                 )

@@ -26,6 +26,7 @@ from livedesk.api import (
     current_actor,
 )
 from livedesk.audit import AuditLog
+from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, TicketView, utc_now
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy, masked_ticket
@@ -34,13 +35,15 @@ from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, Tic
 from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import Inspection, ReturnRepository, ReturnRequest, ReturnStart
-from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows, TicketDesk
+from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows, Surveys, TicketDesk
 
 
 class TicketSettings(ConversationStoreSettings, TicketStoreSettings, ChannelKeySettings):
     audit_table: str
     after_sales_state_machine_arn: str
     inspection_timeout_seconds: int = 14 * 24 * 3600
+    analytics_table: str  # where experiments live (a variant may word the survey)
+    experiments_refresh_seconds: int
 
 
 settings = TicketSettings()
@@ -58,6 +61,7 @@ desk = TicketDesk(
     workflows=StepFunctionsWorkflows(boto3.client("stepfunctions"), {"after_sales": settings.after_sales_state_machine_arn}),
     clock=utc_now,
     inspection_timeout_s=settings.inspection_timeout_seconds,
+    surveys=Surveys(CachedRunning(ExperimentStore(dynamodb.Table(settings.analytics_table)), settings.experiments_refresh_seconds)),
 )
 views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
 TicketId = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 from pydantic import BaseModel, Field
 
 from livedesk.errors import NotFound
+from livedesk.experiments.model import Experiment
 from livedesk.models import Csat, Ticket, TicketEvent, TicketView
 from livedesk.repositories import ConversationRepository
 from livedesk.tickets import lifecycle
@@ -27,6 +28,22 @@ SURVEY = {
     "zh": "本次服务已完成。请为我们的服务打分（1–5 分，5 分最满意），也欢迎留下您的意见。",
     "en": "Your request is resolved. Please rate our service from 1 to 5 (5 is best); comments are welcome.",
 }
+
+
+class RunningExperiments(Protocol):
+    def running(self, brand_id: str) -> Experiment | None: ...
+
+
+class Surveys:
+    """The CSAT survey's wording: the customer's variant's, while an experiment on it runs."""
+
+    def __init__(self, experiments: RunningExperiments | None = None) -> None:
+        self._experiments = experiments
+
+    def wording(self, brand_id: str, customer_id: str, lang: str) -> str:
+        experiment = self._experiments.running(brand_id) if self._experiments else None
+        variant = experiment.assign(customer_id) if experiment else None
+        return (variant.survey.get(lang) if variant else None) or SURVEY.get(lang) or SURVEY["zh"]
 
 
 class StepFunctionsWorkflows:
@@ -81,7 +98,9 @@ class TicketDesk:
         workflows: Workflows,
         clock: Callable[[], datetime],
         inspection_timeout_s: int = 14 * 24 * 3600,
+        surveys: Surveys | None = None,
     ) -> None:
+        self._surveys = surveys or Surveys()
         self._tickets = tickets
         self._tokens = tokens
         self._returns = returns
@@ -129,7 +148,8 @@ class TicketDesk:
         if isinstance(action, Reply):
             items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, action.text, actor.id, now))
         if isinstance(action, Resolve):  # the CSAT survey
-            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, SURVEY[before.lang], None, now))
+            survey = self._surveys.wording(actor.brand_id, before.customer_id, before.lang)
+            items.append(self._message_to_customer(actor.brand_id, before, change.ticket.version, survey, None, now))
         self._tickets.commit(items)
         return self._view(actor.brand_id, ticket_id)  # as it is now, even if it moved out of the actor's skills
 

@@ -222,6 +222,7 @@ class Desk:
                 ("amy", "agent", ("after_sale", "logistics", "general")),
                 ("ben", "agent", ("pre_sale", "technical", "supply_chain")),
                 ("sue", "supervisor", ()),
+                ("boss", "admin", ()),
             )
         }
         self.done = {"replied": 0, "resolved": 0, "surveyed": 0, "taken over": 0, "returns": 0}
@@ -313,6 +314,7 @@ def run(port: int = 0) -> int:
             if parcel is not None:
                 supply.put_shipment(BRAND, parcel)
         desk = Desk(stack)
+        experiment = desk.call("POST", "/v1/experiments", "boss", EXPERIMENT)  # before any message is routed
         morning = desk.call("GET", "/v1/forecast?hours=48", "sue")  # what the hourly run predicted before the day began
         print(f"Forecast from four weeks of history: {sum(i['expected'] for i in morning['intervals'][:24]):.0f} messages for the day")
         print(f"Replaying {len(posts)} messages of the last 24 hours through {stack.url} …", flush=True)
@@ -332,6 +334,7 @@ def run(port: int = 0) -> int:
         print("  " + ", ".join(f"{count} {what}" for what, count in desk.done.items()), flush=True)
         summarise(desk, now)
         judge(ConversationRepository(dynamodb.Table(stack.table_name("Conversations")), timedelta(days=30)), posts)
+        report_experiment(desk, experiment["experiment_id"])
     finally:
         stack.stop()
     return 0
@@ -374,6 +377,36 @@ def summarise(desk: Desk, now: datetime) -> None:
     print(f"Report: {REPORT}")
 
 
+EXPERIMENT = {
+    "name": "bolder bot",
+    "hypothesis": "answering at a lower intent confidence and knowledge similarity contains more, at what cost in wrong answers",
+    "variants": [
+        {"name": "control", "weight": 50},
+        {"name": "bolder", "weight": 50, "min_confidence": 0.4, "answer_similarity": 0.85},
+    ],
+}
+
+
+def report_experiment(desk: Desk, experiment_id: str) -> None:
+    read = desk.call("GET", f"/v1/experiments/{experiment_id}/results", "sue")
+    print(f"\nExperiment '{read['experiment']['name']}' ({experiment_id}): {read['note']}")
+
+    def estimate(e: dict[str, Any], share: bool = True) -> str:
+        if e["value"] is None:
+            return "—"
+        value = f"{e['value']:.0%}" if share else f"{e['value']:.2f}"
+        interval = f" [{e['low']:.0%}, {e['high']:.0%}]" if share and e["low"] is not None else ""
+        return f"{value}{interval} (n {e['n']})"
+
+    for v in read["variants"]:
+        print(f"  {v['variant']:8} {v['customers']} customers, {v['messages']} messages: containment {estimate(v['containment'])},"
+              f" FCR {estimate(v['first_contact_resolution'])}, CSAT {estimate(v['csat'], share=False)},"
+              f" repeat contact {estimate(v['repeat_contact'])}")  # fmt: skip
+        for metric, change in v["versus_control"].items():
+            verdict = "significant" if change["significant"] else "not significant"
+            print(f"           {metric} vs control {change['difference']:+.3f} [{change['low']:+.3f}, {change['high']:+.3f}] {verdict}")
+
+
 def judge(conversations: ConversationRepository, posts: list[Post]) -> None:
     """Routing against each template's expected destination and answer sources. A message that
     reached a conversation an agent was already working goes to that agent: not scored."""
@@ -385,6 +418,8 @@ def judge(conversations: ConversationRepository, posts: list[Post]) -> None:
                 if message.routing is not None:
                     routed[message.channel_message_id] = message.routing
     outcomes, in_tickets, misses = [], 0, Counter[str]()
+    variants = {n: (routed[f"demo-{n}"].variant if f"demo-{n}" in routed else None) for n in range(len(posts))}
+    scored: list[str | None] = []  # the variant of each scored outcome
     for n, post in enumerate(posts):
         decision = routed.get(f"demo-{n}")
         if decision is not None and any("has open ticket" in reason for reason in decision.reasons):
@@ -394,8 +429,11 @@ def judge(conversations: ConversationRepository, posts: list[Post]) -> None:
         source = decision.answer_source if decision else None
         outcome = Outcome(post.ask.expected, post.ask.sources, post.ask.routine, got, source)
         outcomes.append(outcome)
+        scored.append(variants[n])
         if not outcome.right:
             misses[f"{post.ask.text} (expected {post.ask.expected}, got {got}{f' from {source}' if source else ''})"] += 1
     print(f"\nRouting against the demo's expected labels ({in_tickets} messages reached a ticket in progress and are not scored):")
     print("  " + score(outcomes).summary())
     print("  most frequent misses: " + "; ".join(f"{miss} ×{count}" for miss, count in misses.most_common(8)))
+    for variant in sorted({v for v in variants.values() if v}):
+        print(f"  variant {variant}: " + score([o for o, v in zip(outcomes, scored, strict=True) if v == variant]).summary())

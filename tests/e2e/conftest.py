@@ -90,6 +90,7 @@ def local_stack(synthesized_template: Path) -> Iterator[LocalStack]:
         "TAKEOVER_TIMEOUT_SECONDS": "4",
         "RECOVERY_TIMEOUT_SECONDS": "10",
         "INSPECTION_TIMEOUT_SECONDS": "15",
+        "EXPERIMENTS_REFRESH_SECONDS": "0",
     }
     stack = LocalStack(template_path=synthesized_template, retry_delay_s=0, timing_overrides=timing).start()
     dynamodb = boto3.resource("dynamodb", endpoint_url=stack.endpoint)

@@ -31,8 +31,16 @@ SUPERVISOR_ROUTES = {
     "GET /v1/quality/scores",
     "GET /v1/quality/summary",
     "GET /v1/quality/rules",
+    "GET /v1/experiments",
+    "GET /v1/experiments/{experiment_id}/results",
 }
-ADMIN_ROUTES = {"DELETE /v1/customers/{customer_id}/data", "GET /v1/audit", "PUT /v1/quality/rules"}
+ADMIN_ROUTES = {
+    "DELETE /v1/customers/{customer_id}/data",
+    "GET /v1/audit",
+    "PUT /v1/quality/rules",
+    "POST /v1/experiments",
+    "POST /v1/experiments/{experiment_id}/stop",
+}
 # The dead-letter queues hold every brand's messages: the deployment's operators only, never a brand's admin.
 OPERATOR_ROUTES = {"GET /v1/admin/dead-letters", "POST /v1/admin/dead-letters/{name}/redrive"}
 CHANNEL_ROUTES = {"POST /v1/messages", "POST /v1/sentiment", "POST /v1/surveys/{ticket_id}"}
@@ -47,11 +55,16 @@ SAMPLE_PATH = {
     "{sku}": "SKU-1",
     "{order_id}": "DD1",
     "{tracking_number}": "SF1",
+    "{experiment_id}": "exp_none",
 }
 SAMPLE_QUERY = {"GET /v1/audit": "?from=2026-11-01T00:00:00%2B00:00", "GET /v1/quality/summary": "?week=2026-W49"}
 SAMPLE_BODY: dict[str, Any] = {
     "PUT /v1/live-sessions/{live_session_id}/schedule": {"start": "2026-12-24T12:00:00+00:00", "end": "2026-12-24T14:00:00+00:00"},
     "PUT /v1/quality/rules": RuleSet.packaged().model_dump(mode="json"),
+    "POST /v1/experiments": {
+        "name": "x",
+        "variants": [{"name": "control", "weight": 50}, {"name": "b", "weight": 50, "min_confidence": 0.6}],
+    },
 }
 
 

@@ -176,3 +176,23 @@ def test_a_product_that_stopped_working_goes_to_a_technician_not_to_the_manual(t
     decision = decide_understood(understood, NORMAL, None, UNDERSTANDER.version)
     assert decision.queue == "technical" and "technician" in decision.reasons[2]
     assert may_answer(UNDERSTANDER.understand("扫地机怎么连手机App")), "a how-to question is still answered"
+
+
+def test_an_experiment_variant_moves_the_bots_confidence_threshold_and_wording() -> None:
+    from livedesk.experiments.model import Variant
+    from routing.service import Arm
+
+    understood = UNDERSTANDER.understand("口红有几个色号")
+    sure = confidence(understood.intent)
+    stricter = Arm("exp_1", Variant(name="strict", weight=50, min_confidence=min(0.95, sure + 0.01)))
+    assert Arm().min_confidence == 0.5 and may_answer(understood, Arm().min_confidence)
+    assert not may_answer(understood, stricter.min_confidence)
+    held_back = decide_understood(understood, NORMAL, None, UNDERSTANDER.version, min_confidence=stricter.min_confidence)
+    assert held_back.needs_human and "not understood with confidence" in " ".join(held_back.reasons)
+    warmer = Arm("exp_1", Variant(name="warm", weight=50, courtesy={"praise": {"zh": "爱你们！", "en": "Love you too!"}}))
+    assert (warmer.courtesy("praise", "en"), warmer.courtesy("praise", "zh"), warmer.courtesy("chitchat", "zh")) == (
+        "Love you too!",
+        "爱你们！",
+        None,
+    )
+    assert Arm().courtesy("praise", "zh") is None and Arm().answer_similarity is None

@@ -32,7 +32,7 @@ from livedesk.channels import (
     SecretsManagerKeys,
     verify,
 )
-from livedesk.errors import InvalidRequest, NotFound
+from livedesk.errors import Conflict, InvalidRequest, NotFound
 from livedesk.models import IDENTIFIER, Channel
 from livedesk.ratelimit import ChannelRateLimiter, TooManyRequests
 from livedesk.settings import ChannelKeySettings
@@ -46,6 +46,7 @@ ERROR_STATUS: dict[type[Exception], int] = {
     NotFound: 404,
     InvalidTransition: 409,
     VersionConflict: 409,
+    Conflict: 409,
     InvalidRequest: 422,
 }
 

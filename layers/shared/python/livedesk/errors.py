@@ -7,3 +7,7 @@ class NotFound(LookupError):
 
 class InvalidRequest(ValueError):
     """The request is well formed but asks for something impossible (422)."""
+
+
+class Conflict(Exception):
+    """The record's state does not allow it (409): a second running experiment, say."""

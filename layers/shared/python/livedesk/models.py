@@ -114,6 +114,8 @@ class RoutingDecision(Strict):
     lookups: list[str] = Field(
         default_factory=list, description="What was consulted: knowledge, supply:order, supply:shipment, supply:stock, cluster…"
     )
+    experiment_id: str | None = Field(default=None, description="The running experiment the customer is in")
+    variant: str | None = Field(default=None, description="The customer's variant of it (the same for every message)")
 
 
 class ConversationMessage(Strict):

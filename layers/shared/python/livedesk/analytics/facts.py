@@ -35,6 +35,8 @@ class Fact(BaseModel):
     lane: str | None = None
     polarity: str | None = None
     handled_by: Literal["bot", "person"] | None = None
+    experiment_id: str | None = None  # the running experiment the customer was assigned in, and the variant
+    variant: str | None = None
     text: str | None = None  # the customer's words, phone and order numbers masked
     # reply
     author: str | None = None
@@ -87,6 +89,8 @@ def from_conversation_item(item: dict[str, Any]) -> Fact | None:
         lane=routing.get("value_lane"),
         polarity=emotion.get("polarity"),
         handled_by="person" if routing.get("needs_human") else "bot",
+        experiment_id=routing.get("experiment_id"),
+        variant=routing.get("variant"),
         text=normalize(str(item.get("text", ""))[:TEXT_KEPT]).display,
     )
 
@@ -94,6 +98,7 @@ def from_conversation_item(item: dict[str, Any]) -> Fact | None:
 def from_history_item(item: dict[str, Any]) -> Fact:
     """A new ticket history event."""
     brand_part, ticket_id = item["pk"].split("#TICKET#", 1)
+    detail = item.get("detail") or {}
     return Fact(
         kind="ticket",
         fact_id=f"ticket#{ticket_id}#{item['sk']}",
@@ -102,5 +107,7 @@ def from_history_item(item: dict[str, Any]) -> Fact:
         ticket_id=ticket_id,
         action=item.get("action"),
         actor=item.get("actor"),
-        detail={str(k): str(v) for k, v in (item.get("detail") or {}).items()},
+        detail={str(k): str(v) for k, v in detail.items()},
+        experiment_id=detail.get("experiment_id"),
+        variant=detail.get("variant"),
     )

@@ -35,6 +35,12 @@ class SearchRequest(Strict):
         min_length=1,
         description="Kinds of passage that may answer (all when unset); the others are still shown as hits",
     )
+    min_similarity: float | None = Field(
+        default=None,
+        ge=0.6,
+        le=0.99,
+        description=f"The similarity an answer needs (default {ANSWER_SIMILARITY}; an experiment may change it)",
+    )
 
 
 class SearchHit(BaseModel):

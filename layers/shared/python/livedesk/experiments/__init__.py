@@ -1,0 +1,1 @@
+"""A/B experiments on routing and answers: definitions, deterministic assignment, results."""
