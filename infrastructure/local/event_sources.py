@@ -141,6 +141,7 @@ class StreamMapping:
     report_batch_item_failures: bool
     filters: list[dict[str, Any]]  # event-filtering patterns; a record passes if any matches
     on_failure_queue_url: str | None
+    bisect_on_error: bool = False  # BisectBatchOnFunctionError: a failing batch is retried in halves
 
 
 def matches(pattern: Any, value: Any) -> bool:
@@ -174,8 +175,9 @@ def to_stream_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
 
 class StreamPoller(_Poller):
     """A DynamoDB stream event-source mapping as Lambda runs it: batches in order per shard, filter
-    criteria, partial batch responses (retry from the first failed record), a bounded number of
-    retries, then the on-failure destination."""
+    criteria, partial batch responses (retry from the first failed record), a function error bisecting
+    the batch when the mapping says so, a bounded number of retries (each retry of a half counts),
+    then the on-failure destination with only the records still failing."""
 
     def __init__(self, mapping: StreamMapping, streams: Any, lambda_client: Any, sqs: Any) -> None:
         super().__init__(mapping.function_name, lambda_client)
@@ -185,6 +187,7 @@ class StreamPoller(_Poller):
         self._iterators: dict[str, str | None] = {}
         self._pending: list[dict[str, Any]] = []  # read, not yet handled by the function
         self._attempts = 0
+        self._size = mapping.batch_size  # smaller while a failing batch is bisected
         self._busy = threading.Event()
 
     @property
@@ -224,7 +227,7 @@ class StreamPoller(_Poller):
         return records
 
     def _deliver(self) -> None:
-        batch = self._pending[: self.mapping.batch_size]
+        batch = self._pending[: self._size]
         event = {"Records": [to_stream_record(r, self.mapping.stream_arn) for r in batch]}
         response = self._lambda.invoke(FunctionName=self.mapping.function_name, Payload=json.dumps(event, default=str).encode())
         self.deliveries.update(r["dynamodb"]["SequenceNumber"] for r in batch)
@@ -232,12 +235,15 @@ class StreamPoller(_Poller):
         sequence = [r["dynamodb"]["SequenceNumber"] for r in batch]
         if "FunctionError" in response:
             first_failed = 0
+            if self.mapping.bisect_on_error and len(batch) > 1:
+                self._size = (len(batch) + 1) // 2  # the first half next; the rest after it
         elif self.mapping.report_batch_item_failures and isinstance(result, dict) and result.get("batchItemFailures"):
             failed = {item["itemIdentifier"] for item in result["batchItemFailures"]}
             first_failed = min((sequence.index(s) for s in failed if s in sequence), default=0)
         else:
             self._pending = self._pending[len(batch) :]
             self._attempts = 0
+            self._size = self.mapping.batch_size
             return
         self._pending = self._pending[first_failed:]  # what succeeded before the first failure is done
         self._attempts += 1
@@ -245,6 +251,7 @@ class StreamPoller(_Poller):
             self._give_up(self._pending[: len(batch) - first_failed])
             self._pending = self._pending[len(batch) - first_failed :]
             self._attempts = 0
+            self._size = self.mapping.batch_size
 
     def _give_up(self, records: list[dict[str, Any]]) -> None:
         if self.mapping.on_failure_queue_url is None or not records:

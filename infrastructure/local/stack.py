@@ -275,6 +275,7 @@ class LocalStack:
                 report_batch_item_failures="ReportBatchItemFailures" in properties.get("FunctionResponseTypes", []),
                 filters=[json.loads(f["Pattern"]) for f in properties.get("FilterCriteria", {}).get("Filters", [])],
                 on_failure_queue_url=self.template.refs[self.template.logical_id_of(failure)] if failure else None,
+                bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
             )
             self.pollers.append(StreamPoller(stream, self.client("dynamodbstreams"), self.client("lambda"), self.client("sqs")))
             return
