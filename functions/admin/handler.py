@@ -18,9 +18,9 @@ from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasur
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditEntry, AuditLog
 from livedesk.errors import InvalidRequest
+from livedesk.identity import Actor, Role
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
-from livedesk.tickets.lifecycle import Actor, Role
 
 
 class AdminSettings(BaseSettings):
@@ -33,7 +33,7 @@ class AdminSettings(BaseSettings):
     analytics_table: str
     knowledge_table: str
     audit_table: str
-    ticket_retention_days: int = 365
+    ticket_retention_days: int  # CDK sets it (context ticket_retention_days)
     dead_letter_queues: dict[str, str]  # name -> URL
     dead_letter_sources: dict[str, DeadLetterSource]  # name -> where its messages came from
 

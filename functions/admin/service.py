@@ -18,9 +18,9 @@ from pydantic import BaseModel, Field
 from livedesk import keys
 from livedesk.audit import AuditLog
 from livedesk.errors import InvalidRequest, NotFound
+from livedesk.identity import Actor
 from livedesk.pii import mask
 from livedesk.repositories import pages
-from livedesk.tickets.lifecycle import Actor
 
 # Free text in ticket history events that may hold what a customer said or what an agent told them.
 HISTORY_TEXT = ("text", "note", "resolution", "reason", "comment")

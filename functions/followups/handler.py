@@ -19,8 +19,8 @@ class FollowupSettings(BaseSettings):
 
     aftercare_state_machine_arn: str
     recovery_state_machine_arn: str
-    follow_up_after_seconds: int = 24 * 3600
-    recovery_timeout_seconds: int = 24 * 3600
+    follow_up_after_seconds: int
+    recovery_timeout_seconds: int
 
 
 settings = FollowupSettings()

@@ -15,9 +15,9 @@ from forecast.service import Forecaster
 from livedesk.analytics.forecast import Forecast
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
-from livedesk.tickets.lifecycle import Role
 from livedesk.tickets.sla import SlaPolicy
 
 

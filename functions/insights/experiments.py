@@ -11,7 +11,7 @@ from livedesk.analytics.facts import Fact
 from livedesk.errors import Conflict, NotFound
 from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults, results
-from livedesk.tickets.lifecycle import Actor
+from livedesk.identity import Actor
 
 EARLIER = timedelta(days=1)
 AFTERWARDS = timedelta(days=7)

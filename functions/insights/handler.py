@@ -1,7 +1,6 @@
 """GET KPIs (JSON or an HTML report), voice of customer (JSON or CSV), knowledge gaps and alerts;
 PUT a live session's schedule (a known driver of the forecast). A schedule also evaluates alerts."""
 
-import json
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
@@ -29,22 +28,22 @@ from livedesk.errors import InvalidRequest
 from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults
 from livedesk.experiments.store import ExperimentStore
+from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.quality.store import QualityStore
 from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
-from livedesk.tickets.lifecycle import Role
 
 
 class InsightsSettings(SupplyStoreSettings):
     analytics_table: str
     knowledge_table: str
     audit_table: str
-    dead_letter_queues: str = "{}"  # {"inbound-dlq": "https://sqs…"}
-    monitored_functions: str = "[]"  # function names whose Lambda Errors metric the red level watches
-    alert_topics: str = "{}"  # {"yellow": arn, "orange": arn, "red": arn}
+    dead_letter_queues: dict[str, str]  # {"inbound-dlq": "https://sqs…"}, as the admin function reads it
+    monitored_functions: list[str]  # function names whose Lambda Errors metric the red level watches
+    alert_topics: dict[str, str]  # {"yellow": arn, "orange": arn, "red": arn}
     alert_rules: str | None = None  # JSON in the shape of livedesk/analytics/alerts.json
 
 
@@ -62,11 +61,11 @@ insights = Insights(
     infrastructure=AwsInfrastructure(
         boto3.client("sqs"),
         boto3.client("cloudwatch"),
-        json.loads(settings.dead_letter_queues),
-        json.loads(settings.monitored_functions),
+        settings.dead_letter_queues,
+        settings.monitored_functions,
         utc_now,
     ),
-    alerts=SnsAlerts(boto3.client("sns"), json.loads(settings.alert_topics)),
+    alerts=SnsAlerts(boto3.client("sns"), settings.alert_topics),
     rules=AlertRules.load(settings.alert_rules),
     clock=utc_now,
 )

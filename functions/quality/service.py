@@ -10,12 +10,12 @@ from typing import Any, Protocol
 
 from livedesk.analytics.facts import Fact
 from livedesk.errors import InvalidRequest
+from livedesk.identity import Actor
 from livedesk.models import Conversation, ConversationMessage, Ticket
 from livedesk.quality import report
 from livedesk.quality.inspector import Inspector
 from livedesk.quality.model import BrandKnowledge, ClosedConversation, EarlierContact, Inspection, TicketTiming, Turn
 from livedesk.quality.rules import RuleSet
-from livedesk.tickets.lifecycle import Actor
 
 FEEDS_GAPS = ("policy_contradiction", "promise_contradiction")  # the agent did not know: a knowledge gap
 QUIET = timedelta(hours=1)  # a bot conversation with no message for this long is closed

@@ -34,7 +34,7 @@ from routing.service import RoutedMessage, Router, StepFunctionsEscalation
 class RoutingSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
     sla_state_machine_arn: str
     takeover_state_machine_arn: str
-    takeover_timeout_seconds: int = 120
+    takeover_timeout_seconds: int
     search_function_name: str
     conversation_idle_hours: int = 24
     value_rules: ValueRules = ValueRules()

@@ -41,7 +41,7 @@ from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows,
 class TicketSettings(ConversationStoreSettings, TicketStoreSettings, ChannelKeySettings):
     audit_table: str
     after_sales_state_machine_arn: str
-    inspection_timeout_seconds: int = 14 * 24 * 3600
+    inspection_timeout_seconds: int
     analytics_table: str  # where experiments live (a variant may word the survey)
     experiments_refresh_seconds: int
 

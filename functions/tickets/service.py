@@ -14,10 +14,11 @@ from pydantic import BaseModel, Field
 
 from livedesk.errors import NotFound
 from livedesk.experiments.model import Experiment
+from livedesk.identity import Actor, Forbidden, Role
 from livedesk.models import Csat, Ticket, TicketEvent, TicketView
 from livedesk.repositories import ConversationRepository
 from livedesk.tickets import lifecycle
-from livedesk.tickets.lifecycle import Action, Actor, Forbidden, InvalidTransition, Reply, Resolve, Role
+from livedesk.tickets.lifecycle import Action, InvalidTransition, Reply, Resolve
 from livedesk.tickets.notices import to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
 from livedesk.tickets.returns import ReturnRepository, ReturnRequest, ReturnStart, return_id

@@ -12,11 +12,12 @@ from typing import Any, ClassVar
 import pytest
 
 from livedesk.errors import NotFound
+from livedesk.identity import Actor, Role
 from livedesk.models import Channel, TicketEvent
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.http import HttpSupplyChain
 from livedesk.supply.ports import CatalogItem, Lineup, Order, OrderLine, StockLevel, TransientSupplyError
-from livedesk.tickets.lifecycle import Actor, Claim, Reply, Role, apply
+from livedesk.tickets.lifecycle import Claim, Reply, apply
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
 from tests.factories import a_ticket
 from tests.integration.conftest import Aws

@@ -14,7 +14,7 @@ from livedesk.analytics.facts import Fact
 from livedesk.errors import Conflict, NotFound
 from livedesk.experiments.model import Experiment, ExperimentDraft, Variant
 from livedesk.experiments.results import MIN_MESSAGES, results, wilson
-from livedesk.tickets.lifecycle import Actor, Role
+from livedesk.identity import Actor, Role
 
 START = datetime(2026, 12, 1, tzinfo=UTC)
 BRAND = "lumi-beauty"
@@ -191,3 +191,12 @@ def test_a_variant_words_answers_and_surveys_and_may_change_who_is_vip() -> None
     assert surveys.wording(BRAND, warm_customer, "en") == "How did we do? 1–5"
     assert surveys.wording(BRAND, control_customer, "en") == SURVEY["en"]
     assert Surveys(Running(None)).wording(BRAND, warm_customer, "zh") == SURVEY["zh"], "stopped: the control's wording"
+
+
+def test_first_contact_resolution_is_the_kpis_own_definition() -> None:
+    facts = [message("c1", "control", False, 1), message("b1", "bolder", False, 1)]
+    for ticket, variant, extra in (("t1", "control", []), ("t2", "control", ["reply", "reply"]), ("t3", "control", ["transfer"])):
+        facts += [ticket_event(ticket, "created", 1, variant), *[ticket_event(ticket, a, 2 + n) for n, a in enumerate(extra)]]
+        facts.append(ticket_event(ticket, "resolve", 9))
+    control = results(experiment(), facts, START, START + timedelta(days=1)).variants[0]
+    assert (control.first_contact_resolution.value, control.first_contact_resolution.n) == (round(1 / 3, 4), 3)

@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from livedesk.identity import Actor, Forbidden, Role
 from livedesk.models import Channel, ConversationMessage, ConversationView, Csat, TicketView
 from livedesk.privacy import ViewPolicy, masked_ticket
-from livedesk.tickets.lifecycle import Actor, Forbidden, Role
 from tests.factories import a_ticket
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)

@@ -12,11 +12,11 @@ from quality.service import QualityDesk, iso_week
 
 from livedesk.analytics.facts import Fact
 from livedesk.errors import InvalidRequest
+from livedesk.identity import Actor, Role
 from livedesk.models import Channel, Conversation, ConversationMessage
 from livedesk.quality.model import BrandKnowledge, Inspection, PolicyTerms
 from livedesk.quality.report import Where
 from livedesk.quality.rules import RuleSet
-from livedesk.tickets.lifecycle import Actor, Role
 from tests.factories import NOW, a_ticket
 
 BRAND = "lumi-beauty"

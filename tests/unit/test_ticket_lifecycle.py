@@ -2,20 +2,18 @@
 
 import pytest
 
+from livedesk.identity import Actor, Forbidden, Role
 from livedesk.models import Severity, TicketStatus
 from livedesk.tickets.lifecycle import (
-    Actor,
     Assign,
     Claim,
     Close,
-    Forbidden,
     InvalidTransition,
     Merge,
     Note,
     Reopen,
     Reply,
     Resolve,
-    Role,
     Transfer,
     Wait,
     apply,

@@ -33,10 +33,11 @@ from livedesk.channels import (
     verify,
 )
 from livedesk.errors import Conflict, InvalidRequest, NotFound
+from livedesk.identity import Actor, Forbidden, Role
 from livedesk.models import IDENTIFIER, Channel
 from livedesk.ratelimit import ChannelRateLimiter, TooManyRequests
 from livedesk.settings import ChannelKeySettings
-from livedesk.tickets.lifecycle import Actor, Forbidden, InvalidTransition, Role
+from livedesk.tickets.lifecycle import InvalidTransition
 from livedesk.tickets.repository import VersionConflict
 
 # Domain errors as HTTP statuses, with their message as the body.

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from livedesk.tickets.lifecycle import Actor, Forbidden, Role
+from livedesk.identity import Actor, Forbidden, Role
 
 BRAND_CLAIM = "custom:brand_id"
 SKILLS_CLAIM = "custom:skills"

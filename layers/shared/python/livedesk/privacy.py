@@ -7,9 +7,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from livedesk.audit import AuditLog
+from livedesk.identity import Actor, Forbidden
 from livedesk.models import ConversationView, Ticket, TicketView
 from livedesk.pii import mask
-from livedesk.tickets.lifecycle import Actor, Forbidden
 
 TicketT = TypeVar("TicketT", bound=Ticket)
 REVEAL_DESCRIPTION = "Show personal data unmasked (supervisors and admins; the reveal is audited)"

@@ -30,7 +30,7 @@ class ChannelKeySettings(FunctionSettings):
 class ConversationStoreSettings(FunctionSettings):
     conversations_table: str
     customers_table: str
-    message_retention_days: int = 180  # conversations and their messages expire (TTL) this long after they were written
+    message_retention_days: int  # conversations and their messages expire (TTL) this long after they were written
 
 
 class TicketStoreSettings(FunctionSettings):

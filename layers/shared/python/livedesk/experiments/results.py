@@ -114,7 +114,7 @@ def results(experiment: Experiment, facts: list[Fact], start: datetime, end: dat
         bot = sum(1 for f in routed if f.handled_by == "bot")
         tickets = [sorted(evs, key=lambda f: f.at) for tid, evs in events.items() if ticket_variant[tid] == variant.name]
         resolved = [t for t in tickets if any(f.action == "resolve" for f in t)]
-        first_time = sum(1 for t in resolved if not any(f.action == "reopen" for f in t))
+        first_time = sum(1 for t in resolved if _first_contact(t))
         scores = [float(f.detail["score"]) for t in tickets for f in t if f.action == "csat" and "score" in f.detail]
         rows.append(
             VariantResult(
@@ -149,6 +149,11 @@ def results(experiment: Experiment, facts: list[Fact], start: datetime, end: dat
         else f"not enough data yet: each variant needs {MIN_MESSAGES} messages (so far {', '.join(short)})"
     )
     return ExperimentResults(experiment=experiment, window_from=start, window_to=end, enough_data=enough, note=note, variants=rows)
+
+
+def _first_contact(events: list[Fact]) -> bool:
+    """As the KPIs define it: never reopened or transferred, with at most one agent reply."""
+    return not any(f.action in ("reopen", "transfer") for f in events) and sum(f.action == "reply" for f in events) <= 1
 
 
 def _repeat_contact(routed: list[Fact], minimum: int) -> Estimate:

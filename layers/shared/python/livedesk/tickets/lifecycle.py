@@ -7,13 +7,13 @@ writes both at once, on condition that nobody changed the ticket meanwhile.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from livedesk.identity import Actor, Forbidden
 from livedesk.models import IDENTIFIER, Severity, Ticket, TicketEvent, TicketStatus
 
 OPEN = frozenset({TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_INTERNAL})
@@ -21,35 +21,6 @@ DONE = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
 TEXT = Field(min_length=1, max_length=4000)
 AgentId = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENTIFIER)]
 Skill = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]
-
-
-class Role(StrEnum):
-    AGENT = "agent"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-    OPERATOR = "operator"  # the deployment's own operations team: dead letters of every brand
-
-
-@dataclass(frozen=True)
-class Actor:
-    """A signed-in person (from the token's claims) or a system component such as routing."""
-
-    id: str
-    brand_id: str
-    role: Role
-    skills: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def oversees(self) -> bool:
-        return self.role in (Role.SUPERVISOR, Role.ADMIN, Role.OPERATOR)
-
-    def may_act_on(self, ticket: Ticket) -> bool:
-        """A supervisor acts on any ticket of the brand; an agent on tickets of their skills or their own."""
-        return self.oversees or ticket.skill in self.skills or ticket.assignee == self.id
-
-
-class Forbidden(Exception):
-    """The actor may not do this (403)."""
 
 
 class InvalidTransition(Exception):
