@@ -22,9 +22,8 @@ from livedesk.analytics.kpis import Kpis, Slice
 from livedesk.analytics.report import html_report
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.analytics.voc import VoiceOfCustomer, as_csv
-from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
-from livedesk.errors import InvalidRequest
 from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults
 from livedesk.experiments.store import ExperimentStore
@@ -81,11 +80,7 @@ To = Annotated[AwareDatetime | None, Query(description="End of the window (defau
 
 
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    end = end or utc_now()
-    start = start or end - timedelta(hours=24)
-    if not start < end or end - start > timedelta(days=92):
-        raise InvalidRequest("the window must run forwards and span at most 92 days")
-    return start, end
+    return report_window(start, end, timedelta(hours=24), utc_now())
 
 
 class Alerts(BaseModel):

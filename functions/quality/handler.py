@@ -17,9 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk import keys
 from livedesk.analytics.store import AnalyticsStore
-from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
-from livedesk.errors import InvalidRequest
 from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
@@ -74,11 +73,7 @@ LiveSession = Annotated[str | None, Query(max_length=64)]
 
 
 def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, datetime]:
-    end = end or utc_now()
-    start = start or end - timedelta(days=7)
-    if not start < end or end - start > timedelta(days=92):
-        raise InvalidRequest("the window must run forwards and span at most 92 days")
-    return start, end
+    return report_window(start, end, timedelta(days=7), utc_now())
 
 
 class Findings(BaseModel):

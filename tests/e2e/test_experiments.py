@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import Client
+from tests.e2e.test_tickets import _wait_for
 
 pytestmark = pytest.mark.e2e
 WARM = "爱你们！我们会继续努力的 ❤"
@@ -68,7 +69,7 @@ def test_an_experiment_assigns_customers_applies_their_variant_and_reports_until
         found = api.get(f"/v1/experiments/{experiment_id}/results", brand=brand).json()
         return found if sum(v["messages"] for v in found["variants"]) == 14 else None
 
-    results = _wait(read)
+    results = _wait_for(read, what="the results to count every message")
     by_variant = {v["variant"]: v for v in results["variants"]}
     assert by_variant["warm"]["customers"] == sum(1 for v in seen.values() if v == "warm")
     assert by_variant["warm"]["containment"]["value"] == 1.0 and by_variant["warm"]["containment"]["n"] == by_variant["warm"]["messages"]
@@ -83,13 +84,3 @@ def test_an_experiment_assigns_customers_applies_their_variant_and_reports_until
     since = (datetime.now(UTC) - timedelta(hours=1)).isoformat().replace("+", "%2B")
     audit = api.get(f"/v1/audit?from={since}", brand=brand, token=admin).json()["entries"]
     assert [e["detail"]["status"] for e in audit if e["target"] == f"experiment/{experiment_id}"] == ["running", "stopped"]
-
-
-def _wait(check: Callable[[], Any], timeout_s: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.3)
-    raise AssertionError("timed out waiting for the results to count every message")

@@ -9,6 +9,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
 
@@ -284,3 +285,15 @@ def json_error(status: int, message: str) -> Response:
         content_type=content_types.APPLICATION_JSON,
         body=ErrorBody(statusCode=status, message=message).model_dump_json(exclude_none=True),
     )
+
+
+LONGEST_WINDOW = timedelta(days=92)
+
+
+def report_window(start: datetime | None, end: datetime | None, default: timedelta, now: datetime) -> tuple[datetime, datetime]:
+    """A report's [from, to): to defaults to now, from to ``default`` before it; forwards, ≤ 92 days."""
+    end = end or now
+    start = start or end - default
+    if not start < end or end - start > LONGEST_WINDOW:
+        raise InvalidRequest("the window must run forwards and span at most 92 days")
+    return start, end
