@@ -195,6 +195,8 @@ def test_missing_greeting_and_closing_slow_first_response_and_reply_gaps_are_fou
     assert found == ["first_response_breach", "missing_closing", "missing_greeting", "reply_gap"]
     # 100 − major 15 − minor 5 × 3
     assert inspection.score == 70 and inspection.agent_scores == {"amy": 70}
+    gap = next(f for f in inspection.findings if f.rule_id == "reply_gap")
+    assert gap.excerpt == "It ships tomorrow." and "any news" not in str(inspection), "no customer's words are kept"
     breach = next(f for f in inspection.findings if f.rule_id == "first_response_breach")
     assert "00:03:20" in breach.detail and "00:01:00" in breach.detail
     assert next(f for f in inspection.findings if f.rule_id == "missing_greeting").suggestion.startswith("Open the first reply")

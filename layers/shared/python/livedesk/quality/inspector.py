@@ -271,7 +271,7 @@ class Inspector:
                         author="agent",
                         author_id=turn.author_id,
                         detail=f"the customer waited {_duration(turn.sent_at - waiting.sent_at)} for this reply",
-                        excerpt=pii.mask(waiting.text)[:EXCERPT],
+                        excerpt=pii.mask(turn.text)[:EXCERPT],  # the late reply: inspections keep no customer's words
                         suggestion=f"Reply within {gap.seconds // 60} minutes, or say what you are checking and how long it takes.",
                     )
                 engaged, waiting = True, None
