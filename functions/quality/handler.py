@@ -53,7 +53,7 @@ processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 dynamodb = boto3.resource("dynamodb")
 s3 = boto3.client("s3")
 desk = QualityDesk(
-    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=180)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=180)),  # reads only: no TTL set
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table)),
     rules=S3Rules(s3, settings.knowledge_bucket),
     knowledge=S3Knowledge(s3, settings.knowledge_bucket, settings.knowledge_index_prefix),

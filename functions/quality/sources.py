@@ -5,6 +5,7 @@ is used without a deploy."""
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
 from aws_lambda_powertools.utilities.parameters.base import BaseProvider
@@ -48,7 +49,7 @@ class S3Rules:
         return f"{self._prefix}{brand_id}.json"
 
     def rules_for(self, brand_id: str) -> RuleSet:
-        return RuleSet.model_validate_json(str(self._provider.get(self._key(brand_id), max_age=CACHE_SECONDS)))
+        return _rules(str(self._provider.get(self._key(brand_id), max_age=CACHE_SECONDS)))
 
     def save(self, brand_id: str, rules: RuleSet) -> None:
         body = rules.model_dump_json(indent=2, exclude_none=True)
@@ -68,4 +69,16 @@ class S3Knowledge:
         if not build:
             return BrandKnowledge()
         text = str(self._provider.get(f"{self._prefix}{build}/{brand_id}/passages.json", max_age=CACHE_SECONDS))
-        return BrandKnowledge.from_records(json.loads(text)) if text else BrandKnowledge()
+        return _knowledge(text) if text else BrandKnowledge()
+
+
+# The provider hands back the same text until the object changes: parse and validate it once per text,
+# not once per inspection (a rule file compiles dozens of patterns; passages.json has hundreds of records).
+@lru_cache(maxsize=32)
+def _rules(text: str) -> RuleSet:
+    return RuleSet.model_validate_json(text)
+
+
+@lru_cache(maxsize=8)
+def _knowledge(text: str) -> BrandKnowledge:
+    return BrandKnowledge.from_records(json.loads(text))

@@ -97,12 +97,15 @@ def from_conversation_item(item: dict[str, Any]) -> Fact | None:
 
 def from_history_item(item: dict[str, Any]) -> Fact:
     """A new ticket history event."""
-    brand_part, ticket_id = item["pk"].split("#TICKET#", 1)
+    parsed = keys.ticket_of(item["pk"])
+    if parsed is None:
+        raise ValueError(f"not a ticket history key: {item['pk']!r}")
+    brand_id, ticket_id = parsed
     detail = item.get("detail") or {}
     return Fact(
         kind="ticket",
         fact_id=f"ticket#{ticket_id}#{item['sk']}",
-        brand_id=brand_part.removeprefix("BRAND#"),
+        brand_id=brand_id,
         at=item["at"],
         ticket_id=ticket_id,
         action=item.get("action"),
