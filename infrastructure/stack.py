@@ -457,6 +457,7 @@ class LiveDeskStack(Stack):
                 "GET /v1/returns/{return_id}": tickets,
                 "POST /v1/returns/{return_id}/inspection": tickets,
                 "GET /v1/orders/{order_id}": supply,
+                "GET /v1/customers/{customer_id}/orders": supply,
                 "GET /v1/inventory/{sku}": supply,
                 "GET /v1/shipments/{tracking_number}": supply,
                 "GET /v1/kpis": insights,

@@ -79,6 +79,7 @@ class Workflows(Protocol):
 class QueueItem(BaseModel):
     ticket: Ticket
     due: datetime = Field(description="The next due time: first response, then resolution")
+    takeover_offered: bool = Field(default=False, description="A supervisor takeover is offered and waiting (shown to supervisors)")
 
 
 class RecoveryDecision(BaseModel):
@@ -135,7 +136,11 @@ class TicketDesk:
             if actor.oversees or ticket.assignee in (None, actor.id)
         ]
         items = [QueueItem(ticket=t, due=t.resolution_due if t.first_responded_at else t.first_response_due) for t in mine]
-        return sorted(items, key=lambda item: (item.ticket.priority, item.due))[:limit]
+        items = sorted(items, key=lambda item: (item.ticket.priority, item.due))[:limit]
+        if actor.oversees and items:
+            offered = self._tokens.open_among(actor.brand_id, [item.ticket.ticket_id for item in items], TAKEOVER)
+            items = [item.model_copy(update={"takeover_offered": item.ticket.ticket_id in offered}) for item in items]
+        return items
 
     # -- working a ticket ------------------------------------------------------------------------
     def act(self, actor: Actor, ticket_id: str, action: Action) -> TicketView:

@@ -10,8 +10,12 @@ import sys
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import boto3
+
+if TYPE_CHECKING:
+    from infrastructure.local.stack import LocalStack
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         accepted = seed_messages(stack)
         stack.drain()
         print(f"Seeded the demo knowledge index and {len(accepted)} demo messages for brands lumi-beauty and oak-home.", flush=True)
+        _print_console(stack)
     if args.command == "invoke":
         event = stack.channel_keys.sign_event(json.loads(args.event.read_text(encoding="utf-8")))
         response = stack.client("lambda").invoke(FunctionName=stack.function_name(args.function), Payload=json.dumps(event).encode())
@@ -80,6 +85,17 @@ def main(argv: list[str] | None = None) -> int:
         stopped.wait()
     stack.stop()
     return 0
+
+
+def _print_console(stack: LocalStack) -> None:
+    from infrastructure.local.agents import PASSWORD, seed_users
+    from infrastructure.local.seed import MESSAGES
+
+    stack.console_config["liveSessions"] = sorted({row[4] for row in MESSAGES if row[4]})
+    people = ", ".join(
+        f"{name} ({role}{': ' + ' '.join(skills) if skills else ''}; {brand})" for brand, name, role, skills in seed_users(stack.agents)
+    )
+    print(f"\nAgent console: {stack.url}/console/\n  Sign in as {people}\n  password {PASSWORD}", flush=True)
 
 
 if __name__ == "__main__":

@@ -64,3 +64,18 @@ class AgentTokens:
         skills = body.get("skills") or []
         token = self.token(str(body["brand_id"]), str(body["username"]), str(body.get("role", "agent")), tuple(map(str, skills)))
         return {"id_token": token, "authorization": f"Bearer {token}"}
+
+
+# The demo desk people, signed in to the console with PASSWORD: (brand, username, role, skills).
+DEMO_USERS = (
+    ("lumi-beauty", "amy", "agent", ("after_sale", "logistics", "pre_sale", "supply_chain")),
+    ("lumi-beauty", "ben", "agent", ("pre_sale",)),
+    ("lumi-beauty", "sue", "supervisor", ()),
+    ("oak-home", "olga", "agent", ("after_sale", "logistics", "pre_sale")),
+)
+
+
+def seed_users(agents: AgentTokens) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    for brand_id, username, role, skills in DEMO_USERS:
+        agents.token(brand_id, username, role, skills)
+    return list(DEMO_USERS)

@@ -123,6 +123,8 @@ def build_event(
 
 
 LocalRoute = Callable[[dict[str, Any]], dict[str, Any]]
+# A path prefix served by the local stack itself, any method: (method, path, headers, body) -> (status, headers, body).
+RawRoute = Callable[[str, str, dict[str, str], bytes], tuple[int, dict[str, str], bytes]]
 
 
 class LocalGateway:
@@ -134,12 +136,15 @@ class LocalGateway:
         port: int = 0,
         api_id: str = "local",
         local_routes: dict[str, LocalRoute] | None = None,
+        prefixes: dict[str, RawRoute] | None = None,
     ) -> None:
-        """``local_routes``: extra POST paths served by the local stack itself (the development token issuer)."""
+        """``local_routes``: extra POST paths served by the local stack itself (the development token
+        issuer); ``prefixes``: paths under a prefix served by it (the console's files, the Cognito proxy)."""
         self.routes = routes
         self._lambda = lambda_client
         self._api_id = api_id
         self._local_routes = local_routes or {}
+        self._prefixes = prefixes or {}
         self._server = ThreadingHTTPServer((host, port), self._handler_class())
         self._server.daemon_threads = True
 
@@ -164,6 +169,9 @@ class LocalGateway:
 
     def dispatch(self, method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(target)
+        for prefix, serve in self._prefixes.items():
+            if parts.path == prefix.rstrip("/") or parts.path.startswith(prefix):
+                return serve(method, parts.path, headers, body)
         if method == "POST" and parts.path in self._local_routes:
             try:
                 return _json(HTTPStatus.OK, self._local_routes[parts.path](json.loads(body or b"{}")))

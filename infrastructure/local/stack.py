@@ -23,9 +23,11 @@ import requests
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from infrastructure.console_policy import CONSOLE_PREFIX
 from infrastructure.local import faults
 from infrastructure.local.agents import AgentTokens, moto_cognito_keys
 from infrastructure.local.channel_keys import ChannelKeyring
+from infrastructure.local.console import COGNITO_PROXY, CONSOLE_DIST, CognitoProxy, ConsoleSite
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
@@ -62,6 +64,7 @@ class LocalStack:
     template: Template = field(init=False)
     pollers: list[SqsPoller | StreamPoller] = field(default_factory=list, init=False)
     functions: dict[str, str] = field(default_factory=dict, init=False)
+    console_config: dict[str, Any] = field(default_factory=dict, init=False)
 
     def start(self) -> LocalStack:
         self.moto_port = self.moto_port or free_port()
@@ -98,11 +101,20 @@ class LocalStack:
         self._provision()
         self.agents = AgentTokens.of(self.template, self.client("cognito-idp"))
         self.channel_keys = ChannelKeyring.of(self.template, self.client("secretsmanager"))
+        self.console_config = {
+            "apiUrl": "/",
+            "region": REGION,
+            "userPoolId": self.agents.pool_id,
+            "clientId": self.agents.client_id,
+            "cognitoEndpoint": COGNITO_PROXY,
+            "liveSessions": [],
+        }
         self.gateway = LocalGateway(
             self._routes(),
             self.client("lambda"),
             port=self.gateway_port,
             local_routes={"/local/agent-token": self.agents.from_request, "/local/channel-key": self.channel_keys.from_request},
+            prefixes={CONSOLE_PREFIX: ConsoleSite(CONSOLE_DIST, self.console_config), COGNITO_PROXY: CognitoProxy(self.endpoint)},
         )
         threading.Thread(target=self.gateway.serve_forever, name="local-gateway", daemon=True).start()
         for poller in self.pollers:

@@ -186,6 +186,19 @@ class TaskTokens:
         item = self._table.get_item(Key=keys.ticket_task(brand_id, ticket_id, kind), ConsistentRead=True).get("Item")
         return None if item is None else {k: v for k, v in _plain(item).items() if k != "token"}
 
+    def open_among(self, brand_id: str, ticket_ids: list[str], kind: str) -> set[str]:
+        """Which of these tickets have a wait of this kind open (one batch read per 100 tickets)."""
+        by_key = {keys.ticket_task(brand_id, ticket_id, kind)["pk"]: ticket_id for ticket_id in ticket_ids}
+        client, found = self._table.meta.client, set()
+        wanted = [keys.ticket_task(brand_id, ticket_id, kind) for ticket_id in ticket_ids]  # the resource's client types them
+        for start in range(0, len(wanted), 100):
+            request: dict[str, Any] = {self._table.name: {"Keys": wanted[start : start + 100], "ProjectionExpression": "pk"}}
+            while request:
+                answer = client.batch_get_item(RequestItems=request)
+                found |= {by_key[item["pk"]] for item in answer["Responses"].get(self._table.name, [])}
+                request = answer.get("UnprocessedKeys") or {}
+        return found
+
     def take(self, brand_id: str, ticket_id: str, kind: str) -> str | None:
         try:
             old = self._table.delete_item(
