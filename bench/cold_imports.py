@@ -31,7 +31,7 @@ def _placeholder(name: str, token: object) -> str:
 def main() -> None:
     template = Template.load(ROOT / "cdk.out" / "LiveDesk.template.json")
     print(f"{'function':<14} {'handler import (ms)':>20} {'process wall (ms)':>18}  heaviest imports")
-    for _, resource in sorted(template.resources("AWS::Lambda::Function"), key=lambda item: item[1]["Properties"]["FunctionName"]):
+    for _, resource in sorted(template.functions(), key=lambda item: item[1]["Properties"]["FunctionName"]):
         properties = resource["Properties"]
         module = handler_of(properties).rpartition(".")[0]
         declared = properties.get("Environment", {}).get("Variables", {})

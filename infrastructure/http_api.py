@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import jsii
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_lambda as lambda_
@@ -49,9 +49,27 @@ class HttpApi(Construct):
         log_retention: logs.RetentionDays,
         throttle: apigwv2.ThrottleSettings,
         route_throttles: Mapping[str, apigwv2.ThrottleSettings],
+        cors_origins: list[str],
     ) -> None:
+        """``cors_origins``: the agent console's origins, which call the agent routes from the browser."""
         super().__init__(scope, construct_id)
-        self.api = apigwv2.HttpApi(self, "Api", api_name=naming("api"), create_default_stage=False)
+        self.api = apigwv2.HttpApi(
+            self,
+            "Api",
+            api_name=naming("api"),
+            create_default_stage=False,
+            cors_preflight=apigwv2.CorsPreflightOptions(
+                allow_origins=cors_origins,
+                allow_methods=[
+                    apigwv2.CorsHttpMethod.GET,
+                    apigwv2.CorsHttpMethod.POST,
+                    apigwv2.CorsHttpMethod.PUT,
+                    apigwv2.CorsHttpMethod.DELETE,
+                ],
+                allow_headers=["authorization", "content-type"],
+                max_age=Duration.hours(1),
+            ),
+        )
         access_logs = logs.LogGroup(
             self, "AccessLogs", log_group_name=f"/aws/apigateway/{naming('api')}", retention=log_retention, removal_policy=removal
         )

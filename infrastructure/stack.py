@@ -17,6 +17,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infrastructure.compute import FunctionFactory
+from infrastructure.console import ConsoleHosting
 from infrastructure.http_api import HttpApi
 from infrastructure.identity import AgentDirectory
 from infrastructure.nag import suppress_findings
@@ -437,6 +438,7 @@ class LiveDeskStack(Stack):
 
         mfa_required = stage != "dev"
         directory = AgentDirectory(self, "Agents", naming=naming, removal=removal, mfa_required=mfa_required)
+        console = ConsoleHosting(self, "Console", region=self.region, removal=removal)
         api = HttpApi(
             self,
             "Http",
@@ -486,6 +488,14 @@ class LiveDeskStack(Stack):
             log_retention=retention,
             throttle=apigwv2.ThrottleSettings(rate_limit=500, burst_limit=1000),
             route_throttles=ROUTE_THROTTLES,
+            cors_origins=[console.origin],
+        )
+        console.publish(
+            api_url=api.api.api_endpoint,
+            region=self.region,
+            user_pool_id=directory.user_pool.user_pool_id,
+            client_id=directory.client.user_pool_client_id,
+            log_retention=retention,
         )
         # Opt-in OpenSearch backend: search reads it, ingestion also writes it (environment and access).
         search_domain = None
@@ -513,6 +523,7 @@ class LiveDeskStack(Stack):
         CfnOutput(self, "InboundDeadLetterQueueUrl", value=data.inbound_dlq.queue_url)
         CfnOutput(self, "AgentUserPoolId", value=directory.user_pool.user_pool_id)
         CfnOutput(self, "AgentClientId", value=directory.client.user_pool_client_id)
+        CfnOutput(self, "ConsoleUrl", value=console.origin)
         suppress_findings(
             self,
             indexed_tables=[data.conversations, data.tickets],

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+SESSION_STARTED = time.time()
 TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
 SOURCE_DIRS = ("infrastructure", "functions", "layers")
 
@@ -51,3 +53,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = Path(str(item.fspath))
         group = E2E_GROUPS.get(path.name, "e2e-operations") if path.parent.name == "e2e" else "unit-infrastructure-integration"
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The browser test's figures (first load, queue render, accessibility), printed after the run."""
+    figures = ROOT / ".build" / "console-figures.json"
+    if figures.exists() and figures.stat().st_mtime > SESSION_STARTED:
+        terminalreporter.write_line(f"agent console: {figures.read_text().strip()}")

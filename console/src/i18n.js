@@ -103,6 +103,10 @@ const zh = {
   "level.red": "红色",
   "level.orange": "橙色",
   "level.yellow": "黄色",
+  "role.agent": "坐席",
+  "role.supervisor": "主管",
+  "role.admin": "管理员",
+  "role.operator": "运维",
   "skill.pre_sale": "售前",
   "skill.logistics": "物流",
   "skill.after_sale": "售后",
@@ -134,6 +138,10 @@ const intentsZh = {
 };
 
 const en = {
+  "level.red": "Red",
+  "level.orange": "Orange",
+  "level.yellow": "Yellow",
+  "lane.vip": "VIP",
   "kpi.first_response": "First response P50",
   "kpi.queue_wait": "Queue wait P50",
   "kpi.handle": "Handle time P50",

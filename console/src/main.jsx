@@ -54,7 +54,7 @@ function App({ config }) {
   }, [session]);
 
   const languageSwitch = (
-    <button type="button" class="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")} aria-label={t("Language")}>
+    <button type="button" class="link" onClick={() => setLang(lang === "zh" ? "en" : "zh")} lang={lang === "zh" ? "en" : "zh"} title={t("Language")}>
       {lang === "zh" ? "English" : "中文"}
     </button>
   );

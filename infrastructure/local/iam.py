@@ -88,7 +88,7 @@ class RolePolicies:
             for inline in role["Properties"].get("Policies", []):
                 by_role.setdefault(logical_id, []).extend(_statement(template, s) for s in _listed(inline["PolicyDocument"]["Statement"]))
         functions: dict[str, list[Statement]] = {}
-        for _, function in template.resources("AWS::Lambda::Function"):
+        for _, function in template.functions():
             properties = function["Properties"]
             functions[properties["FunctionName"]] = by_role.get(template.logical_id_of(properties["Role"]), [])
         return cls(functions)

@@ -230,7 +230,7 @@ class LocalStack:
 
     def _provision(self) -> None:
         provision_resources(self.template, self.client)
-        for logical_id, resource in self.template.resources("AWS::Lambda::Function"):
+        for logical_id, resource in self.template.functions():
             self._function(logical_id, resource)
         self.runtime.enforce(RolePolicies.of(self.template))  # a missing grant fails here as in AWS
         for _, resource in self.template.resources("AWS::Lambda::EventSourceMapping"):
@@ -452,7 +452,7 @@ def provision_queues(template: Template, sqs: Any) -> None:
 
 def provide_function_names(template: Template) -> None:
     """Function names and ARNs are known before any function exists: environments and state machines refer to them."""
-    for logical_id, resource in template.resources("AWS::Lambda::Function"):
+    for logical_id, resource in template.functions():
         name = resource["Properties"]["FunctionName"]
         template.provide(logical_id, name, Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
 
@@ -472,7 +472,7 @@ def provision_state_machines(template: Template, stepfunctions: Any) -> None:
 
 def function_logical_id(template: Template, folder: str) -> str:
     """The function built from functions/<folder>."""
-    for logical_id, resource in template.resources("AWS::Lambda::Function"):
+    for logical_id, resource in template.functions():
         if handler_of(resource["Properties"]).split(".")[0] == folder:
             return logical_id
     raise KeyError(f"no function is built from functions/{folder}")

@@ -43,6 +43,13 @@ class Template:
             if resource["Type"] == resource_type:
                 yield logical_id, resource
 
+    def functions(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        """LiveDesk's own functions (each named, built from functions/), without the deploy-time helpers
+        CDK adds, such as the console's bucket deployment, which have no part in the local stack."""
+        for logical_id, resource in self.resources("AWS::Lambda::Function"):
+            if "FunctionName" in resource["Properties"]:
+                yield logical_id, resource
+
     def logical_id_of(self, value: Any) -> str:
         """The logical id behind {"Ref": X} or {"Fn::GetAtt": [X, ...]}."""
         if isinstance(value, dict) and "Ref" in value:

@@ -7,6 +7,9 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from app import build_app
+from tests.infrastructure import OWN_FUNCTION
+
+KNOWLEDGE_BUCKET = {"Properties": {"VersioningConfiguration": Match.any_value()}}
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +41,7 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
 
 
 def test_the_knowledge_bucket_is_private_encrypted_and_versioned(template: Template) -> None:
-    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    (bucket,) = template.find_resources("AWS::S3::Bucket", KNOWLEDGE_BUCKET).values()
     properties = bucket["Properties"]
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     assert (
@@ -97,7 +100,7 @@ def test_routing_consumes_the_inbound_queue_with_partial_batch_responses(templat
 
 
 def test_functions_are_traced_logged_and_named(template: Template) -> None:
-    functions = template.find_resources("AWS::Lambda::Function")
+    functions = template.find_resources("AWS::Lambda::Function", OWN_FUNCTION)
     names = {f["Properties"]["FunctionName"] for f in functions.values()}
     assert {"livedesk-dev-intake", "livedesk-dev-routing", "livedesk-dev-search", "livedesk-dev-sentiment", "livedesk-dev-tickets"} <= names
     for function in functions.values():
@@ -117,11 +120,11 @@ def test_search_is_a_container_image_function(template: Template) -> None:
 
 
 def test_zip_functions_share_the_two_layers_and_the_understanding_ones_embed(template: Template) -> None:
-    layers = template.find_resources("AWS::Lambda::LayerVersion")
+    layers = template.find_resources("AWS::Lambda::LayerVersion", {"Properties": {"LayerName": Match.any_value()}})  # not CDK's own
     names = {logical_id: layer["Properties"]["LayerName"] for logical_id, layer in layers.items()}
     assert set(names.values()) == {"livedesk-dev-dependencies", "livedesk-dev-shared", "livedesk-dev-embedding"}
     embedding = next(logical_id for logical_id, name in names.items() if name == "livedesk-dev-embedding")
-    for function in template.find_resources("AWS::Lambda::Function").values():
+    for function in template.find_resources("AWS::Lambda::Function", OWN_FUNCTION).values():
         properties = function["Properties"]
         if "Layers" not in properties:
             continue
@@ -257,7 +260,7 @@ def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
 
 
 def test_search_and_ingest_use_the_index_artifact_by_default(template: Template) -> None:
-    for function in template.find_resources("AWS::Lambda::Function").values():
+    for function in template.find_resources("AWS::Lambda::Function", OWN_FUNCTION).values():
         variables = function["Properties"].get("Environment", {}).get("Variables", {})
         assert variables.get("SEARCH_BACKEND", "artifact") == "artifact" and "OPENSEARCH_ENDPOINT" not in variables
 
@@ -267,8 +270,9 @@ def test_roles_are_least_privilege(template: Template) -> None:
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
             assert not any(action == "*" or action.endswith(":*") for action in actions), statement
-    for role in template.find_resources("AWS::IAM::Role").values():
-        assert "ManagedPolicyArns" not in role["Properties"]
+    deployer = _bucket_deployment_role(template)
+    for logical_id, role in template.find_resources("AWS::IAM::Role").items():
+        assert "ManagedPolicyArns" not in role["Properties"] or logical_id == deployer
 
 
 def test_names_flow_to_functions_as_environment(template: Template) -> None:
@@ -291,7 +295,7 @@ def test_names_flow_to_functions_as_environment(template: Template) -> None:
 
 
 def test_knowledge_uploads_reach_ingestion_through_eventbridge_and_a_queue_with_a_dlq(template: Template) -> None:
-    (bucket,) = template.find_resources("AWS::S3::Bucket").values()
+    (bucket,) = template.find_resources("AWS::S3::Bucket", KNOWLEDGE_BUCKET).values()
     assert bucket["Properties"]["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
     assert not template.find_resources("Custom::S3BucketNotifications"), "no custom-resource Lambda for notifications"
     template.has_resource_properties(
@@ -369,7 +373,7 @@ def test_each_channel_has_its_own_signing_secret_read_only_by_the_functions_that
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
             if "secretsmanager:GetSecretValue" in _actions(statement):
                 readers |= {role["Ref"] for role in policy["Properties"]["Roles"]}
-    functions = template.find_resources("AWS::Lambda::Function")
+    functions = template.find_resources("AWS::Lambda::Function", OWN_FUNCTION)
     reading = {f["Properties"]["FunctionName"] for f in functions.values() if f["Properties"]["Role"]["Fn::GetAtt"][0] in readers}
     # The channel routes verify requests with the keys; the outbox signs the webhooks it sends with them.
     assert reading == {"livedesk-dev-intake", "livedesk-dev-tickets", "livedesk-dev-sentiment", "livedesk-dev-outbox"}
@@ -438,3 +442,48 @@ def test_quality_inspection_reads_the_conversation_and_ticket_and_writes_only_it
     (inspecting,) = [m for m in mappings if "Quality" in json.dumps(m["FunctionName"])]
     assert json.loads(inspecting["FilterCriteria"]["Filters"][0]["Pattern"])["dynamodb"]["NewImage"] == {"action": {"S": ["resolve"]}}
     assert "QualityDeadLetterQueue" in json.dumps(inspecting["DestinationConfig"])
+
+
+def _bucket_deployment_role(template: Template) -> str:
+    (deployer,) = [
+        f["Properties"]["Role"]["Fn::GetAtt"][0]
+        for f in template.find_resources("AWS::Lambda::Function").values()
+        if "FunctionName" not in f["Properties"]
+    ]
+    return str(deployer)
+
+
+def test_the_console_is_private_s3_behind_cloudfront_with_https_and_a_strict_csp(template: Template) -> None:
+    (distribution,) = template.find_resources("AWS::CloudFront::Distribution").values()
+    config = distribution["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    behavior = config["DefaultCacheBehavior"]
+    assert behavior["ViewerProtocolPolicy"] == "redirect-to-https" and behavior["Compress"] is True
+    (origin,) = config["Origins"]
+    assert "OriginAccessControlId" in origin and origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
+    template.resource_count_is("AWS::CloudFront::OriginAccessControl", 1)
+    (policy,) = template.find_resources("AWS::CloudFront::ResponseHeadersPolicy").values()
+    headers = policy["Properties"]["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    csp = json.dumps(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    assert "script-src 'self';" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000 and headers["FrameOptions"]["FrameOption"] == "DENY"
+    template.has_resource_properties(
+        "AWS::S3::Bucket",
+        {
+            "PublicAccessBlockConfiguration": {
+                "BlockPublicAcls": True,
+                "BlockPublicPolicy": True,
+                "IgnorePublicAcls": True,
+                "RestrictPublicBuckets": True,
+            }
+        },
+    )
+
+
+def test_the_console_gets_its_config_and_the_api_allows_its_origin(template: Template) -> None:
+    (deployment,) = template.find_resources("Custom::CDKBucketDeployment").values()
+    assert "DistributionId" in deployment["Properties"]  # a new build invalidates index.html and config.json
+    (api,) = template.find_resources("AWS::ApiGatewayV2::Api").values()
+    cors = api["Properties"]["CorsConfiguration"]
+    assert "ConsoleDistribution" in json.dumps(cors["AllowOrigins"]) and cors["AllowHeaders"] == ["authorization", "content-type"]
+    template.has_output("ConsoleUrl", {"Value": Match.any_value()})

@@ -150,3 +150,14 @@ def test_a_claimed_task_token_survives_a_failed_send_for_the_same_person_only(aw
     assert tokens.claim("lumi", "t2", "recovery", "sue") == "token-456", "sue's retry after a failed send claims it again"
     tokens.discard("lumi", "t2", "recovery")
     assert tokens.claim("lumi", "t2", "recovery", "sue") is None and tokens.peek("lumi", "t2", "recovery") is None
+
+
+def test_open_waits_are_found_among_many_tickets_in_batches_and_per_brand(aws: Aws) -> None:
+    tokens = TaskTokens(aws.table("Tickets"))
+    for n in (3, 150, 199):
+        tokens.put("lumi", f"t{n}", "takeover", f"token-{n}", {"level": 1})
+    tokens.put("lumi", "t7", "recovery", "token-7", {"csat": 1})
+    tokens.put("oak", "t8", "takeover", "token-8", {"level": 1})
+    asked = [f"t{n}" for n in range(250)]  # three batch reads of at most 100 keys
+    assert tokens.open_among("lumi", asked, "takeover") == {"t3", "t150", "t199"}
+    assert tokens.open_among("oak", asked, "takeover") == {"t8"} and tokens.open_among("lumi", [], "takeover") == set()

@@ -21,7 +21,7 @@ export function TicketView({ ticketId }) {
     try {
       const loaded = await api.get(`/v1/tickets/${ticketId}${reveal ? "?reveal=true" : ""}`);
       setTicket(loaded);
-      setConversation(await api.get(`/v1/conversations/${loaded.conversation_id}`));
+      setConversation(await api.get(`/v1/conversations/${loaded.conversation_id}${reveal ? "?reveal=true" : ""}`));
       setError(null);
     } catch (failure) {
       setError(failure);
@@ -35,8 +35,8 @@ export function TicketView({ ticketId }) {
 
   const act = async (kind, body) => {
     try {
-      await api.post(`/v1/tickets/${ticketId}/${kind}`, { version: ticket.version, ...body });
-      setDone(kind);
+      const answer = await api.post(`/v1/tickets/${ticketId}/${kind}`, { version: ticket.version, ...body });
+      setDone(kind === "returns" ? `${t("Return")} ${answer.return_id} · ${answer.status}` : kind);
       setPanel(null);
       await load();
       return true;
