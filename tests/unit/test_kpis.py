@@ -115,7 +115,7 @@ def test_the_report_never_overlaps_its_hour_labels_and_shows_the_quality_score()
 
     hours = [f"04 {h:02d}:00" for h in range(24)]
     chart = bars("Messages per hour", hours, [("messages", [1.0] * 24)])
-    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="\d+" font-size="10">\d\d \d\d:00', chart)]
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="\d+" font-size="10" class="axis-label">\d\d \d\d:00', chart)]
     assert len(xs) >= 6, "enough hours are labelled to read the axis"
     assert min(b - a for a, b in pairwise(xs)) >= len(hours[0]) * 6, "no label runs into the next"
     kpis = compute([], at(0), at(60), Slice(), {}).model_copy(

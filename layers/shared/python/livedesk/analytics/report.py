@@ -41,7 +41,7 @@ def bars(title: str, labels: list[str], series: list[tuple[str, list[float]]], l
                 f'<rect x="{x0 + s * width:.1f}" y="{HEIGHT - height:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{COLOURS[s]}"/>'
             )
         if n % label_every == 0:
-            parts.append(f'<text class="axis-label" x="{x0:.1f}" y="{HEIGHT + 14}" font-size="10">{escape(label)}</text>')
+            parts.append(f'<text x="{x0:.1f}" y="{HEIGHT + 14}" font-size="10" class="axis-label">{escape(label)}</text>')
     if line:
         points = [
             f"{PAD + n * group + group / 2:.1f},{HEIGHT - (HEIGHT - 30) * v / top:.1f}" for n, v in enumerate(line[1]) if v is not None
