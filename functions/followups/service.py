@@ -13,12 +13,6 @@ from livedesk import keys
 BAD_CSAT = 2
 
 
-def ticket_of(pk: str) -> tuple[str, str]:
-    """BRAND#<brand>#TICKET#<ticket> -> (brand, ticket)"""
-    brand_part, ticket_id = pk.split("#TICKET#", 1)
-    return brand_part.removeprefix("BRAND#"), ticket_id
-
-
 class Followups:
     def __init__(self, sfn: Any, aftercare_arn: str, recovery_arn: str, follow_up_after_s: int, recovery_timeout_s: int) -> None:
         self._sfn = sfn
@@ -28,8 +22,11 @@ class Followups:
         self._recovery_timeout_s = recovery_timeout_s
 
     def on_event(self, pk: str, sk: str, event: dict[str, Any]) -> str | None:
-        """The workflow started for this history event, if any."""
-        brand_id, ticket_id = ticket_of(pk)
+        """The workflow started for this history event, if any (a key of another shape starts nothing)."""
+        found = keys.ticket_of(pk)
+        if found is None:
+            return None
+        brand_id, ticket_id = found
         reference = {"brand_id": brand_id, "ticket_id": ticket_id, "ticket_key": keys.ticket(brand_id, ticket_id)}
         if event.get("action") == "resolve":
             payload = {**reference, "follow_up_after_seconds": self._follow_up_after_s}

@@ -59,6 +59,15 @@ def _execution(api: Client, workflow: str, name_part: str) -> str:
     return str(_wait_for(started, what=f"a {workflow} execution for {name_part}"))
 
 
+def _succeeded(api: Client, execution_arn: str) -> bool:
+    """The execution ended well; if not, the assertion names the events that failed it."""
+    if api.stack.finish(execution_arn)["status"] == "SUCCEEDED":
+        return True
+    events = api.stack.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+    failures = [{k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"} for e in events if "Failed" in e["type"]]
+    raise AssertionError(f"{execution_arn.rsplit(':', 1)[-1]} failed: {failures}")
+
+
 def _states(api: Client, execution_arn: str) -> list[str]:
     events = api.stack.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -178,7 +187,7 @@ def test_a_supervisor_takes_over_an_angry_customer(api: Client, notifications: N
     taken = _act(api, ticket["ticket_id"], "takeover", {"version": current["version"]}, sue)
     assert taken.status_code == 200, taken.text
     assert (taken.json()["status"], taken.json()["assignee"].startswith(f"{BRAND}-sue-")) == ("assigned", True)
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED" and "Accepted" in _states(api, execution)
+    assert _succeeded(api, execution) and "Accepted" in _states(api, execution)
     assert ("supervisors", "takeover_offered") in {(t, k) for t, k, _ in notifications.about(ticket["ticket_id"])}
     again = _act(api, ticket["ticket_id"], "takeover", {"version": taken.json()["version"]}, sue)
     assert again.status_code == 200 and again.json()["assignee"] == taken.json()["assignee"], "a second click changes nothing"
@@ -220,7 +229,7 @@ def test_a_bad_csat_opens_a_recovery_and_the_manager_issues_a_coupon(
     assert _act(api, tid, "recovery", {"version": current["version"], "coupon_amount": 30, "message": "x"}, amy).status_code == 403
     done = _act(api, tid, "recovery", {"version": current["version"], "coupon_amount": 30, "message": "非常抱歉让您失望了。"}, manager)
     assert done.status_code == 200
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED"
+    assert _succeeded(api, execution)
     assert {"IssueCoupon", "Apologize", "Recovered"} <= set(_states(api, execution))
     after = api.get(f"/v1/tickets/{tid}").json()
     (coupon,) = after["compensations"]
@@ -235,7 +244,7 @@ def test_a_resolution_without_csat_gets_a_follow_up_after_a_day(api: Client, uni
     with api.stack.fast_forward():  # the 24 hours pass at once
         resolved = _resolved(api, unique("cust"), amy)
         execution = _execution(api, "aftercare", resolved["ticket_id"])
-        assert api.stack.finish(execution)["status"] == "SUCCEEDED"
+        assert _succeeded(api, execution)
     assert _states(api, execution)[-2:] == ["FollowUp", "FollowedUp"]
     api.settle()
     assert any("都解决了吗" in m["text"] for m in _conversation(api, resolved) if m["author"] == "bot")
@@ -291,7 +300,7 @@ def test_a_return_is_checked_picked_up_inspected_and_refunded_once(api: Client, 
     return_id = started["return"]["return_id"]
     _inspect(api, unique, return_id, passed=True, notes="未拆封，完好")
     execution = started["return"]["execution_arn"]
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED"
+    assert _succeeded(api, execution)
     path = ["CheckEligibility", "Eligible", "SchedulePickup", "AwaitInspection", "InspectionPassed", "Refund", "Refunded"]
     assert _states(api, execution) == path
     final = api.get(f"/v1/returns/{return_id}").json()
@@ -310,7 +319,7 @@ def test_a_failed_inspection_sends_the_goods_back_without_a_refund(api: Client, 
     started = _return(api, unique, "exchange", delivered_days_ago=2)
     _inspect(api, unique, started["return"]["return_id"], passed=False, notes="已使用过半")
     execution = started["return"]["execution_arn"]
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED" and _states(api, execution)[-2:] == ["InspectionFailed", "SentBack"]
+    assert _succeeded(api, execution) and _states(api, execution)[-2:] == ["InspectionFailed", "SentBack"]
     assert api.get(f"/v1/returns/{started['return']['return_id']}").json()["status"] == "inspection_failed"
     assert _refunds(api, started["order_id"]) == []
     api.settle()
@@ -321,7 +330,7 @@ def test_a_refund_is_retried_after_a_transient_error_and_paid_exactly_once(api: 
     started = _return(api, unique, "return", delivered_days_ago=1, busy_refunds=1)
     _inspect(api, unique, started["return"]["return_id"], passed=True, notes="完好")
     execution = started["return"]["execution_arn"]
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED"
+    assert _succeeded(api, execution)
     history = api.stack.client("stepfunctions").get_execution_history(executionArn=execution, maxResults=1000)["events"]
     failures = [e for e in history if e["type"] == "LambdaFunctionFailed" or e["type"] == "TaskFailed"]
     assert any("TransientSupplyError" in str(e) for e in failures), "the first refund attempt failed"
@@ -331,7 +340,7 @@ def test_a_refund_is_retried_after_a_transient_error_and_paid_exactly_once(api: 
 def test_a_return_outside_the_window_is_refused_with_the_reason(api: Client, unique: Callable[[str], str]) -> None:
     started = _return(api, unique, "return", delivered_days_ago=40)
     execution = started["return"]["execution_arn"]
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED" and _states(api, execution)[-1] == "NotEligible"
+    assert _succeeded(api, execution) and _states(api, execution)[-1] == "NotEligible"
     final = api.get(f"/v1/returns/{started['return']['return_id']}").json()
     assert final["status"] == "ineligible" and "15-day window ended" in final["eligibility"]
     api.settle()
@@ -353,7 +362,7 @@ def test_a_passed_exchange_ships_a_replacement_from_stock(api: Client, unique: C
     started = _return(api, unique, "exchange", delivered_days_ago=2)
     _inspect(api, unique, started["return"]["return_id"], passed=True, notes="色号不对，完好")
     execution = started["return"]["execution_arn"]
-    assert api.stack.finish(execution)["status"] == "SUCCEEDED" and _states(api, execution)[-2:] == ["ShipReplacement", "Exchanged"]
+    assert _succeeded(api, execution) and _states(api, execution)[-2:] == ["ShipReplacement", "Exchanged"]
     final = api.get(f"/v1/returns/{started['return']['return_id']}").json()
     assert final["status"] == "exchanged" and final["replacement_tracking"].startswith("EX")
     assert _refunds(api, started["order_id"]) == [], "an exchange refunds nothing"
