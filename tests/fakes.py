@@ -1,0 +1,215 @@
+"""In-memory stand-ins for the stores a function's service uses, keeping the same contracts
+(idempotent appends, optimistic versions, once-only notices), so services are unit-tested without AWS.
+The moto integration and e2e suites prove the real stores keep the same promises."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from livedesk.errors import NotFound
+from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
+from livedesk.models import ConversationMessage, Ticket, TicketEvent
+from livedesk.supply.ports import Coupon, Order, Refund, Shipment, TransientSupplyError
+from livedesk.tickets.lifecycle import Change
+from livedesk.tickets.repository import VersionConflict
+from livedesk.tickets.returns import ReturnRequest
+from tests.factories import NOW
+
+
+class FakeTickets:
+    """TicketRepository's reads, updates and history, per brand."""
+
+    def __init__(self, *tickets: tuple[str, Ticket]) -> None:
+        self.tickets: dict[tuple[str, str], Ticket] = {(brand, t.ticket_id): t for brand, t in tickets}
+        self.events: dict[tuple[str, str], dict[str, TicketEvent]] = {}
+
+    def head(self, brand_id: str, ticket_id: str) -> Ticket | None:
+        return self.tickets.get((brand_id, ticket_id))
+
+    def history(self, brand_id: str, ticket_id: str) -> list[TicketEvent]:
+        return sorted(self.events.get((brand_id, ticket_id), {}).values(), key=lambda event: event.at)
+
+    def get(self, brand_id: str, ticket_id: str) -> tuple[Ticket, list[TicketEvent]] | None:
+        ticket = self.head(brand_id, ticket_id)
+        return None if ticket is None else (ticket, self.history(brand_id, ticket_id))
+
+    def append(self, brand_id: str, ticket_id: str, event: TicketEvent, event_id: str) -> bool:
+        written = self.events.setdefault((brand_id, ticket_id), {})
+        if event_id in written:
+            return False
+        written[event_id] = event
+        return True
+
+    def save(self, brand_id: str, before: Ticket, change: Change) -> None:
+        current = self.tickets.get((brand_id, before.ticket_id))
+        if current is None or current.version != before.version:
+            raise VersionConflict(before.ticket_id)
+        self.tickets[(brand_id, before.ticket_id)] = change.ticket
+        for n, event in enumerate(change.events):
+            self.append(brand_id, before.ticket_id, event, f"{event.at.isoformat()}#{change.ticket.version}#{n}")
+
+    def update(self, brand_id: str, ticket_id: str, change: Callable[[Ticket], Change | None]) -> Ticket:
+        before = self.head(brand_id, ticket_id)
+        if before is None:
+            raise KeyError(f"ticket {ticket_id} not found")
+        changed = change(before)
+        if changed is None:
+            return before
+        self.save(brand_id, before, changed)
+        return changed.ticket
+
+    def actions(self, brand_id: str, ticket_id: str) -> list[str]:
+        return [event.action for event in self.history(brand_id, ticket_id)]
+
+
+class FakeTaskTokens:
+    """TaskTokens: the Step Functions tokens waiting on a person, first claim wins."""
+
+    def __init__(self) -> None:
+        self.waiting: dict[tuple[str, str, str], dict[str, Any]] = {}
+
+    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> None:
+        self.waiting[(brand_id, ticket_id, kind)] = {"token": token, **detail}
+
+    def peek(self, brand_id: str, ticket_id: str, kind: str) -> dict[str, Any] | None:
+        found = self.waiting.get((brand_id, ticket_id, kind))
+        return None if found is None else {k: v for k, v in found.items() if k != "token"}
+
+    def take(self, brand_id: str, ticket_id: str, kind: str) -> str | None:
+        found = self.waiting.pop((brand_id, ticket_id, kind), None)
+        return None if found is None else str(found["token"])
+
+    def claim(self, brand_id: str, ticket_id: str, kind: str, by: str) -> str | None:
+        found = self.waiting.get((brand_id, ticket_id, kind))
+        if found is None or found.get("claimed_by", by) != by:
+            return None
+        found["claimed_by"] = by
+        return str(found["token"])
+
+    def discard(self, brand_id: str, ticket_id: str, kind: str) -> None:
+        self.waiting.pop((brand_id, ticket_id, kind), None)
+
+    def open_among(self, brand_id: str, ticket_ids: list[str], kind: str) -> set[str]:
+        return {ticket_id for ticket_id in ticket_ids if (brand_id, ticket_id, kind) in self.waiting}
+
+
+class FakeConversations:
+    """ConversationRepository's once-only notices (a workflow step's message to the customer)."""
+
+    def __init__(self) -> None:
+        self.sent: dict[tuple[str, str], list[ConversationMessage]] = {}
+        self._ids: set[str] = set()
+
+    def notify_once(self, brand_id: str, conversation_id: str, notice: ConversationMessage) -> bool:
+        if notice.message_id in self._ids:
+            return False
+        self._ids.add(notice.message_id)
+        self.sent.setdefault((brand_id, conversation_id), []).append(notice)
+        return True
+
+
+class FakeCoupons:
+    """The coupon port: one coupon per idempotency key."""
+
+    def __init__(self) -> None:
+        self.issued: dict[str, Coupon] = {}
+
+    def issue(self, brand_id: str, customer_id: str, amount: float, reason: str, idempotency_key: str) -> Coupon:
+        if idempotency_key not in self.issued:
+            self.issued[idempotency_key] = Coupon(
+                coupon_id=f"cp-{len(self.issued) + 1}",
+                customer_id=customer_id,
+                amount=amount,
+                valid_until=NOW + timedelta(days=30),
+                idempotency_key=idempotency_key,
+            )
+        return self.issued[idempotency_key]
+
+
+class FakeReturns:
+    """ReturnRepository: requests by id and by order line."""
+
+    def __init__(self) -> None:
+        self.requests: dict[tuple[str, str], ReturnRequest] = {}
+
+    def create(self, brand_id: str, request: ReturnRequest) -> ReturnRequest:
+        return self.requests.setdefault((brand_id, request.return_id), request)
+
+    def get(self, brand_id: str, return_id: str) -> ReturnRequest | None:
+        return self.requests.get((brand_id, return_id))
+
+    def of_order_line(self, brand_id: str, order_id: str, sku: str) -> list[ReturnRequest]:
+        return [r for (brand, _), r in self.requests.items() if brand == brand_id and (r.order_id, r.sku) == (order_id, sku)]
+
+    def update(self, brand_id: str, return_id: str, **fields: Any) -> None:
+        self.requests[(brand_id, return_id)] = self.requests[(brand_id, return_id)].model_copy(update=fields)
+
+
+class FakeSupplyChain:
+    """The supply-chain port's orders and after-sales actions, idempotent on their key.
+    ``busy_refunds``: that many refund calls fail as a busy payment gateway does."""
+
+    def __init__(self, *orders: tuple[str, Order], busy_refunds: int = 0) -> None:
+        self.orders = {(brand, order.order_id): order for brand, order in orders}
+        self.busy_refunds = busy_refunds
+        self.refunds: dict[str, Refund] = {}
+        self.shipments: dict[str, Shipment] = {}
+
+    def order(self, brand_id: str, order_id: str) -> Order:
+        if (brand_id, order_id) not in self.orders:
+            raise NotFound(f"order {order_id}")
+        return self.orders[(brand_id, order_id)]
+
+    def return_pickup(self, brand_id: str, order: Order, sku: str, idempotency_key: str) -> Shipment:
+        return self.shipments.setdefault(
+            f"pickup-{idempotency_key}",
+            Shipment(
+                tracking_number=f"RT{len(self.shipments) + 1:04d}",
+                carrier="SF Express",
+                order_id=order.order_id,
+                status="pickup_scheduled",
+                label_url="https://labels.example.com/rt.pdf",
+                pickup_window="09:00-18:00",
+            ),
+        )
+
+    def ship_replacement(self, brand_id: str, order: Order, sku: str, idempotency_key: str) -> Shipment:
+        return self.shipments.setdefault(
+            f"replacement-{idempotency_key}",
+            Shipment(
+                tracking_number=f"RP{len(self.shipments) + 1:04d}",
+                carrier="SF Express",
+                order_id=order.order_id,
+                status="created",
+                eta=NOW + timedelta(days=2),
+            ),
+        )
+
+    def refund(self, brand_id: str, order_id: str, amount: float, idempotency_key: str) -> Refund:
+        if self.busy_refunds:
+            self.busy_refunds -= 1
+            raise TransientSupplyError("payment gateway busy, try again")
+        return self.refunds.setdefault(
+            idempotency_key,
+            Refund(
+                refund_id=f"RF{len(self.refunds) + 1:04d}",
+                order_id=order_id,
+                amount=amount,
+                status="succeeded",
+                idempotency_key=idempotency_key,
+            ),
+        )
+
+
+class FakeKnowledge:
+    """KnowledgeSource answering every lookup with the given hits (a brand's policies)."""
+
+    def __init__(self, *hits: SearchHit) -> None:
+        self.hits = list(hits)
+        self.asked: list[SearchRequest] = []
+
+    def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, **_: Any) -> SearchResult | None:
+        self.asked.append(request)
+        return SearchResult(hits=self.hits, answer=None, reason="fake", embedder="none")
