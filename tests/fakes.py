@@ -12,7 +12,7 @@ from livedesk.errors import NotFound
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.models import ConversationMessage, Ticket, TicketEvent
 from livedesk.supply.ports import Coupon, Order, Refund, Shipment, TransientSupplyError
-from livedesk.tickets.lifecycle import Change
+from livedesk.tickets.lifecycle import OPEN, Change, InvalidTransition
 from livedesk.tickets.repository import VersionConflict
 from livedesk.tickets.returns import ReturnRequest
 from tests.factories import NOW
@@ -59,6 +59,29 @@ class FakeTickets:
             return before
         self.save(brand_id, before, changed)
         return changed.ticket
+
+    def save_items(self, brand_id: str, before: Ticket, change: Change) -> list[Any]:
+        """A change as one transaction item, as the real store hands them out for ``commit``."""
+        return [("ticket", brand_id, before, change)]
+
+    def commit(self, items: list[Any]) -> None:
+        """All or nothing: every ticket still at the version it was read at, then every write."""
+        for item in items:
+            if item[0] == "ticket":
+                _, brand_id, before, _ = item
+                current = self.tickets.get((brand_id, before.ticket_id))
+                if current is None or current.version != before.version:
+                    raise VersionConflict(before.ticket_id)
+        for item in items:
+            if item[0] == "ticket":
+                self.save(item[1], item[2], item[3])
+            else:
+                item[1]()
+
+    def queue(self, brand_id: str, skill: str, limit: int = 50) -> list[Ticket]:
+        open_ = [t for (brand, _), t in self.tickets.items() if brand == brand_id and t.skill == skill and t.status in OPEN]
+        due = lambda t: t.resolution_due if t.first_responded_at else t.first_response_due  # noqa: E731
+        return sorted(open_, key=lambda t: (t.priority, due(t)))[:limit]
 
     def actions(self, brand_id: str, ticket_id: str) -> list[str]:
         return [event.action for event in self.history(brand_id, ticket_id)]
@@ -108,6 +131,29 @@ class FakeConversations:
         self._ids.add(notice.message_id)
         self.sent.setdefault((brand_id, conversation_id), []).append(notice)
         return True
+
+    def reply_put(self, brand_id: str, conversation_id: str, reply: ConversationMessage) -> Any:
+        """A reply as a transaction item: written when the ticket change it belongs to commits."""
+        return ("call", lambda: self.sent.setdefault((brand_id, conversation_id), []).append(reply))
+
+
+class FakeWorkflows:
+    """Step Functions by workflow name: starts idempotent by name, task tokens answered once."""
+
+    def __init__(self, expired: frozenset[str] = frozenset()) -> None:
+        self.started: dict[str, dict[str, Any]] = {}
+        self.answered: dict[str, dict[str, Any]] = {}
+        self._expired = expired
+
+    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
+        arn = f"arn:aws:states:us-east-1:1:execution:{workflow}:{name}"
+        self.started.setdefault(arn, payload)
+        return arn
+
+    def succeed(self, token: str, output: dict[str, Any]) -> None:
+        if token in self._expired or token in self.answered:
+            raise InvalidTransition("the workflow stopped waiting for this (its time ran out)")
+        self.answered[token] = output
 
 
 class FakeCoupons:
