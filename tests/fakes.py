@@ -5,9 +5,11 @@ The moto integration and e2e suites prove the real stores keep the same promises
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from livedesk.analytics.alerts import Alert
+from livedesk.analytics.facts import Fact
 from livedesk.errors import NotFound
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.models import ConversationMessage, Ticket, TicketEvent
@@ -259,3 +261,41 @@ class FakeKnowledge:
     def lookup(self, brand_id: str, request: SearchRequest, record_gap: bool, **_: Any) -> SearchResult | None:
         self.asked.append(request)
         return SearchResult(hits=self.hits, answer=None, reason="fake", embedder="none")
+
+
+class FakeAnalytics:
+    """AnalyticsStore: facts once per id, hourly volume, forecasts, and alerts fired once per key."""
+
+    def __init__(self) -> None:
+        self.recorded: dict[str, Fact] = {}
+        self.hourly: dict[tuple[str, datetime], int] = {}
+        self.forecasts: dict[tuple[str, datetime], float] = {}
+        self.fired: dict[str, list[Alert]] = {}
+
+    def record(self, fact: Fact) -> bool:
+        return self.recorded.setdefault(fact.fact_id, fact) is fact
+
+    def facts(self, brand_id: str, start: datetime, end: datetime) -> list[Fact]:
+        return sorted((f for f in self.recorded.values() if f.brand_id == brand_id and start <= f.at < end), key=lambda f: f.at)
+
+    def brands(self) -> list[str]:
+        return sorted({fact.brand_id for fact in self.recorded.values()})
+
+    def volume(self, brand_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
+        return sorted((hour, n) for (brand, hour), n in self.hourly.items() if brand == brand_id and start <= hour < end)
+
+    def add_volume(self, brand_id: str, hour: datetime, messages: int) -> None:
+        self.hourly[(brand_id, hour)] = self.hourly.get((brand_id, hour), 0) + messages
+
+    def forecast_by_hour(self, brand_id: str, start: datetime, end: datetime) -> dict[datetime, float]:
+        return {hour: n for (brand, hour), n in self.forecasts.items() if brand == brand_id and start <= hour < end}
+
+    def fire(self, brand_id: str, alert: Alert) -> bool:
+        fired = self.fired.setdefault(brand_id, [])
+        if any(known.key == alert.key for known in fired):
+            return False
+        fired.append(alert)
+        return True
+
+    def alerts(self, brand_id: str, since: datetime) -> list[Alert]:
+        return [alert for alert in self.fired.get(brand_id, []) if alert.at >= since]
