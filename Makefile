@@ -21,7 +21,7 @@ SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f 
 TEMPLATE := cdk.out/LiveDesk.template.json
 SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 
-.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench load clean console
+.PHONY: help setup dev test test-fast lint format synth cdk-synth openapi models invoke demo bench load clean console screenshots
 
 help:
 	@echo "make dev    set up everything, synthesize, serve the local stack with demo data on 127.0.0.1:$(PORT)"
@@ -113,6 +113,9 @@ dev: $(TEMPLATE)
 # One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over 2 cores.
 test: $(TEMPLATE) lint $(BROWSER)
 	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadgroup
+
+screenshots: $(TEMPLATE) $(BROWSER) ## the browser tests, saving the README's console screenshots into docs/console/
+	@CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest -q tests/e2e/test_console.py
 
 test-fast: $(SETUP) ## unit tests only
 	@$(PY) -m pytest tests/unit

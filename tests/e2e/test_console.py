@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
+import os
 import re
 import shutil
 import time
@@ -25,7 +26,8 @@ from livedesk.supply.ports import Order, OrderLine
 from tests.e2e.conftest import Client
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "console"
+# Screenshots go to .build/ on every run (the tree stays clean); `make screenshots` refreshes docs/console/.
+SCREENSHOTS = ROOT / os.environ.get("CONSOLE_SCREENSHOTS", ".build/console-screenshots")
 FIGURES = ROOT / ".build" / "console-figures.json"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 BRAND = "lumi-beauty"
@@ -35,6 +37,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as running:
         yield running
 
