@@ -4,8 +4,10 @@ knowledge bucket the way the ingest pipeline will publish it."""
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -31,19 +33,28 @@ def _digest(folder: Path) -> str:
 
 
 def demo_index(folder: Path = ARTIFACT) -> Path:
-    stamp = folder / "data.sha256"
-    digest = _digest(DEMO)
-    if stamp.exists() and stamp.read_text() == digest and (folder / MANIFEST).exists():
+    """The built index, built here if missing or stale. Test workers start their stacks at the same
+    time: one builds under a lock while the others wait, and a build is swapped in whole."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = folder / "data.sha256"
+        digest = _digest(DEMO)
+        if stamp.exists() and stamp.read_text() == digest and (folder / MANIFEST).exists():
+            return folder
+        print("Building the demo knowledge index (multilingual-e5; first run only, about two minutes)…", flush=True)
+        loaded = load_paths([DEMO])
+        if loaded.errors:
+            raise ValueError(f"demo knowledge has bad rows: {[str(e) for e in loaded.errors[:3]]}")
+        embedder = embedder_named(EMBEDDER)
+        previous = HybridIndex.load(folder, embedder) if (folder / MANIFEST).exists() else None
+        staging = folder.with_name(folder.name + ".building")
+        shutil.rmtree(staging, ignore_errors=True)
+        HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous).save(staging)
+        (staging / "data.sha256").write_text(digest)
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
         return folder
-    print("Building the demo knowledge index (multilingual-e5; first run only, about two minutes)…", flush=True)
-    loaded = load_paths([DEMO])
-    if loaded.errors:
-        raise ValueError(f"demo knowledge has bad rows: {[str(e) for e in loaded.errors[:3]]}")
-    embedder = embedder_named(EMBEDDER)
-    previous = HybridIndex.load(folder, embedder) if (folder / MANIFEST).exists() else None
-    HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous).save(folder)
-    stamp.write_text(digest)
-    return folder
 
 
 def seed_knowledge(s3: Any, bucket: str, prefix: str = "index/") -> None:

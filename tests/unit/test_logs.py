@@ -1,7 +1,10 @@
 """No log line carries personal data: Powertools lines and other libraries' lines are masked."""
 
 import io
+import json
 import logging
+
+from botocore.exceptions import FlexibleChecksumError
 
 from livedesk.logs import service_logger
 
@@ -20,6 +23,20 @@ def test_powertools_lines_are_masked_in_message_keys_and_exceptions() -> None:
     written = stream.getvalue()
     assert "138****5678" in written and "z***@example.com" in written and "深圳市南山区****" in written
     assert not any(secret in written for secret in SECRETS)
+    (failed,) = [line for line in map(json.loads, written.splitlines()) if line["message"] == "failed"]  # the line was written
+    assert failed["exception_name"] == "ValueError" and "138****5678" in failed["exception"]
+
+
+def test_an_exception_whatever_it_carries_is_logged_as_one_json_line() -> None:
+    """A logged exception's stack trace carries the exception object (botocore's are not JSON)."""
+    stream = io.StringIO()
+    logger = service_logger(service="t3", logger_handler=logging.StreamHandler(stream))
+    try:
+        raise FlexibleChecksumError(error_msg="Expected checksum a did not match calculated checksum: b")
+    except FlexibleChecksumError:
+        logger.exception("knowledge rebuild failed")
+    (line,) = [json.loads(text) for text in stream.getvalue().splitlines()]
+    assert line["exception_name"] == "FlexibleChecksumError" and "did not match" in line["stack_trace"]["value"]
 
 
 def test_other_libraries_logging_through_the_root_logger_are_masked() -> None:

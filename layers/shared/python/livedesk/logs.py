@@ -14,9 +14,20 @@ from aws_lambda_powertools.shared.json_encoder import Encoder
 from livedesk.pii import mask
 
 
+class _Encoder(Encoder):
+    """Powertools' encoder, and text for anything else: a logged exception's stack trace carries the
+    exception object itself, which would otherwise make the whole line unwritable."""
+
+    def default(self, obj: Any) -> Any:
+        try:
+            return super().default(obj)
+        except TypeError:
+            return str(obj)
+
+
 def masked_json(record: Any) -> str:
     """The log record as JSON (Chinese kept readable, so it can be found), personal data masked."""
-    return mask(json.dumps(record, cls=Encoder, ensure_ascii=False, separators=(",", ":")))
+    return mask(json.dumps(record, cls=_Encoder, ensure_ascii=False, separators=(",", ":")))
 
 
 class MaskingFilter(logging.Filter):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -102,7 +104,18 @@ class CachedIndex:
             else:
                 folder = self._cache_root / version
                 if not (folder / MANIFEST).exists():
-                    self._store.download(folder, version)
+                    self._download(folder, version)
                 self._index = HybridIndex.load(folder, self._embedder)
             self._version = version
         return self._index
+
+    def _download(self, folder: Path, version: str) -> None:
+        """Into a folder of its own, then renamed into place whole: a reader never sees half a build,
+        even with another process (a second local stack) fetching the same build beside it."""
+        self._cache_root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{version}-", dir=self._cache_root))
+        self._store.download(staging, version)
+        try:
+            staging.rename(folder)
+        except OSError:  # another process put the same build in place first
+            shutil.rmtree(staging, ignore_errors=True)
