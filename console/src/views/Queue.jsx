@@ -29,7 +29,7 @@ export function Queue() {
       </h1>
       <ErrorLine error={error} />
       {queue === null ? <p>{t("Loading…")}</p> : <QueueTable items={items} selected={selected} onOpen={open} />}
-      <p class="hint">j / k · Enter · ? {t("Keyboard shortcuts")}</p>
+      <p class="hint">{t("Keyboard shortcuts")}: j / k · Enter</p>
     </section>
   );
 }
@@ -55,9 +55,9 @@ export function QueueTable({ items, selected, onOpen }) {
           <th scope="col">{t("Intent")}</th>
           <th scope="col">{t("Customer value")}</th>
           <th scope="col">{t("Emotion")}</th>
-          <th scope="col">skill</th>
+          <th scope="col">{t("Skill")}</th>
           <th scope="col">SLA</th>
-          <th scope="col">status</th>
+          <th scope="col">{t("Status")}</th>
         </tr>
       </thead>
       <tbody>
