@@ -41,13 +41,16 @@ export function useNow(intervalMs = 1000) {
 
 const typing = (target) => target && (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
 
-// Single-key shortcuts, ignored while the user types in a field (Escape always works).
-export function useShortcuts(map, deps = []) {
+// Single-key shortcuts, ignored while the user types in a field (Escape always works). The listener
+// reads the latest render's map, so a key pressed right after a change never acts on stale state.
+export function useShortcuts(map) {
+  const latest = useRef(map);
+  latest.current = map;
   useEffect(() => {
     const onKey = (event) => {
       if (event.ctrlKey || event.metaKey || event.altKey) return;
       if (typing(event.target) && event.key !== "Escape") return;
-      const action = map[event.key];
+      const action = latest.current[event.key];
       if (action) {
         event.preventDefault();
         action();
@@ -55,7 +58,7 @@ export function useShortcuts(map, deps = []) {
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, deps);
+  }, []);
 }
 
 export function countdown(dueIso, now, t) {

@@ -14,14 +14,11 @@ export function Queue() {
   }, POLL_MS);
   const items = queue || [];
   const open = (index) => items[index] && (window.location.hash = `#/ticket/${items[index].ticket.ticket_id}`);
-  useShortcuts(
-    {
-      j: () => setSelected((i) => Math.min(i + 1, items.length - 1)),
-      k: () => setSelected((i) => Math.max(i - 1, 0)),
-      Enter: () => open(selected),
-    },
-    [items, selected],
-  );
+  useShortcuts({
+    j: () => setSelected((i) => Math.min(i + 1, items.length - 1)),
+    k: () => setSelected((i) => Math.max(i - 1, 0)),
+    Enter: () => open(selected),
+  });
   return (
     <section aria-labelledby="queue-title">
       <h1 id="queue-title">

@@ -49,19 +49,16 @@ export function TicketView({ ticketId }) {
     const text = reply.current.value.trim();
     if (text && (await act("replies", { text }))) reply.current.value = "";
   };
-  useShortcuts(
-    {
-      c: () => act("claim"),
-      r: () => reply.current && reply.current.focus(),
-      n: () => setPanel("note"),
-      t: () => setPanel("transfer"),
-      e: () => setPanel("resolve"),
-      m: () => setPanel("merge"),
-      w: () => act("wait", { on: "customer" }),
-      Escape: () => (panel ? setPanel(null) : (window.location.hash = "#/queue")),
-    },
-    [ticket, panel],
-  );
+  useShortcuts({
+    c: () => act("claim"),
+    r: () => reply.current && reply.current.focus(),
+    n: () => setPanel("note"),
+    t: () => setPanel("transfer"),
+    e: () => setPanel("resolve"),
+    m: () => setPanel("merge"),
+    w: () => act("wait", { on: "customer" }),
+    Escape: () => (panel ? setPanel(null) : (window.location.hash = "#/queue")),
+  });
 
   if (!ticket) {
     return (
