@@ -68,12 +68,14 @@ class LambdaContext:
 
 class Turns:
     """One handler at a time, each under its own environment. Whenever no handler holds the turn,
-    os.environ is what it was outside; a handler waiting on a Lambda call lends its turn out."""
+    os.environ is what it was outside; a handler waiting on a Lambda call lends its turn out.
+    Only the handler's own variables are set and put back: the rest of os.environ is never cleared,
+    so other threads (pytest's bookkeeping of the current test) never see it half-replaced."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._outside: dict[str, str] = {}
+        self._outside: dict[str, str | None] = {}  # each variable a handler set, as it was outside
 
     def _stack(self) -> list[dict[str, str]]:
         if not hasattr(self._local, "stack"):
@@ -128,16 +130,26 @@ class Turns:
 
     def _take(self) -> None:
         self._lock.acquire()
-        self._outside = dict(os.environ)
+        self._outside = {}
 
     def _give_back(self) -> None:
-        os.environ.clear()
-        os.environ.update(self._outside)
+        self._restore(set(self._outside))
+        self._outside = {}
         self._lock.release()
 
     def _apply(self, overrides: dict[str, str]) -> None:
-        os.environ.clear()
-        os.environ.update({**self._outside, **overrides})
+        self._restore(set(self._outside) - set(overrides))
+        for key, value in overrides.items():
+            self._outside.setdefault(key, os.environ.get(key))
+            os.environ[key] = value
+
+    def _restore(self, keys: set[str]) -> None:
+        for key in keys:
+            original = self._outside.pop(key)
+            if original is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = original
 
 
 HOOKS = (("before-send.lambda.Invoke", "lend"), ("needs-retry.lambda.Invoke", "resume"))
