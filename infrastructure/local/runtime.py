@@ -76,6 +76,7 @@ class Turns:
         self._lock = threading.Lock()
         self._local = threading.local()
         self._outside: dict[str, str | None] = {}  # each variable a handler set, as it was outside
+        self._swapping = threading.Lock()  # a swap is atomic even if two threads ever meet in one
 
     def _stack(self) -> list[dict[str, str]]:
         if not hasattr(self._local, "stack"):
@@ -130,22 +131,22 @@ class Turns:
 
     def _take(self) -> None:
         self._lock.acquire()
-        self._outside = {}
 
     def _give_back(self) -> None:
-        self._restore(set(self._outside))
-        self._outside = {}
+        with self._swapping:
+            self._restore(set(self._outside))
         self._lock.release()
 
     def _apply(self, overrides: dict[str, str]) -> None:
-        self._restore(set(self._outside) - set(overrides))
-        for key, value in overrides.items():
-            self._outside.setdefault(key, os.environ.get(key))
-            os.environ[key] = value
+        with self._swapping:
+            self._restore(set(self._outside) - set(overrides))
+            for key, value in overrides.items():
+                self._outside.setdefault(key, os.environ.get(key))
+                os.environ[key] = value
 
     def _restore(self, keys: set[str]) -> None:
         for key in keys:
-            original = self._outside.pop(key)
+            original = self._outside.pop(key, None)
             if original is None:
                 os.environ.pop(key, None)
             else:
