@@ -125,6 +125,8 @@ def test_an_agent_claims_a_ticket_inserts_the_suggestion_and_the_reply_joins_the
     expect(page.locator(".message.agent .text")).to_have_text(suggestion["content"])
     assert api.get(f"/v1/tickets/{ticket['ticket_id']}").json()["first_responded_at"], "the reply went out"
     page.get_by_role("button", name="Start a return").click()
+    expect(page.get_by_role("button", name="Start", exact=True)).to_be_enabled()  # the order lines are loaded
+    expect(page.locator("select[name=line] option")).to_have_count(1)
     page.get_by_label("Reason").select_option("damaged")
     page.get_by_role("button", name="Start", exact=True).click()
     started = page.get_by_role("status")

@@ -144,10 +144,11 @@ function Actions({ ticket, act, setPanel, oversees }) {
 
 function Panel({ kind, ticket, act, close }) {
   const { t, api } = useApp();
-  const [orders, setOrders] = useState([]);
+  const [orders, setOrders] = useState(null);
   useEffect(() => {
     if (kind === "return") api.get(`/v1/customers/${ticket.customer_id}/orders`).then((data) => setOrders(data.orders), () => setOrders([]));
   }, [kind]);
+  const waiting = kind === "return" && orders === null; // the order lines are not loaded yet
   const submit = (event) => {
     event.preventDefault();
     const form = Object.fromEntries(new FormData(event.currentTarget));
@@ -183,7 +184,7 @@ function Panel({ kind, ticket, act, close }) {
           <label>
             {t("Orders")}
             <select name="line" required>
-              {orders.flatMap((order) => order.lines.map((line) => <option value={`${order.order_id}|${line.sku}`}>{order.order_id} · {line.name}</option>))}
+              {(orders || []).flatMap((order) => order.lines.map((line) => <option value={`${order.order_id}|${line.sku}`}>{order.order_id} · {line.name}</option>))}
             </select>
           </label>
           <label>
@@ -200,7 +201,7 @@ function Panel({ kind, ticket, act, close }) {
           <label>{t("Note")}<input name="note" /></label>
         </>
       )}
-      <button type="submit" class="primary">{t(kind === "return" ? "Start" : kind === "note" ? "Add note" : kind === "resolve" ? "Resolve" : kind === "merge" ? "Merge" : "Transfer")}</button>
+      <button type="submit" class="primary" disabled={waiting}>{t(kind === "return" ? "Start" : kind === "note" ? "Add note" : kind === "resolve" ? "Resolve" : kind === "merge" ? "Merge" : "Transfer")}</button>
       <button type="button" onClick={close}>Esc</button>
     </form>
   );
