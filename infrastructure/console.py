@@ -4,8 +4,6 @@ config.json. Idle, it costs nothing but storage."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
@@ -14,9 +12,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_deployment as s3deploy
 from constructs import Construct
 
-from infrastructure.console_policy import content_security_policy
+from infrastructure.console_policy import CONSOLE_DIST, content_security_policy
 
-CONSOLE_DIST = Path(__file__).resolve().parents[1] / "console" / "dist"
 HOSTING_FINDINGS = {
     "AwsSolutions-S1": "The bucket holds only the console's public build (no personal data), written by the deployment; "
     "CloudTrail data events audit it where a deployer needs object-level logs.",

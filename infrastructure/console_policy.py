@@ -4,8 +4,10 @@ and the local stack (infrastructure/local/console.py), so the browser tests run 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
 CONSOLE_PREFIX = "/console/"
+CONSOLE_DIST = Path(__file__).resolve().parents[1] / "console" / "dist"  # what `make console` builds
 
 
 def content_security_policy(connect_sources: Iterable[str]) -> str:

@@ -16,7 +16,6 @@ from typing import Any
 
 from infrastructure.console_policy import CONSOLE_PREFIX, security_headers
 
-CONSOLE_DIST = Path(__file__).resolve().parents[2] / "console" / "dist"
 COGNITO_PROXY = "/local/cognito/"
 Served = tuple[int, dict[str, str], bytes]
 

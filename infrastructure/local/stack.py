@@ -23,11 +23,11 @@ import requests
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
-from infrastructure.console_policy import CONSOLE_PREFIX
+from infrastructure.console_policy import CONSOLE_DIST, CONSOLE_PREFIX
 from infrastructure.local import faults
 from infrastructure.local.agents import AgentTokens, moto_cognito_keys
 from infrastructure.local.channel_keys import ChannelKeyring
-from infrastructure.local.console import COGNITO_PROXY, CONSOLE_DIST, CognitoProxy, ConsoleSite
+from infrastructure.local.console import COGNITO_PROXY, CognitoProxy, ConsoleSite
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
