@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, CfnOutput, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -151,6 +151,12 @@ class LiveDeskStack(Stack):
             append_history(task_function)
             data.conversations.grant(task_function, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
             data.supply.grant_read_write_data(task_function)
+        # A takeover offer made after the supervisor already took over answers its own wait. By name:
+        # the machine's ARN would make the function depend on the machine that calls it.
+        takeover_arn = self.format_arn(
+            service="states", resource="stateMachine", resource_name=naming("takeover"), arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        escalation.add_to_role_policy(iam.PolicyStatement(actions=["states:SendTaskSuccess"], resources=[takeover_arn]))
         notifications = Notifications(self, "Notifications", naming=naming)
         workflows = TicketWorkflows(
             self,

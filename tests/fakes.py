@@ -95,20 +95,31 @@ class FakeTaskTokens:
     def __init__(self) -> None:
         self.waiting: dict[tuple[str, str, str], dict[str, Any]] = {}
 
-    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> None:
+    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> str | None:
+        found = self.waiting.get((brand_id, ticket_id, kind), {})
+        if "answered_by" in found:
+            return str(found["answered_by"])
         self.waiting[(brand_id, ticket_id, kind)] = {"token": token, **detail}
+        return None
+
+    def answer_ahead(self, brand_id: str, ticket_id: str, kind: str, by: str) -> bool:
+        if "token" in self.waiting.get((brand_id, ticket_id, kind), {}):
+            return False
+        self.waiting[(brand_id, ticket_id, kind)] = {"answered_by": by}
+        return True
 
     def peek(self, brand_id: str, ticket_id: str, kind: str) -> dict[str, Any] | None:
         found = self.waiting.get((brand_id, ticket_id, kind))
-        return None if found is None else {k: v for k, v in found.items() if k != "token"}
+        return None if found is None or "token" not in found else {k: v for k, v in found.items() if k != "token"}
 
     def take(self, brand_id: str, ticket_id: str, kind: str) -> str | None:
-        found = self.waiting.pop((brand_id, ticket_id, kind), None)
-        return None if found is None else str(found["token"])
+        if "token" not in self.waiting.get((brand_id, ticket_id, kind), {}):
+            return None
+        return str(self.waiting.pop((brand_id, ticket_id, kind))["token"])
 
     def claim(self, brand_id: str, ticket_id: str, kind: str, by: str) -> str | None:
         found = self.waiting.get((brand_id, ticket_id, kind))
-        if found is None or found.get("claimed_by", by) != by:
+        if found is None or "token" not in found or found.get("claimed_by", by) != by:
             return None
         found["claimed_by"] = by
         return str(found["token"])
@@ -117,7 +128,7 @@ class FakeTaskTokens:
         self.waiting.pop((brand_id, ticket_id, kind), None)
 
     def open_among(self, brand_id: str, ticket_ids: list[str], kind: str) -> set[str]:
-        return {ticket_id for ticket_id in ticket_ids if (brand_id, ticket_id, kind) in self.waiting}
+        return {ticket_id for ticket_id in ticket_ids if "token" in self.waiting.get((brand_id, ticket_id, kind), {})}
 
 
 class FakeConversations:

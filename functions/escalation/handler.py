@@ -16,6 +16,7 @@ from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, Ti
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.sla import SlaPolicy
+from livedesk.tickets.workflows import StepFunctionsWorkflows
 
 
 class EscalationSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
@@ -34,6 +35,7 @@ steps = EscalationSteps(
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     coupons=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
     policy=SlaPolicy.load(settings.sla_policy),
+    workflows=StepFunctionsWorkflows(boto3.client("stepfunctions")),
     clock=utc_now,
 )
 

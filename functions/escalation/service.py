@@ -16,6 +16,7 @@ from livedesk.tickets.lifecycle import Change, breached
 from livedesk.tickets.notices import notice, to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.sla import SlaPolicy
+from livedesk.tickets.workflows import Workflows
 
 TAKEOVER, RECOVERY = "takeover", "recovery"
 
@@ -86,8 +87,10 @@ class EscalationSteps:
         conversations: ConversationRepository,
         coupons: Coupons,
         policy: SlaPolicy,
+        workflows: Workflows,
         clock: Callable[[], datetime],
     ) -> None:
+        self._workflows = workflows
         self._tickets = tickets
         self._tokens = tokens
         self._conversations = conversations
@@ -126,8 +129,13 @@ class EscalationSteps:
         return BreachResult(severity=ticket.severity.value, notify_supervisor=vip_missed or ticket.severity.value == "P1")
 
     def offer(self, task: Offer) -> None:
-        """Keep the token where the supervisor's accept will find it; record the offer."""
-        self._tokens.put(task.brand_id, task.ticket_id, TAKEOVER, task.token, {"level": task.level, "reason": task.reason})
+        """Keep the token where the supervisor's accept will find it and record the offer; or, when
+        a supervisor took the conversation while the offer moved up a level, accept at once for them."""
+        taken_by = self._tokens.put(task.brand_id, task.ticket_id, TAKEOVER, task.token, {"level": task.level, "reason": task.reason})
+        if taken_by is not None:
+            self._workflows.succeed(task.token, {"supervisor": taken_by})
+            self._tokens.discard(task.brand_id, task.ticket_id, TAKEOVER)
+            return
         event = TicketEvent(at=self._clock(), actor="escalation", action="offered_to_supervisors", detail={"level": str(task.level)})
         self._tickets.append(task.brand_id, task.ticket_id, event, f"{task.execution}#offer#{task.level}")
 

@@ -35,7 +35,8 @@ from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, Tic
 from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import Inspection, ReturnRepository, ReturnRequest, ReturnStart
-from tickets.service import QueueItem, RecoveryDecision, StepFunctionsWorkflows, Surveys, TicketDesk
+from livedesk.tickets.workflows import StepFunctionsWorkflows
+from tickets.service import QueueItem, RecoveryDecision, Surveys, TicketDesk
 
 
 class TicketSettings(ConversationStoreSettings, TicketStoreSettings, ChannelKeySettings):

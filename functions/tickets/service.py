@@ -4,8 +4,6 @@ to the customer when there is one); the conversation table's stream delivers rep
 
 from __future__ import annotations
 
-import contextlib
-import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
@@ -22,6 +20,7 @@ from livedesk.tickets.lifecycle import Action, InvalidTransition, Reply, Resolve
 from livedesk.tickets.notices import to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository, VersionConflict
 from livedesk.tickets.returns import ReturnRepository, ReturnRequest, ReturnStart, return_id
+from livedesk.tickets.workflows import Workflows
 
 SKILLS = ("pre_sale", "logistics", "after_sale", "technical", "supply_chain", "general", "supervisor", "safety")
 TAKEOVER, RECOVERY, INSPECTION = "takeover", "recovery", "inspection"
@@ -45,35 +44,6 @@ class Surveys:
         experiment = self._experiments.running(brand_id) if self._experiments else None
         variant = experiment.assign(customer_id) if experiment else None
         return (variant.survey.get(lang) if variant else None) or SURVEY.get(lang) or SURVEY["zh"]
-
-
-class StepFunctionsWorkflows:
-    """Workflows by name (``after_sales``) to state machine ARNs."""
-
-    def __init__(self, sfn: Any, arns: dict[str, str]) -> None:
-        self._sfn = sfn
-        self._arns = arns
-
-    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
-        arn = self._arns[workflow]
-        try:
-            return str(self._sfn.start_execution(stateMachineArn=arn, name=name, input=json.dumps(payload))["executionArn"])
-        except self._sfn.exceptions.ExecutionAlreadyExists:
-            return f"{arn.replace(':stateMachine:', ':execution:')}:{name}"
-
-    def succeed(self, token: str, output: dict[str, Any]) -> None:
-        try:
-            self._sfn.send_task_success(taskToken=token, output=json.dumps(output))
-        except (self._sfn.exceptions.TaskTimedOut, self._sfn.exceptions.InvalidToken, self._sfn.exceptions.TaskDoesNotExist):
-            raise InvalidTransition("the workflow stopped waiting for this (its time ran out)") from None
-
-
-class Workflows(Protocol):
-    def start(self, workflow: str, name: str, payload: dict[str, Any]) -> str:
-        """Start an execution named ``name`` (a second start with the same name changes nothing)."""
-        ...
-
-    def succeed(self, token: str, output: dict[str, Any]) -> None: ...
 
 
 class QueueItem(BaseModel):
@@ -160,16 +130,19 @@ class TicketDesk:
         return self._view(actor.brand_id, ticket_id)  # as it is now, even if it moved out of the actor's skills
 
     def take_over(self, actor: Actor, ticket_id: str, version: int) -> TicketView:
-        """A supervisor takes the conversation: it is theirs, and an open offer's wait ends. With no
-        offer open (it is not made yet, or timed out on the way to the next level) it is theirs all
-        the same: a supervisor's takeover always works."""
+        """A supervisor takes the conversation: it is theirs, and the takeover workflow's offer ends.
+        A supervisor's takeover always works. With no offer open (not made yet, or it timed out on
+        its way to the next level) the answer waits in its place, and the offer accepts at once."""
         if not actor.oversees:
             raise Forbidden("only a supervisor takes over a conversation")
-        offered = self._tokens.peek(actor.brand_id, ticket_id, TAKEOVER) is not None
         view = self.act(actor, ticket_id, lifecycle.Assign(version=version, agent_id=actor.id))
-        if offered:  # without an open offer (not made yet, or timed out on the way) the ticket is theirs all the same
-            with contextlib.suppress(InvalidTransition):
-                self._complete(actor, ticket_id, TAKEOVER, {"supervisor": actor.id}, missing=None)
+        for _ in range(3):
+            try:
+                self._complete(actor, ticket_id, TAKEOVER, {"supervisor": actor.id}, missing="no open offer")
+                break
+            except InvalidTransition:  # that level timed out (or another supervisor holds it)
+                if self._tokens.answer_ahead(actor.brand_id, ticket_id, TAKEOVER, actor.id):
+                    break
         return view
 
     def complete_recovery(self, actor: Actor, ticket_id: str, decision: RecoveryDecision) -> TicketView:

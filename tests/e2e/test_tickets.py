@@ -3,6 +3,7 @@ supervisor takeover, service recovery, the 24-hour follow-up, and returns with t
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ import pytest
 from livedesk.repositories import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import Order, OrderLine
+from livedesk.tickets.repository import TaskTokens
 from livedesk.value import CustomerValue
 from tests.e2e.conftest import Client, Notifications
 
@@ -191,6 +193,22 @@ def test_a_supervisor_takes_over_an_angry_customer(api: Client, notifications: N
     assert ("supervisors", "takeover_offered") in {(t, k) for t, k, _ in notifications.about(ticket["ticket_id"])}
     again = _act(api, ticket["ticket_id"], "takeover", {"version": taken.json()["version"]}, sue)
     assert again.status_code == 200 and again.json()["assignee"] == taken.json()["assignee"], "a second click changes nothing"
+    _an_offer_after_the_takeover_accepts_at_once(api, execution, ticket["ticket_id"], taken.json()["assignee"])
+
+
+def _an_offer_after_the_takeover_accepts_at_once(api: Client, execution: str, ticket_id: str, supervisor: str) -> None:
+    """The supervisor clicked as the offer moved up a level (their answer waits in the offer's place):
+    the next level's offer answers its own wait for them, through the escalation function's grant."""
+    tickets = boto3.resource("dynamodb", endpoint_url=api.stack.endpoint).Table(api.stack.table_name("Tickets"))
+    assert TaskTokens(tickets).answer_ahead(BRAND, ticket_id, "takeover", supervisor)
+    sfn = api.stack.client("stepfunctions")
+    described = sfn.describe_execution(executionArn=execution)
+    offers_before = [e["action"] for e in api.get(f"/v1/tickets/{ticket_id}").json()["history"]].count("offered_to_supervisors")
+    race = sfn.start_execution(stateMachineArn=described["stateMachineArn"], name=f"{ticket_id}-race", input=described["input"])
+    assert _succeeded(api, race["executionArn"]) and _states(api, race["executionArn"])[-1] == "Accepted"
+    assert json.loads(sfn.describe_execution(executionArn=race["executionArn"])["output"])["accepted"] == {"supervisor": supervisor}
+    after = api.get(f"/v1/tickets/{ticket_id}").json()
+    assert [e["action"] for e in after["history"]].count("offered_to_supervisors") == offers_before, "no offer is shown again"
 
 
 def test_an_unaccepted_takeover_escalates_level_by_level(api: Client, notifications: Notifications, unique: Callable[[str], str]) -> None:
@@ -378,7 +396,7 @@ def test_tasks_nobody_picks_up_are_escalated_when_they_time_out(
     api.post(f"/v1/surveys/{resolved['ticket_id']}", {"score": 2}, brand=BRAND, token="")
     recovery = _execution(api, "recovery", resolved["ticket_id"])
     inspection = started["return"]["execution_arn"]
-    assert api.stack.finish(inspection, timeout_s=60)["status"] == "SUCCEEDED" and _states(api, inspection)[-1] == "InspectionNotDone"
-    assert api.stack.finish(recovery, timeout_s=60)["status"] == "SUCCEEDED" and _states(api, recovery)[-1] == "RecoveryNotDone"
+    assert _succeeded(api, inspection) and _states(api, inspection)[-1] == "InspectionNotDone"
+    assert _succeeded(api, recovery) and _states(api, recovery)[-1] == "RecoveryNotDone"
     assert ("escalations", "inspection_overdue") in {(t, k) for t, k, _ in notifications.about(started["ticket"]["ticket_id"])}
     assert ("escalations", "recovery_overdue") in {(t, k) for t, k, _ in notifications.about(resolved["ticket_id"])}

@@ -487,3 +487,16 @@ def test_the_console_gets_its_config_and_the_api_allows_its_origin(template: Tem
     cors = api["Properties"]["CorsConfiguration"]
     assert "ConsoleDistribution" in json.dumps(cors["AllowOrigins"]) and cors["AllowHeaders"] == ["authorization", "content-type"]
     template.has_output("ConsoleUrl", {"Value": Match.any_value()})
+
+
+def test_escalation_may_answer_only_the_takeover_workflows_waits(template: Template) -> None:
+    """An offer made after the supervisor took over answers its own wait; nothing else may it answer."""
+    answering = [
+        statement
+        for logical_id, policy in template.find_resources("AWS::IAM::Policy").items()
+        if logical_id.startswith("FunctionsEscalationRole")
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if any(action.startswith("states:") for action in _actions(statement))
+    ]
+    assert [_actions(s) for s in answering] == [["states:SendTaskSuccess"]]
+    assert json.dumps(answering[0]["Resource"]).endswith(':stateMachine:livedesk-dev-takeover"]]}')

@@ -142,6 +142,21 @@ def test_a_task_token_is_taken_once(aws: Aws) -> None:
     assert tokens.take("lumi", "t1", "takeover") is None, "a second supervisor's click finds nothing"
 
 
+def test_an_answer_left_ahead_is_found_by_the_next_wait_and_never_claimed_as_a_token(aws: Aws) -> None:
+    tokens = TaskTokens(aws.table("Tickets"))
+    tokens.put("lumi", "t3", "takeover", "token-1", {"level": 1})
+    assert not tokens.answer_ahead("lumi", "t3", "takeover", "sue"), "a wait is open: answer that one"
+    tokens.discard("lumi", "t3", "takeover")
+    assert tokens.answer_ahead("lumi", "t3", "takeover", "sue")
+    assert tokens.peek("lumi", "t3", "takeover") is None and tokens.open_among("lumi", ["t3"], "takeover") == set()
+    assert tokens.claim("lumi", "t3", "takeover", "sue") is None and tokens.take("lumi", "t3", "takeover") is None
+    assert tokens.put("lumi", "t3", "takeover", "token-2", {"level": 2}) == "sue", "the next level finds her answer"
+    assert tokens.put("lumi", "t4", "takeover", "token-3", {"level": 1}) is None
+    later = TaskTokens(aws.table("Tickets"), clock=lambda: datetime.now(UTC) + TaskTokens.ANSWER_AHEAD_FOR + timedelta(minutes=1))
+    assert later.put("lumi", "t3", "takeover", "token-4", {"level": 1}) is None, "an old answer is not taken for a new offer"
+    assert later.peek("lumi", "t3", "takeover") == {"level": 1}
+
+
 def test_a_claimed_task_token_survives_a_failed_send_for_the_same_person_only(aws: Aws) -> None:
     tokens = TaskTokens(aws.table("Tickets"))
     tokens.put("lumi", "t2", "recovery", "token-456", {"csat": 1})

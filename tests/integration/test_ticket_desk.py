@@ -76,9 +76,11 @@ def test_a_supervisor_takes_over_with_or_without_an_open_offer(aws: Aws) -> None
     desk, tokens = _desk(aws, workflows)
     without = desk.take_over(SUE, "t1", 1)  # the offer is not made yet, or it escalated past her: hers all the same
     assert without.assignee == "sue" and workflows.sent == []
-    tokens.put("lumi", "t1", "takeover", "token-t", {"level": 2})
+    assert tokens.put("lumi", "t1", "takeover", "token-t", {"level": 2}) == "sue", "the offer on its way finds her answer"
+    tokens.discard("lumi", "t1", "takeover")  # the offer answered its own wait
+    assert tokens.put("lumi", "t1", "takeover", "token-u", {"level": 1}) is None
     offered = desk.take_over(MAX, "t1", without.version)
-    assert offered.assignee == "max" and workflows.sent == [("token-t", {"supervisor": "max"})]
+    assert offered.assignee == "max" and workflows.sent == [("token-u", {"supervisor": "max"})]
     assert tokens.peek("lumi", "t1", "takeover") is None
 
 

@@ -9,15 +9,16 @@ from escalation.service import STEPS, EscalationSteps
 from livedesk.models import Severity, TicketStatus, ValueLane
 from livedesk.tickets.sla import SlaPolicy
 from tests.factories import NOW, a_ticket
-from tests.fakes import FakeConversations, FakeCoupons, FakeTaskTokens, FakeTickets
+from tests.fakes import FakeConversations, FakeCoupons, FakeTaskTokens, FakeTickets, FakeWorkflows
 
 BRAND = "lumi"
 EXECUTION = "arn:aws:states:us-east-1:1:execution:livedesk-dev-sla:t1"
+WORKFLOWS = FakeWorkflows()
 
 
 def _steps(**ticket: Any) -> tuple[EscalationSteps, FakeTickets, FakeTaskTokens, FakeConversations, FakeCoupons]:
     tickets, tokens, conversations, coupons = FakeTickets((BRAND, a_ticket(**ticket))), FakeTaskTokens(), FakeConversations(), FakeCoupons()
-    steps = EscalationSteps(tickets, tokens, conversations, coupons, SlaPolicy.load(), lambda: NOW)  # type: ignore[arg-type]
+    steps = EscalationSteps(tickets, tokens, conversations, coupons, SlaPolicy.load(), WORKFLOWS, lambda: NOW)  # type: ignore[arg-type]
     return steps, tickets, tokens, conversations, coupons
 
 
@@ -60,6 +61,15 @@ def test_each_offer_level_keeps_its_token_and_is_recorded_once_then_nobody_accep
     ticket = tickets.head(BRAND, "t1")
     assert ticket is not None and ticket.priority == 1 and tokens.peek(BRAND, "t1", "takeover") is None
     assert tickets.actions(BRAND, "t1")[-1] == "takeover_unaccepted" and tickets.actions(BRAND, "t1").count("takeover_unaccepted") == 1
+
+
+def test_an_offer_made_after_a_supervisor_took_over_accepts_for_them_at_once() -> None:
+    """The supervisor clicked while the offer moved up a level: the next level finds their answer."""
+    steps, tickets, tokens, _, _ = _steps()
+    assert tokens.answer_ahead(BRAND, "t1", "takeover", "sue")
+    _run(steps, task="offer", token="token-2", level=2, reason="threat")
+    assert WORKFLOWS.answered["token-2"] == {"supervisor": "sue"} and tokens.waiting == {}
+    assert tickets.actions(BRAND, "t1") == [], "no new offer is recorded or shown"
 
 
 def test_a_recovery_issues_one_coupon_and_the_apology_names_it() -> None:

@@ -88,6 +88,15 @@ def test_a_supervisor_takes_over_with_or_without_an_open_offer_and_an_agent_cann
     assert fakes["workflows"].answered == {"token-1": {"supervisor": "sue"}}  # type: ignore[attr-defined]
     assert fakes["tokens"].peek(BRAND, "t1", "takeover") is None  # type: ignore[attr-defined]
     assert desk.take_over(SUE, "t2", 1).assignee == "sue", "no offer open: theirs all the same"
+    assert fakes["tokens"].waiting[(BRAND, "t2", "takeover")] == {"answered_by": "sue"}, "for an offer on its way"  # type: ignore[attr-defined]
+
+
+def test_a_takeover_as_the_offer_times_out_leaves_the_answer_for_the_next_level() -> None:
+    desk, _, fakes = _desk(a_ticket(), expired=frozenset({"token-1"}))
+    fakes["tokens"].put(BRAND, "t1", "takeover", "token-1", {"level": 1})  # type: ignore[attr-defined]
+    assert desk.take_over(SUE, "t1", 1).assignee == "sue"
+    assert fakes["tokens"].waiting == {(BRAND, "t1", "takeover"): {"answered_by": "sue"}}  # type: ignore[attr-defined]
+    assert fakes["tokens"].open_among(BRAND, ["t1"], "takeover") == set(), "not shown as offered"  # type: ignore[attr-defined]
 
 
 def test_only_the_first_csat_answer_counts() -> None:

@@ -5,12 +5,13 @@ events are written in one transaction, on condition that the ticket still has th
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
 from livedesk import keys
-from livedesk.models import Ticket, TicketEvent
+from livedesk.models import Ticket, TicketEvent, utc_now
 from livedesk.repositories import _decimalize, _plain
 from livedesk.tickets.lifecycle import OPEN, Change
 
@@ -174,17 +175,46 @@ class TicketRepository:
 class TaskTokens:
     """Step Functions task tokens that wait on a person (supervisor takeover, recovery, inspection),
     kept beside the ticket. Only the first person to claim one completes it; ``take`` deletes one
-    outright (the workflow stopped waiting)."""
+    outright (the workflow stopped waiting).
 
-    def __init__(self, table: Any) -> None:
+    A person may answer before the wait is made (a supervisor takes over before the offer, or as
+    it moves up a level): ``answer_ahead`` leaves the answer in the wait's place for
+    ``ANSWER_AHEAD_FOR``, and a ``put`` meanwhile returns it instead of storing its token, so the
+    workflow completes that wait at once. An older answer is not taken for a new wait."""
+
+    ANSWER_AHEAD_FOR = timedelta(minutes=15)
+
+    def __init__(self, table: Any, clock: Callable[[], datetime] = utc_now) -> None:
         self._table = table
+        self._clock = clock
 
-    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> None:
-        self._table.put_item(Item={**keys.ticket_task(brand_id, ticket_id, kind), "token": token, **_decimalize(detail)})
+    def put(self, brand_id: str, ticket_id: str, kind: str, token: str, detail: dict[str, Any]) -> str | None:
+        """Keep the token; or, when someone answered ahead, keep nothing and return who it was."""
+        key = keys.ticket_task(brand_id, ticket_id, kind)
+        try:
+            self._table.put_item(
+                Item={**key, "token": token, **_decimalize(detail)},
+                ConditionExpression="attribute_not_exists(answered_by) OR answered_at < :stale",
+                ExpressionAttributeValues={":stale": int((self._clock() - self.ANSWER_AHEAD_FOR).timestamp())},
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return str(self._table.get_item(Key=key, ConsistentRead=True)["Item"]["answered_by"])
+        return None
+
+    def answer_ahead(self, brand_id: str, ticket_id: str, kind: str, by: str) -> bool:
+        """Leave ``by``'s answer for the next wait of this kind; False when a wait is open (answer that)."""
+        try:
+            self._table.put_item(
+                Item={**keys.ticket_task(brand_id, ticket_id, kind), "answered_by": by, "answered_at": int(self._clock().timestamp())},
+                ConditionExpression="attribute_not_exists(pk) OR attribute_exists(answered_by)",
+            )
+        except self._table.meta.client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
 
     def peek(self, brand_id: str, ticket_id: str, kind: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key=keys.ticket_task(brand_id, ticket_id, kind), ConsistentRead=True).get("Item")
-        return None if item is None else {k: v for k, v in _plain(item).items() if k != "token"}
+        return None if item is None or "token" not in item else {k: v for k, v in _plain(item).items() if k != "token"}
 
     def open_among(self, brand_id: str, ticket_ids: list[str], kind: str) -> set[str]:
         """Which of these tickets have a wait of this kind open (one batch read per 100 tickets)."""
@@ -192,17 +222,20 @@ class TaskTokens:
         client, found = self._table.meta.client, set()
         wanted = [keys.ticket_task(brand_id, ticket_id, kind) for ticket_id in ticket_ids]  # the resource's client types them
         for start in range(0, len(wanted), 100):
-            request: dict[str, Any] = {self._table.name: {"Keys": wanted[start : start + 100], "ProjectionExpression": "pk"}}
+            request: dict[str, Any] = {self._table.name: {"Keys": wanted[start : start + 100], "ProjectionExpression": "pk, answered_by"}}
             while request:
                 answer = client.batch_get_item(RequestItems=request)
-                found |= {by_key[item["pk"]] for item in answer["Responses"].get(self._table.name, [])}
+                found |= {by_key[item["pk"]] for item in answer["Responses"].get(self._table.name, []) if "answered_by" not in item}
                 request = answer.get("UnprocessedKeys") or {}
         return found
 
     def take(self, brand_id: str, ticket_id: str, kind: str) -> str | None:
         try:
             old = self._table.delete_item(
-                Key=keys.ticket_task(brand_id, ticket_id, kind), ConditionExpression="attribute_exists(pk)", ReturnValues="ALL_OLD"
+                Key=keys.ticket_task(brand_id, ticket_id, kind),
+                ConditionExpression="attribute_exists(#token)",
+                ExpressionAttributeNames={"#token": "token"},
+                ReturnValues="ALL_OLD",
             )
         except self._table.meta.client.exceptions.ConditionalCheckFailedException:
             return None
@@ -216,7 +249,8 @@ class TaskTokens:
             item = self._table.update_item(
                 Key=keys.ticket_task(brand_id, ticket_id, kind),
                 UpdateExpression="SET claimed_by = :by",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(claimed_by) OR claimed_by = :by)",
+                ConditionExpression="attribute_exists(#token) AND (attribute_not_exists(claimed_by) OR claimed_by = :by)",
+                ExpressionAttributeNames={"#token": "token"},
                 ExpressionAttributeValues={":by": by},
                 ReturnValues="ALL_NEW",
             )
