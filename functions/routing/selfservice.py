@@ -68,6 +68,7 @@ class Question:
     references: tuple[str, ...] = ()  # order or tracking numbers written in the message
     sku: str | None = None  # the product card the channel attached
     candidate_skus: tuple[str, ...] = ()  # products knowledge search found for the message, best first
+    possible_skus: tuple[str, ...] = ()  # weaker: products like the message; one counts only when the message names its variant
     live_session_id: str | None = None  # the live session a comment comes from: its cart names the products
 
 
@@ -244,13 +245,26 @@ class SelfService:
         products = self._session_products(question)
         answers = [lookup for lookup in (self._stock_of(question, item.sku, item.name) for item in products) if lookup]
         if not answers:
-            return None
+            return self._by_variant(question)
         joiner = " " if question.lang == "en" else ""
         return Lookup(
             source="supply:stock",
             answer=joiner.join(a.answer or "" for a in answers),
             facts=[fact for a in answers for fact in a.facts],
         )
+
+    def _by_variant(self, question: Question) -> Lookup | None:
+        """A product like the message whose colour, shade or size the message names ("C30"), when
+        exactly one of them has it: a name alone could be any of them."""
+        named = []
+        for sku in question.possible_skus:
+            try:
+                variants = self._supply.stock(question.brand_id, sku).variants
+            except NotFound:
+                continue
+            if variants and _matching_variants(question.text, variants, codes_only=True):
+                named.append(sku)
+        return self._stock_of(question, named[0]) if len(named) == 1 else None
 
     def _session_products(self, question: Question) -> list[CatalogItem]:
         """The live cart's products the comment names: by link number, else by words of their names."""
@@ -329,21 +343,23 @@ def _mentions(text: str, name: str) -> bool:
 SIZE = re.compile(r"^(?:x{0,3}[sml]|\d{2,3})$", re.IGNORECASE)
 
 
-def _part_mentioned(text: str, part: str) -> bool:
-    """A colour number (#03: 03号, 3号, #3, 03), a size (L, xl, 27: as a word of its own) or a colour name."""
+def _part_mentioned(text: str, part: str, codes_only: bool = False) -> bool:
+    """A colour number (#03: 03号, 3号, #3, 03), a size (L, xl, 27: as a word of its own) or a colour
+    name. ``codes_only``: what names a variant of one product only (#03 or 3号 but not a bare 3; no sizes)."""
     if part.startswith("#"):
         number = part[1:].lstrip("0") or "0"
-        return bool(re.search(rf"(?<!\d)0?{number}(?!\d)", text))
+        pattern = rf"#0?{number}(?!\d)|(?<!\d)0?{number}号" if codes_only else rf"(?<!\d)0?{number}(?!\d)"
+        return bool(re.search(pattern, text))
     if SIZE.match(part):
-        return bool(re.search(rf"(?<![a-z0-9]){re.escape(part.lower())}(?![a-z0-9])", text))
+        return not codes_only and bool(re.search(rf"(?<![a-z0-9]){re.escape(part.lower())}(?![a-z0-9])", text))
     return part.lower() in text
 
 
-def _matching_variants(text: str, variants: list[str]) -> list[str]:
+def _matching_variants(text: str, variants: list[str], codes_only: bool = False) -> list[str]:
     """The variants the message names most specifically ('黑色 L' → 黑色/L; '黑色' → every black size)."""
     scored = []
     for variant in variants:
         parts = [p for p in re.split(r"[/\s]+", variant) if p]
-        scored.append((sum(_part_mentioned(text, part) for part in parts), variant))
+        scored.append((sum(_part_mentioned(text, part, codes_only) for part in parts), variant))
     best = max((score for score, _ in scored), default=0)
     return [variant for score, variant in scored if best and score == best]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -14,6 +14,7 @@ from livedesk import ids, keys
 from livedesk.experiments.model import Experiment, Variant
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
+from livedesk.knowledge.documents import Kind
 from livedesk.models import (
     Author,
     Channel,
@@ -49,7 +50,7 @@ from routing.policy import (
     needs_supervisor,
     noise,
 )
-from routing.selfservice import Lookup, Question, SelfService
+from routing.selfservice import STOCK_INTENTS, Lookup, Question, SelfService
 
 
 class RunningExperiments(Protocol):
@@ -95,6 +96,7 @@ SAME_QUESTION = 0.5  # Jaccard similarity of signatures, for messages of the sam
 SAME_WORDING = 0.8  # so similar that it is the same question whatever the classifier said
 SUGGESTIONS = 3  # knowledge hits attached to a ticket
 QUERY_CHARS = EMBEDDED_CHARS  # search reads the start of a long message, as it was embedded
+POSSIBLE_PRODUCTS = 3  # products a stock question may be about when it names one of their variants
 PRODUCT_SIMILARITY = 0.86  # a product hit this close names the product a stock question is about
 
 
@@ -363,7 +365,24 @@ class Router:
             candidate_skus=products,
             live_session_id=message.live_session_id,
         )
+        if understood.intent.label in STOCK_INTENTS and not (message.sku or products):
+            question = replace(question, possible_skus=self._products_like(message, normalized, understood))
         return self._self_service.lookup(understood.intent.label, question, self._clock())
+
+    def _products_like(self, message: InboundMessage, normalized: NormalizedText, understood: Understanding) -> tuple[str, ...]:
+        """The brand's products closest to a stock question that named none clearly ("is the C30
+        cushion in stock?" written in English about a product named in Chinese): a search of
+        product passages only, with the message's vector."""
+        request = SearchRequest(
+            query=normalized.original[:QUERY_CHARS],
+            k=POSSIBLE_PRODUCTS,
+            filters=SearchFilters(kinds=[Kind.PRODUCT]),
+            answer_kinds=[Kind.PRODUCT],
+        )
+        found = self._knowledge.lookup(
+            message.brand_id, request, record_gap=False, customer_id=message.customer_id, vector=understood.vector
+        )
+        return tuple(dict.fromkeys(hit.sku for hit in (found.hits if found else []) if hit.sku))
 
     def _bot_reply(self, message: InboundMessage, answer: str) -> ConversationMessage:
         reply_id = ids.bot_reply_id(message.message_id)

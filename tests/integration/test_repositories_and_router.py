@@ -1,5 +1,7 @@
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from infrastructure.local.world import InMemorySupply
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.knowledge.documents import Kind
 from livedesk.models import Author, Channel, InboundMessage, Ticket, ValueLane
@@ -8,6 +10,7 @@ from livedesk.tickets.repository import TicketRepository
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue
 from routing.answers import CourtesyReplies
+from routing.selfservice import SelfService
 from routing.service import Router
 from tests.integration.conftest import Aws
 
@@ -52,7 +55,26 @@ class FakeKnowledge:
         return SearchResult(hits=[_hit("faq-near", "a related passage")], answer=None, reason="low confidence", embedder="fake")
 
 
-def _router(aws: Aws, escalation: RecordingEscalation, knowledge: FakeKnowledge | None = None) -> Router:
+class ProductKnowledge(FakeKnowledge):
+    """Knowledge that, asked for products only, finds three like the question (none clearly)."""
+
+    def lookup(
+        self, brand_id: str, request: SearchRequest, record_gap: bool, customer_id: str | None = None, vector: object = None
+    ) -> SearchResult | None:
+        found = super().lookup(brand_id, request, record_gap, customer_id, vector)
+        if found is None or request.filters.kinds != [Kind.PRODUCT]:
+            return found
+        hits = [
+            _hit(f"sku-{n}", "a product").model_copy(update={"kind": Kind.PRODUCT, "sku": sku, "similarity": 0.81})
+            for n, sku in enumerate(SKUS)
+        ]
+        return SearchResult(hits=hits, answer=None, reason="low confidence", embedder="fake")
+
+
+SKUS = ("LB-GIFTB-26", "LB-LIPST-01", "LB-RETIN-30")
+
+
+def _router(aws: Aws, escalation: RecordingEscalation, knowledge: FakeKnowledge | None = None, **extra: Any) -> Router:
     return Router(
         understander=packaged_understander(),
         knowledge=knowledge or FakeKnowledge(),
@@ -63,6 +85,7 @@ def _router(aws: Aws, escalation: RecordingEscalation, knowledge: FakeKnowledge 
         escalation=escalation,
         clusters=LiveClusterRepository(aws.table("Conversations"), timedelta(days=30)),
         clock=lambda: T0,
+        **extra,
     )
 
 
@@ -218,6 +241,17 @@ def test_a_confident_knowledge_answer_is_the_bots_reply_in_the_conversation(aws:
     _, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", routed.conversation_id)  # type: ignore[misc]
     assert [(m.author, m.text) for m in messages] == [(Author.CUSTOMER, "几号链接呀"), (Author.BOT, "购物袋里按讲解顺序编号")]
     assert messages[1].in_reply_to == message.message_id
+
+
+def test_a_stock_question_naming_a_shade_of_a_product_like_it_is_answered_from_stock(aws: Aws) -> None:
+    knowledge = ProductKnowledge()
+    router = _router(aws, RecordingEscalation(), knowledge, self_service=SelfService(InMemorySupply(T0)))
+    routed = router.route(_message(Channel.APP_CHAT, "s1", "is the lipstick in #05 peach coral in stock?", T0, brand="lumi-beauty"))
+    assert (routed.decision.queue, routed.decision.answer_source) == ("bot", "supply:stock")
+    assert routed.decision.answer is not None and "#05 蜜桃珊瑚" in routed.decision.answer
+    assert [(request.filters.kinds, record_gap) for _, request, record_gap in knowledge.lookups] == [(None, True), ([Kind.PRODUCT], False)]
+    unsure = router.route(_message(Channel.APP_CHAT, "s2", "is the lipstick in stock?", T0 + timedelta(days=9), brand="lumi-beauty"))
+    assert unsure.decision.queue == "pre_sale" and unsure.decision.answer_source is None
 
 
 def test_a_person_gets_the_top_knowledge_hits_on_the_ticket_and_no_gap_is_recorded(aws: Aws) -> None:

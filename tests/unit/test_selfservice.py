@@ -99,6 +99,14 @@ def test_the_product_search_found_names_the_stock_question() -> None:
     assert lookup is not None and "雾绿 暂时缺货（预计12月15日补货）" in lookup.answer
 
 
+def test_a_product_merely_like_the_question_counts_only_when_the_question_names_its_variant() -> None:
+    like = {"intent": "stock_availability", "possible_skus": ("LB-GIFTB-26", "LB-LIPST-01", "LB-RETIN-30")}
+    coral = ask("is the lipstick in #05 peach coral in stock?", "viewer-8", **like)
+    assert coral is not None and coral.answer is not None and coral.answer.startswith("In stock: #05 蜜桃珊瑚")
+    assert ask("is the lipstick in stock? need 5 of them", "viewer-8", **like) is None, "a bare 5 names no shade"
+    assert ask("is the lipstick in stock?", "viewer-8", **like) is None, "no variant named: which product is unsure"
+
+
 def test_a_live_comment_names_its_product_from_the_sessions_cart_by_link_number_or_name() -> None:
     session = {"live_session_id": "live-2026-11-19-oh"}  # oak-home's cart: 1 sofa 3-seat, 2 sofa 2-seat, 3 lamp, 4 mattress…
     by_link = ask("3号链接还有货吗", "viewer-5", intent="stock_availability", brand="oak-home", **session)
