@@ -13,9 +13,10 @@ from livedesk.analytics.facts import Fact
 from livedesk.errors import NotFound
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.models import ConversationMessage, Ticket, TicketEvent
+from livedesk.pii import ERASED
 from livedesk.supply.ports import Coupon, Order, Refund, Shipment, TransientSupplyError
 from livedesk.tickets.lifecycle import OPEN, Change, InvalidTransition
-from livedesk.tickets.repository import VersionConflict
+from livedesk.tickets.repository import HISTORY_TEXT, VersionConflict
 from livedesk.tickets.returns import ReturnRequest
 from tests.factories import NOW
 
@@ -26,6 +27,7 @@ class FakeTickets:
     def __init__(self, *tickets: tuple[str, Ticket]) -> None:
         self.tickets: dict[tuple[str, str], Ticket] = {(brand, t.ticket_id): t for brand, t in tickets}
         self.events: dict[tuple[str, str], dict[str, TicketEvent]] = {}
+        self.anonymised: set[tuple[str, str]] = set()
 
     def head(self, brand_id: str, ticket_id: str) -> Ticket | None:
         return self.tickets.get((brand_id, ticket_id))
@@ -87,6 +89,24 @@ class FakeTickets:
 
     def actions(self, brand_id: str, ticket_id: str) -> list[str]:
         return [event.action for event in self.history(brand_id, ticket_id)]
+
+    def anonymise(self, brand_id: str, ticket_id: str, pseudonym: str, at: datetime) -> int | None:
+        ticket = self.head(brand_id, ticket_id)
+        if ticket is None:
+            return None
+        self.tickets[(brand_id, ticket_id)] = ticket.model_copy(update={"customer_id": pseudonym})
+        self.anonymised.add((brand_id, ticket_id))
+        events = self.events.get((brand_id, ticket_id), {})
+        worded = [key for key, event in events.items() if any(event.detail.get(name) not in (None, ERASED) for name in HISTORY_TEXT)]
+        for key in worded:
+            events[key] = events[key].model_copy(
+                update={"detail": {k: ERASED if k in HISTORY_TEXT else v for k, v in events[key].detail.items()}}
+            )
+        return len(worded)
+
+    def created_before(self, cutoff: datetime) -> list[tuple[str, str]]:
+        old = [(brand, t.ticket_id) for (brand, _), t in self.tickets.items() if t.created_at < cutoff]
+        return [ticket for ticket in old if ticket not in self.anonymised]
 
 
 class FakeTaskTokens:

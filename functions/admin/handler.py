@@ -14,13 +14,22 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import AwareDatetime, BaseModel
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasure, ErasureReport, Redriven, Retention, Tables
+from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasure, ErasureReport, Redriven, Retention, Stores
+from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditEntry, AuditLog
 from livedesk.errors import InvalidRequest
 from livedesk.identity import Actor, Role
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
+from livedesk.repositories import (
+    ConversationRepository,
+    CustomerRepository,
+    InboundMessageRepository,
+    KnowledgeGapRepository,
+    LiveClusterRepository,
+)
+from livedesk.tickets.repository import TicketRepository
 
 
 class AdminSettings(BaseSettings):
@@ -44,20 +53,24 @@ tracer = Tracer()
 metrics = Metrics()
 app = create_resolver()
 dynamodb = boto3.resource("dynamodb")
-tables = Tables(
-    conversations=dynamodb.Table(settings.conversations_table),
-    customers=dynamodb.Table(settings.customers_table),
-    tickets=dynamodb.Table(settings.tickets_table),
-    history=dynamodb.Table(settings.ticket_history_table),
-    analytics=dynamodb.Table(settings.analytics_table),
-    knowledge=dynamodb.Table(settings.knowledge_table),
+conversations_table = dynamodb.Table(settings.conversations_table)
+NOTHING_EXPIRES = timedelta(0)  # erasure writes nothing that expires: the stores' retention is not used
+tickets = TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table))
+stores = Stores(
+    inbound=InboundMessageRepository(conversations_table, NOTHING_EXPIRES),
+    conversations=ConversationRepository(conversations_table, NOTHING_EXPIRES),
+    clusters=LiveClusterRepository(conversations_table, NOTHING_EXPIRES),
+    customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
+    tickets=tickets,
+    facts=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    gaps=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), NOTHING_EXPIRES),
 )
 audit = AuditLog(dynamodb.Table(settings.audit_table), utc_now)
 dead_letters = DeadLetters(
     boto3.client("sqs"), boto3.client("dynamodbstreams"), boto3.client("lambda"), settings.dead_letter_queues, settings.dead_letter_sources
 )
-erasure = Erasure(tables, audit, utc_now, dead_letters)
-retention = Retention(tables, timedelta(days=settings.ticket_retention_days), utc_now)
+erasure = Erasure(stores, audit, utc_now, dead_letters)
+retention = Retention(tickets, timedelta(days=settings.ticket_retention_days), utc_now)
 TAGS = ["administration"]
 QueueName = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
 

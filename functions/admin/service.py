@@ -3,7 +3,6 @@ inspect and redrive the dead-letter queues. Every action is written to the audit
 
 from __future__ import annotations
 
-import contextlib
 import json
 import uuid
 from collections import Counter
@@ -12,19 +11,22 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr, Key
 from pydantic import BaseModel, Field
 
 from livedesk import keys
+from livedesk.analytics.store import AnalyticsStore
 from livedesk.audit import AuditLog
 from livedesk.errors import InvalidRequest, NotFound
 from livedesk.identity import Actor
 from livedesk.pii import mask
-from livedesk.repositories import pages
-
-# Free text in ticket history events that may hold what a customer said or what an agent told them.
-HISTORY_TEXT = ("text", "note", "resolution", "reason", "comment")
-ERASED = "[erased]"
+from livedesk.repositories import (
+    ConversationRepository,
+    CustomerRepository,
+    InboundMessageRepository,
+    KnowledgeGapRepository,
+    LiveClusterRepository,
+)
+from livedesk.tickets.repository import TicketRepository
 
 
 class ErasureReport(BaseModel):
@@ -49,188 +51,74 @@ class RetentionReport(BaseModel):
 
 
 @dataclass(frozen=True)
-class Tables:
-    conversations: Any
-    customers: Any
-    tickets: Any
-    history: Any
-    analytics: Any
-    knowledge: Any
+class Stores:
+    """Every store that keeps something of a customer: each erases its own."""
 
-
-class Redactor:
-    """Ticket changes that remove a customer: the history keeps its events, who acted and when, but
-    loses the words (the only write functions may make to the append-only history)."""
-
-    def __init__(self, tables: Tables) -> None:
-        self._tables = tables
-
-    def anonymise_ticket(self, brand_id: str, ticket_id: str, pseudonym: str, at: datetime) -> int:
-        """Replace the customer on the ticket and blank the free text of its history; the events redacted."""
-        self._tables.tickets.update_item(
-            Key=keys.ticket(brand_id, ticket_id),
-            UpdateExpression="SET customer_id = :p, anonymised_at = :at",
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":p": pseudonym, ":at": at.isoformat()},
-        )
-        with contextlib.suppress(self._tables.tickets.meta.client.exceptions.ConditionalCheckFailedException):
-            # the customer's survey comment, when they left one
-            self._tables.tickets.update_item(
-                Key=keys.ticket(brand_id, ticket_id),
-                UpdateExpression="SET csat.#comment = :erased",
-                ConditionExpression="attribute_exists(csat.#comment)",
-                ExpressionAttributeNames={"#comment": "comment"},
-                ExpressionAttributeValues={":erased": ERASED},
-            )
-        redacted = 0
-        for event in pages(self._tables.history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
-            detail = event.get("detail") or {}
-            if not any(detail.get(name) not in (None, ERASED) for name in HISTORY_TEXT):
-                continue
-            blanked = {name: (ERASED if name in HISTORY_TEXT else value) for name, value in detail.items()}
-            self._tables.history.update_item(
-                Key={"pk": event["pk"], "sk": event["sk"]}, UpdateExpression="SET detail = :d", ExpressionAttributeValues={":d": blanked}
-            )
-            redacted += 1
-        return redacted
+    inbound: InboundMessageRepository
+    conversations: ConversationRepository
+    clusters: LiveClusterRepository
+    customers: CustomerRepository
+    tickets: TicketRepository
+    facts: AnalyticsStore
+    gaps: KnowledgeGapRepository
 
 
 class Erasure:
     """``DELETE /v1/customers/{id}/data``: what the customer wrote is deleted; records the business
     must keep (tickets, KPI facts) keep no link to them."""
 
-    def __init__(self, tables: Tables, audit: AuditLog, clock: Callable[[], datetime], dead_letters: DeadLetters | None = None) -> None:
-        self._tables = tables
+    def __init__(self, stores: Stores, audit: AuditLog, clock: Callable[[], datetime], dead_letters: DeadLetters | None = None) -> None:
+        self._stores = stores
         self._audit = audit
         self._clock = clock
-        self._redactor = Redactor(tables)
         self._dead_letters = dead_letters
 
     def erase(self, actor: Actor, customer_id: str) -> ErasureReport:
-        brand_id, now = actor.brand_id, self._clock()
-        report = ErasureReport(customer_id=customer_id, pseudonym=f"erased-{uuid.uuid4().hex[:12]}")
-        tickets: set[str] = set()
-        conversations = self._tables.conversations
-        # Every message intake accepted, live-comment noise routing dropped included.
-        inbound = {
-            (str(item["pk"]), str(item["sk"]))
-            for item in pages(
-                conversations.query,
-                IndexName="by-customer",
-                KeyConditionExpression=Key("gsi1pk").eq(keys.customer_inbound_pk(brand_id, customer_id)),
-            )
-        }
-        for head in pages(
-            conversations.query,
-            IndexName="by-customer",
-            KeyConditionExpression=Key("gsi1pk").eq(keys.customer_conversations_pk(brand_id, customer_id)),
-        ):
-            pk = head["pk"]
-            items = list(pages(conversations.query, KeyConditionExpression=Key("pk").eq(pk)))
-            messages = [item for item in items if str(item["sk"]).startswith("MSG#")]
-            tickets.update(str(item["ticket_id"]) for item in items if item.get("ticket_id"))
-            for message in messages:
-                if message.get("live_session_id"):
-                    report.live_clusters_updated += self._leave_cluster(
-                        brand_id, str(message["live_session_id"]), str(message["message_id"])
-                    )
-            with conversations.batch_writer() as batch:
-                for item in items:
-                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-            for message in messages:  # records written before the index key existed are found from their message
-                if message.get("author") == "customer":
-                    record = keys.inbound_message(brand_id, str(message["message_id"]))
-                    inbound.add((record["pk"], record["sk"]))
-            report.conversations_deleted += 1
-            report.messages_deleted += len(messages)
-        with conversations.batch_writer() as batch:
-            for pk, sk in sorted(inbound):
-                batch.delete_item(Key={"pk": pk, "sk": sk})
-        report.inbound_records_deleted = len(inbound)
-        report.dead_letters_deleted = self._dead_letters.purge(brand_id, customer_id) if self._dead_letters else 0
-        profile = list(
-            pages(self._tables.customers.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id)))
+        brand_id, stores = actor.brand_id, self._stores
+        pseudonym = f"erased-{uuid.uuid4().hex[:12]}"
+        conversations = stores.conversations.erase_customer(brand_id, customer_id)
+        clusters = sum(stores.clusters.forget_message(brand_id, session, message) for session, message in conversations.live_messages)
+        inbound = stores.inbound.erase_customer(brand_id, customer_id, conversations.customer_messages)
+        profile, open_tickets = stores.customers.erase(brand_id, customer_id)
+        tickets = redacted = 0
+        for ticket_id in sorted(conversations.ticket_ids | open_tickets):
+            events = stores.tickets.anonymise(brand_id, ticket_id, pseudonym, self._clock())
+            if events is not None:  # None: a ticket id that no longer exists
+                tickets, redacted = tickets + 1, redacted + events
+        report = ErasureReport(
+            customer_id=customer_id,
+            pseudonym=pseudonym,
+            conversations_deleted=conversations.conversations,
+            messages_deleted=conversations.messages,
+            live_clusters_updated=clusters,
+            inbound_records_deleted=inbound,
+            dead_letters_deleted=self._dead_letters.purge(brand_id, customer_id) if self._dead_letters else 0,
+            profile_deleted=profile,
+            tickets_anonymised=tickets,
+            history_events_redacted=redacted,
+            facts_anonymised=stores.facts.anonymise_customer(brand_id, customer_id, pseudonym),
+            knowledge_gaps_deleted=stores.gaps.erase_customer(brand_id, customer_id),
         )
-        for item in profile:
-            tickets.update(str(item[name]) for name in ("open_ticket_id",) if item.get(name))
-            self._tables.customers.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
-        report.profile_deleted = bool(profile)
-        for ticket_id in sorted(tickets):
-            try:
-                report.history_events_redacted += self._redactor.anonymise_ticket(brand_id, ticket_id, report.pseudonym, now)
-            except self._tables.tickets.meta.client.exceptions.ConditionalCheckFailedException:
-                continue  # a ticket id that no longer exists
-            report.tickets_anonymised += 1
-        report.facts_anonymised = self._anonymise_facts(brand_id, customer_id, report.pseudonym)
-        report.knowledge_gaps_deleted = self._delete_gaps(brand_id, customer_id)
         self._audit.record(actor, "erase", f"customer/{customer_id}", {k: str(v) for k, v in report.model_dump().items()})
         return report
-
-    def _leave_cluster(self, brand_id: str, live_session_id: str, message_id: str) -> int:
-        updated = 0
-        query = Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with("CLUSTER#")
-        for cluster in pages(self._tables.conversations.query, KeyConditionExpression=query):
-            if message_id not in (cluster.get("member_messages") or set()):
-                continue
-            expression, values = "DELETE member_messages :m", {":m": {message_id}}
-            if cluster.get("representative_message_id") == message_id:
-                expression += " SET representative = :erased"
-                values[":erased"] = ERASED  # type: ignore[assignment]
-            self._tables.conversations.update_item(
-                Key={"pk": cluster["pk"], "sk": cluster["sk"]}, UpdateExpression=expression, ExpressionAttributeValues=values
-            )
-            updated += 1
-        return updated
-
-    def _anonymise_facts(self, brand_id: str, customer_id: str, pseudonym: str) -> int:
-        """KPI facts stay (the numbers must not change), without the customer or their words."""
-        found = pages(self._tables.analytics.scan, FilterExpression=Attr("brand_id").eq(brand_id) & Attr("customer_id").eq(customer_id))
-        count = 0
-        for fact in found:
-            self._tables.analytics.update_item(
-                Key={"pk": fact["pk"], "sk": fact["sk"]},
-                UpdateExpression="SET customer_id = :p REMOVE #text",
-                ExpressionAttributeNames={"#text": "text"},
-                ExpressionAttributeValues={":p": pseudonym},
-            )
-            count += 1
-        return count
-
-    def _delete_gaps(self, brand_id: str, customer_id: str) -> int:
-        found = list(
-            pages(
-                self._tables.knowledge.query,
-                KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)),
-                FilterExpression=Attr("customer_id").eq(customer_id),
-            )
-        )
-        with self._tables.knowledge.batch_writer() as batch:
-            for gap in found:
-                batch.delete_item(Key={"pk": gap["pk"], "sk": gap["sk"]})
-        return len(found)
 
 
 class Retention:
     """The daily sweep: tickets created longer ago than the retention period lose their customer and words."""
 
-    def __init__(self, tables: Tables, retention: timedelta, clock: Callable[[], datetime]) -> None:
-        self._tables = tables
+    def __init__(self, tickets: TicketRepository, retention: timedelta, clock: Callable[[], datetime]) -> None:
+        self._tickets = tickets
         self._retention = retention
         self._clock = clock
-        self._redactor = Redactor(tables)
 
     def sweep(self) -> RetentionReport:
         now = self._clock()
         cutoff = now - self._retention
-        old = pages(
-            self._tables.tickets.scan,
-            FilterExpression=Attr("sk").eq("TICKET") & Attr("created_at").lt(cutoff.isoformat()) & Attr("anonymised_at").not_exists(),
-        )
         tickets = redacted = 0
-        for ticket in old:
-            brand_id = str(ticket["brand_id"])
-            redacted += self._redactor.anonymise_ticket(brand_id, str(ticket["ticket_id"]), "anonymised", now)
-            tickets += 1
+        for brand_id, ticket_id in self._tickets.created_before(cutoff):
+            events = self._tickets.anonymise(brand_id, ticket_id, "anonymised", now)
+            if events is not None:
+                tickets, redacted = tickets + 1, redacted + events
         return RetentionReport(tickets_anonymised=tickets, history_events_redacted=redacted, cutoff=cutoff)
 
 

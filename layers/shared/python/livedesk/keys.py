@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+MESSAGE_SK, CLUSTER_SK = "MSG#", "CLUSTER#"  # sort key prefixes: a conversation's messages, a live session's clusters
+
 
 def _brand(brand_id: str) -> str:
     if not brand_id:
@@ -25,7 +27,7 @@ def conversation_meta(brand_id: str, conversation_id: str) -> dict[str, str]:
 
 
 def conversation_message(brand_id: str, conversation_id: str, sent_at: datetime, message_id: str) -> dict[str, str]:
-    return {"pk": conversation_pk(brand_id, conversation_id), "sk": f"MSG#{sent_at.isoformat()}#{message_id}"}
+    return {"pk": conversation_pk(brand_id, conversation_id), "sk": f"{MESSAGE_SK}{sent_at.isoformat()}#{message_id}"}
 
 
 def customer_conversations_pk(brand_id: str, customer_id: str) -> str:
@@ -42,7 +44,7 @@ def customer_profile(brand_id: str, customer_id: str) -> dict[str, str]:
 
 
 def live_cluster(brand_id: str, live_session_id: str, cluster_id: str) -> dict[str, str]:
-    return {"pk": live_session_pk(brand_id, live_session_id), "sk": f"CLUSTER#{cluster_id}"}
+    return {"pk": live_session_pk(brand_id, live_session_id), "sk": f"{CLUSTER_SK}{cluster_id}"}
 
 
 def live_session_pk(brand_id: str, live_session_id: str) -> str:

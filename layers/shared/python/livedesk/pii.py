@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+ERASED = "[erased]"  # what is left where erased words were
+
 
 class PiiKind(StrEnum):
     EMAIL = "email"

@@ -10,11 +10,12 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from livedesk import keys
 from livedesk.models import Conversation, ConversationMessage, InboundMessage
+from livedesk.pii import ERASED
 from livedesk.value import CustomerValue
 
 CONVERSATION_INDEX = "by-customer"
@@ -48,6 +49,17 @@ class StoredInbound:
     state: str
 
 
+@dataclass(frozen=True)
+class ErasedConversations:
+    """What erasing a customer's conversations removed, and what other stores must still forget."""
+
+    conversations: int
+    messages: int
+    ticket_ids: frozenset[str]
+    customer_messages: frozenset[str]  # ids of what the customer wrote: their inbound records go too
+    live_messages: tuple[tuple[str, str], ...]  # (live session, message id): the clusters they are in
+
+
 class InboundMessageRepository:
     """The durable record of every accepted message, written by intake."""
 
@@ -73,6 +85,23 @@ class InboundMessageRepository:
             stored = self._table.get_item(Key=keys.inbound_message(message.brand_id, message.message_id), ConsistentRead=True)
             return StoredInbound(text=stored["Item"]["text"], state=stored["Item"]["state"])
         return None
+
+    def erase_customer(self, brand_id: str, customer_id: str, message_ids: frozenset[str] = frozenset()) -> int:
+        """Delete every record of what the customer sent (live-comment noise routing dropped
+        included), and those of ``message_ids`` (written before records had the customer index)."""
+        found = {
+            (str(item["pk"]), str(item["sk"]))
+            for item in pages(
+                self._table.query,
+                IndexName=CONVERSATION_INDEX,
+                KeyConditionExpression=Key("gsi1pk").eq(keys.customer_inbound_pk(brand_id, customer_id)),
+            )
+        }
+        found |= {(key["pk"], key["sk"]) for key in (keys.inbound_message(brand_id, message_id) for message_id in message_ids)}
+        with self._table.batch_writer() as batch:
+            for pk, sk in sorted(found):
+                batch.delete_item(Key={"pk": pk, "sk": sk})
+        return len(found)
 
     def mark_queued(self, brand_id: str, message_id: str) -> None:
         self._table.update_item(
@@ -107,6 +136,14 @@ class CustomerRepository:
         value = CustomerValue.model_validate({name: item[name] for name in VALUE_FIELDS if name in item})
         open_ticket = (item["open_ticket_conversation_id"], item["open_ticket_id"]) if "open_ticket_id" in item else None
         return CustomerProfile(value, open_conversation, open_ticket)
+
+    def erase(self, brand_id: str, customer_id: str) -> tuple[bool, set[str]]:
+        """Delete the customer's profile: whether there was one, and the ticket it pointed at."""
+        items = list(pages(self._table.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id))))
+        with self._table.batch_writer() as batch:
+            for item in items:
+                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        return bool(items), {str(item["open_ticket_id"]) for item in items if item.get("open_ticket_id")}
 
     def set_open_ticket(self, brand_id: str, customer_id: str, conversation_id: str, ticket_id: str) -> None:
         """The ticket a person works for the customer's conversation: later messages go to it."""
@@ -269,8 +306,30 @@ class ConversationRepository:
         meta = next((item for item in items if item["sk"] == "META"), None)
         if meta is None:
             return None
-        messages = [ConversationMessage.model_validate(_plain(i)) for i in items if i["sk"].startswith("MSG#")]
+        messages = [ConversationMessage.model_validate(_plain(i)) for i in items if i["sk"].startswith(keys.MESSAGE_SK)]
         return _conversation(meta), messages
+
+    def erase_customer(self, brand_id: str, customer_id: str) -> ErasedConversations:
+        """Delete every conversation of the customer with all its messages."""
+        conversations = messages = 0
+        tickets: set[str] = set()
+        written: set[str] = set()
+        live: list[tuple[str, str]] = []
+        for head in pages(
+            self._table.query,
+            IndexName=CONVERSATION_INDEX,
+            KeyConditionExpression=Key("gsi1pk").eq(keys.customer_conversations_pk(brand_id, customer_id)),
+        ):
+            items = list(pages(self._table.query, KeyConditionExpression=Key("pk").eq(head["pk"])))
+            found = [item for item in items if str(item["sk"]).startswith(keys.MESSAGE_SK)]
+            tickets.update(str(item["ticket_id"]) for item in items if item.get("ticket_id"))
+            written.update(str(m["message_id"]) for m in found if m.get("author") == "customer")
+            live += [(str(m["live_session_id"]), str(m["message_id"])) for m in found if m.get("live_session_id")]
+            with self._table.batch_writer() as batch:
+                for item in items:
+                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+            conversations, messages = conversations + 1, messages + len(found)
+        return ErasedConversations(conversations, messages, frozenset(tickets), frozenset(written), tuple(live))
 
     def list_for_customer(self, brand_id: str, customer_id: str, limit: int = 50) -> list[Conversation]:
         page = self._table.query(
@@ -327,7 +386,7 @@ class LiveClusterRepository:
 
     def for_session(self, brand_id: str, live_session_id: str) -> list[LiveCluster]:
         query: dict[str, Any] = {
-            "KeyConditionExpression": Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with("CLUSTER#")
+            "KeyConditionExpression": Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with(keys.CLUSTER_SK)
         }
         clusters = []
         while True:
@@ -348,6 +407,24 @@ class LiveClusterRepository:
             if "LastEvaluatedKey" not in page:
                 return clusters
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def forget_message(self, brand_id: str, live_session_id: str, message_id: str) -> int:
+        """Take an erased message out of the session's clusters (the words too, where it was the
+        cluster's representative); the clusters changed."""
+        updated = 0
+        query = Key("pk").eq(keys.live_session_pk(brand_id, live_session_id)) & Key("sk").begins_with(keys.CLUSTER_SK)
+        for cluster in pages(self._table.query, KeyConditionExpression=query):
+            if message_id not in (cluster.get("member_messages") or set()):
+                continue
+            expression, values = "DELETE member_messages :m", {":m": {message_id}}
+            if cluster.get("representative_message_id") == message_id:
+                expression += " SET representative = :erased"
+                values[":erased"] = ERASED  # type: ignore[assignment]
+            self._table.update_item(
+                Key={"pk": cluster["pk"], "sk": cluster["sk"]}, UpdateExpression=expression, ExpressionAttributeValues=values
+            )
+            updated += 1
+        return updated
 
     def create(self, brand_id: str, live_session_id: str, cluster: LiveCluster, message_id: str, at: datetime) -> bool:
         item = {
@@ -432,6 +509,14 @@ class KnowledgeGapRepository:
             if "LastEvaluatedKey" not in page:
                 return items
             query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+    def erase_customer(self, brand_id: str, customer_id: str) -> int:
+        condition = Key("pk").eq(keys.knowledge_gaps_pk(brand_id))
+        found = list(pages(self._table.query, KeyConditionExpression=condition, FilterExpression=Attr("customer_id").eq(customer_id)))
+        with self._table.batch_writer() as batch:
+            for gap in found:
+                batch.delete_item(Key={"pk": gap["pk"], "sk": gap["sk"]})
+        return len(found)
 
     def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
         page = self._table.query(KeyConditionExpression=Key("pk").eq(keys.knowledge_gaps_pk(brand_id)), ScanIndexForward=False, Limit=limit)

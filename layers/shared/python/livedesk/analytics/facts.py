@@ -49,7 +49,7 @@ class Fact(BaseModel):
 
 def from_conversation_item(item: dict[str, Any]) -> Fact | None:
     """A new item of the conversations table: a customer's routed message, or a bot/agent reply."""
-    if not str(item.get("sk", "")).startswith("MSG#"):
+    if not str(item.get("sk", "")).startswith(keys.MESSAGE_SK):
         return None
     brand_id = keys.brand_of(item["pk"])
     if brand_id is None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from livedesk.analytics.alerts import Alert
 from livedesk.analytics.facts import Fact
 from livedesk.analytics.forecast import Forecast, Session
-from livedesk.repositories import _decimalize, _plain
+from livedesk.repositories import _decimalize, _plain, pages
 
 RETENTION = timedelta(days=400)  # a year of KPIs plus a month
 
@@ -92,6 +92,22 @@ class AnalyticsStore:
                 query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
             day += timedelta(days=1)
         return [fact for fact in found if start <= fact.at < end]
+
+    def anonymise_customer(self, brand_id: str, customer_id: str, pseudonym: str) -> int:
+        """The customer's KPI facts stay (the numbers must not change) without them or their words.
+        Facts are keyed by day, not customer: this scans the table (erasure is rare; a customer
+        index would cost a write on every fact)."""
+        found = pages(self._table.scan, FilterExpression=Attr("brand_id").eq(brand_id) & Attr("customer_id").eq(customer_id))
+        count = 0
+        for fact in found:
+            self._table.update_item(
+                Key={"pk": fact["pk"], "sk": fact["sk"]},
+                UpdateExpression="SET customer_id = :p REMOVE #text",
+                ExpressionAttributeNames={"#text": "text"},
+                ExpressionAttributeValues={":p": pseudonym},
+            )
+            count += 1
+        return count
 
     def brands(self) -> list[str]:
         item = self._table.get_item(Key={"pk": "BRANDS", "sk": "ALL"}).get("Item") or {}

@@ -4,18 +4,22 @@ events are written in one transaction, on condition that the ticket still has th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from livedesk import keys
 from livedesk.models import Ticket, TicketEvent, utc_now
-from livedesk.repositories import _decimalize, _plain
+from livedesk.pii import ERASED
+from livedesk.repositories import _decimalize, _plain, pages
 from livedesk.tickets.lifecycle import OPEN, Change
 
 QUEUE_INDEX = "by-queue"
+# Free text in history events that may hold what a customer said or what an agent told them.
+HISTORY_TEXT = ("text", "note", "resolution", "reason", "comment")
 
 
 class VersionConflict(Exception):
@@ -154,6 +158,47 @@ class TicketRepository:
         )
         fields = set(Ticket.model_fields)
         return [Ticket.model_validate({k: v for k, v in _plain(item).items() if k in fields}) for item in page["Items"]]
+
+    # -- erasure and retention ------------------------------------------------------------------
+    def anonymise(self, brand_id: str, ticket_id: str, pseudonym: str, at: datetime) -> int | None:
+        """Replace the customer on the ticket and blank the free text of its history (the only
+        change functions may make to it: events keep who acted and when). The events redacted;
+        None when there is no such ticket."""
+        try:
+            self._table.update_item(
+                Key=keys.ticket(brand_id, ticket_id),
+                UpdateExpression="SET customer_id = :p, anonymised_at = :at",
+                ConditionExpression="attribute_exists(pk)",
+                ExpressionAttributeValues={":p": pseudonym, ":at": at.isoformat()},
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return None
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):  # the survey comment, if any
+            self._table.update_item(
+                Key=keys.ticket(brand_id, ticket_id),
+                UpdateExpression="SET csat.#comment = :erased",
+                ConditionExpression="attribute_exists(csat.#comment)",
+                ExpressionAttributeNames={"#comment": "comment"},
+                ExpressionAttributeValues={":erased": ERASED},
+            )
+        redacted = 0
+        for event in pages(self._history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id))):
+            detail = event.get("detail") or {}
+            if not any(detail.get(name) not in (None, ERASED) for name in HISTORY_TEXT):
+                continue
+            blanked = {name: (ERASED if name in HISTORY_TEXT else value) for name, value in detail.items()}
+            self._history.update_item(
+                Key={"pk": event["pk"], "sk": event["sk"]}, UpdateExpression="SET detail = :d", ExpressionAttributeValues={":d": blanked}
+            )
+            redacted += 1
+        return redacted
+
+    def created_before(self, cutoff: datetime) -> Iterator[tuple[str, str]]:
+        """(brand, ticket) of every ticket of any brand created before ``cutoff`` and not yet
+        anonymised: the daily retention sweep's one cross-brand read."""
+        condition = Attr("sk").eq("TICKET") & Attr("created_at").lt(cutoff.isoformat()) & Attr("anonymised_at").not_exists()
+        for item in pages(self._table.scan, FilterExpression=condition):
+            yield str(item["brand_id"]), str(item["ticket_id"])
 
     def set_escalation(self, brand_id: str, ticket_id: str, execution_arn: str) -> None:
         """Not a change of the ticket's state, so not versioned."""
