@@ -18,17 +18,14 @@ from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasur
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditEntry, AuditLog
+from livedesk.clusters.store import LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository, InboundMessageRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.errors import InvalidRequest
 from livedesk.identity import Actor, Role
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
-from livedesk.repositories import (
-    ConversationRepository,
-    CustomerRepository,
-    InboundMessageRepository,
-    KnowledgeGapRepository,
-    LiveClusterRepository,
-)
 from livedesk.tickets.repository import TicketRepository
 
 

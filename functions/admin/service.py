@@ -16,16 +16,13 @@ from pydantic import BaseModel, Field
 from livedesk import keys
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.audit import AuditLog
+from livedesk.clusters.store import LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository, InboundMessageRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.errors import InvalidRequest, NotFound
 from livedesk.identity import Actor
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.pii import mask
-from livedesk.repositories import (
-    ConversationRepository,
-    CustomerRepository,
-    InboundMessageRepository,
-    KnowledgeGapRepository,
-    LiveClusterRepository,
-)
 from livedesk.tickets.repository import TicketRepository
 
 

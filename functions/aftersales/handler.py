@@ -10,10 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 
 from aftersales.service import STEPS, AfterSalesSteps
+from livedesk.conversations.store import ConversationRepository
 from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
-from livedesk.repositories import ConversationRepository
 from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository

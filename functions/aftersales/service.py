@@ -11,11 +11,11 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter
 
 from aftersales.eligibility import ReturnPolicy, check
+from livedesk.conversations.store import ConversationRepository
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest
 from livedesk.knowledge.documents import Kind
 from livedesk.models import Ticket, TicketEvent
-from livedesk.repositories import ConversationRepository
 from livedesk.supply.ports import SupplyChain
 from livedesk.tickets.notices import KIND, KIND_PAST, notice, to_customer
 from livedesk.tickets.repository import TaskTokens, TicketRepository

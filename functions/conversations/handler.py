@@ -14,11 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditLog
+from livedesk.clusters.store import LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, Conversation, ConversationView, utc_now
 from livedesk.pii import mask
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
-from livedesk.repositories import ConversationRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings
 from livedesk.tickets.repository import TicketRepository
 

@@ -9,9 +9,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from escalation.service import STEPS, EscalationSteps
+from livedesk.conversations.store import ConversationRepository
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
-from livedesk.repositories import ConversationRepository
 from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository

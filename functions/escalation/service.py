@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter
 
+from livedesk.conversations.store import ConversationRepository
 from livedesk.models import Compensation, Ticket, TicketEvent
-from livedesk.repositories import ConversationRepository
 from livedesk.supply.ports import Coupons
 from livedesk.tickets.lifecycle import Change, breached
 from livedesk.tickets.notices import notice, to_customer

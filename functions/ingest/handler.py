@@ -10,10 +10,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ingest.service import Ingestor, KnowledgeFiles
 from livedesk.knowledge.backends import index_writer
+from livedesk.knowledge.gaps import IngestionReportRepository
 from livedesk.knowledge.store import ArtifactStore
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
-from livedesk.repositories import IngestionReportRepository
 from livedesk.settings import KnowledgeSettings
 from livedesk.understanding.embedders import embedder_named
 

@@ -28,10 +28,10 @@ from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults
 from livedesk.experiments.store import ExperimentStore
 from livedesk.identity import Role
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.quality.store import QualityStore
-from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
 

@@ -16,10 +16,10 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from intake.service import ConflictingDuplicate, ImplausibleSentAt, IntakeService, MessageAccepted, SqsInboundQueue
 from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_of, channel_resolver, error_response
+from livedesk.conversations.store import InboundMessageRepository
 from livedesk.identity import Forbidden
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, MessageIn, utc_now
-from livedesk.repositories import InboundMessageRepository
 from livedesk.settings import ChannelKeySettings, ConversationStoreSettings
 
 

@@ -9,8 +9,8 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from livedesk import ids
+from livedesk.conversations.store import InboundMessageRepository
 from livedesk.models import InboundMessage, MessageIn
-from livedesk.repositories import InboundMessageRepository
 
 
 class MessageAccepted(BaseModel):

@@ -19,13 +19,14 @@ from livedesk import keys
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
+from livedesk.conversations.store import ConversationRepository
 from livedesk.identity import Role
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.quality.report import FindingRow, GroupBy, ScoreRow, WeeklySummary, Where
 from livedesk.quality.rules import FindingSeverity, RuleSet
 from livedesk.quality.store import QualityStore
-from livedesk.repositories import ConversationRepository, KnowledgeGapRepository
 from livedesk.tickets.repository import TicketRepository
 from quality.service import QualityDesk
 from quality.sources import S3Knowledge, S3Rules

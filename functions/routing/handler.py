@@ -15,11 +15,13 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
 from pydantic import Json
 
+from livedesk.clusters.store import LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, utc_now
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
 from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TicketRepository

@@ -11,6 +11,9 @@ from typing import Any, Protocol
 from pydantic import BaseModel
 
 from livedesk import ids, keys
+from livedesk.clusters.store import LiveCluster, LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.experiments.model import Experiment, Variant
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
@@ -28,7 +31,6 @@ from livedesk.models import (
     TicketEvent,
     TicketStatus,
 )
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveCluster, LiveClusterRepository
 from livedesk.tickets.lifecycle import OPEN, customer_wrote
 from livedesk.tickets.repository import TicketRepository, VersionConflict
 from livedesk.tickets.sla import SlaPolicy

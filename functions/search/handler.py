@@ -14,9 +14,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.knowledge.backends import search_index
 from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
-from livedesk.repositories import KnowledgeGapRepository
 from livedesk.settings import KnowledgeSettings
 from livedesk.understanding.embedders import embedder_named
 from search.service import KnowledgeSearch

@@ -26,11 +26,11 @@ from livedesk.api import (
     current_actor,
 )
 from livedesk.audit import AuditLog
+from livedesk.conversations.store import ConversationRepository
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, TicketView, utc_now
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy, masked_ticket
-from livedesk.repositories import ConversationRepository
 from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, TicketStoreSettings
 from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen, Reply, Resolve, Transfer, Wait
 from livedesk.tickets.repository import TaskTokens, TicketRepository

@@ -10,11 +10,11 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
+from livedesk.conversations.store import ConversationRepository
 from livedesk.errors import NotFound
 from livedesk.experiments.model import Experiment
 from livedesk.identity import Actor, Forbidden, Role
 from livedesk.models import Csat, Ticket, TicketEvent, TicketView
-from livedesk.repositories import ConversationRepository
 from livedesk.tickets import lifecycle
 from livedesk.tickets.lifecycle import Action, InvalidTransition, Reply, Resolve
 from livedesk.tickets.notices import to_customer

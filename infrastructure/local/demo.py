@@ -27,8 +27,8 @@ from infrastructure.local.routing_score import Outcome, score
 from infrastructure.local.seed import seed_customers, seed_supply
 from infrastructure.local.stack import LocalStack
 from livedesk.analytics.store import AnalyticsStore
+from livedesk.conversations.store import ConversationRepository
 from livedesk.models import RoutingDecision
-from livedesk.repositories import ConversationRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import Order, OrderLine, Shipment, TrackingEvent
 

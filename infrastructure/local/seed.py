@@ -7,7 +7,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from livedesk.repositories import CustomerRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import CatalogItem, Lineup, Order, OrderLine, Shipment, StockLevel, TrackingEvent
 from livedesk.value import CustomerValue

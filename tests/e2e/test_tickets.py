@@ -12,7 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
-from livedesk.repositories import CustomerRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import Order, OrderLine
 from livedesk.tickets.repository import TaskTokens

@@ -11,7 +11,7 @@ import pytest
 from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.event_sources import to_lambda_record
 from infrastructure.local.gateway import Route, build_event
-from livedesk.repositories import LiveCluster, LiveClusterRepository
+from livedesk.clusters.store import LiveCluster, LiveClusterRepository
 from tests.integration.conftest import Aws, FakeContext
 
 MESSAGE = {

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from ingest.service import FileReport, Ingestor, KnowledgeFiles
+from livedesk.knowledge.gaps import IngestionReportRepository
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.store import ArtifactStore
-from livedesk.repositories import IngestionReportRepository
 from tests.integration.conftest import Aws, FakeContext
 
 FAQ = {"kind": "faq", "lang": "zh", "source": "handbook", "category": "beauty"}

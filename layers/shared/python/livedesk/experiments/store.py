@@ -8,8 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from livedesk.dynamo import decimalize, pages, plain
 from livedesk.experiments.model import Experiment
-from livedesk.repositories import _decimalize, _plain, pages
 
 
 def _partition(brand_id: str) -> str:
@@ -24,17 +24,16 @@ class ExperimentStore:
 
     def put(self, experiment: Experiment) -> None:
         item = {"pk": _partition(experiment.brand_id), "sk": experiment.experiment_id, **experiment.model_dump(mode="json")}
-        self._table.put_item(Item=_decimalize(item))
+        self._table.put_item(Item=decimalize(item))
 
     def get(self, brand_id: str, experiment_id: str) -> Experiment | None:
         item = self._table.get_item(Key={"pk": _partition(brand_id), "sk": experiment_id}).get("Item")
-        return Experiment.model_validate(_plain(item)) if item else None
+        return Experiment.model_validate(plain(item)) if item else None
 
     def all(self, brand_id: str) -> list[Experiment]:
         """The brand's experiments, newest first."""
         found = [
-            Experiment.model_validate(_plain(i))
-            for i in pages(self._table.query, KeyConditionExpression=Key("pk").eq(_partition(brand_id)))
+            Experiment.model_validate(plain(i)) for i in pages(self._table.query, KeyConditionExpression=Key("pk").eq(_partition(brand_id)))
         ]
         return sorted(found, key=lambda e: e.started_at, reverse=True)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from livedesk.dynamo import decimalize, pages, plain
 from livedesk.quality.model import Inspection
-from livedesk.repositories import _decimalize, _plain, pages
 
 RETENTION = timedelta(days=400)
 FIELDS = ("brand_id", "customer_id", "conversation_id", "score")
@@ -37,7 +37,7 @@ class QualityStore:
             "inspection": inspection.model_dump(mode="json", exclude=set(FIELDS)),
             "expires_at": int((closed + RETENTION).timestamp()),
         }
-        self._table.put_item(Item=_decimalize(item))
+        self._table.put_item(Item=decimalize(item))
 
     def between(self, brand_id: str, start: datetime, end: datetime) -> list[Inspection]:
         """Every inspection of the brand whose conversation closed in [start, end)."""
@@ -48,7 +48,7 @@ class QualityStore:
                 start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat()
             )
             for item in pages(self._table.query, KeyConditionExpression=condition):
-                plain = _plain(item)
-                found.append(Inspection.model_validate({**plain.pop("inspection"), **plain}))
+                stored = plain(item)
+                found.append(Inspection.model_validate({**stored.pop("inspection"), **stored}))
             day += timedelta(days=1)
         return [inspection for inspection in found if start <= inspection.closed_at < end]

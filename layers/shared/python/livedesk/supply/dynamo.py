@@ -15,8 +15,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from livedesk.dynamo import decimalize, plain
 from livedesk.errors import NotFound
-from livedesk.repositories import _decimalize, _plain
 from livedesk.supply.ports import (
     CatalogItem,
     Coupon,
@@ -69,7 +69,7 @@ class DynamoSupplyChain:
             ExpressionAttributeValues={":pk": pk, ":since": since.astimezone(UTC).isoformat()},
             ScanIndexForward=False,
         )["Items"]
-        return [Order.model_validate(_plain(item)) for item in items]
+        return [Order.model_validate(plain(item)) for item in items]
 
     def stock(self, brand_id: str, sku: str) -> Stock:
         items = self._table.query(
@@ -77,7 +77,7 @@ class DynamoSupplyChain:
         )["Items"]
         if not items:
             raise NotFound(f"SKU {sku}")
-        return Stock(sku=sku, levels=[StockLevel.model_validate(_plain(item)) for item in items])
+        return Stock(sku=sku, levels=[StockLevel.model_validate(plain(item)) for item in items])
 
     def shipment(self, brand_id: str, tracking_number: str) -> Shipment:
         return Shipment.model_validate(self._get(_key(brand_id, "SHIPMENT", tracking_number), f"shipment {tracking_number}"))
@@ -101,7 +101,7 @@ class DynamoSupplyChain:
         tracking = _reference("EX", idempotency_key)
         existing = self._table.get_item(Key=_key(brand_id, "SHIPMENT", tracking), ConsistentRead=True).get("Item")
         if existing:  # asked again: the same parcel, and no second unit taken from stock
-            return Shipment.model_validate(_plain(existing))
+            return Shipment.model_validate(plain(existing))
         now = self._clock()
         self._reserve(brand_id, sku)
         shipment = Shipment(
@@ -118,7 +118,7 @@ class DynamoSupplyChain:
         key = _key(brand_id, "REFUND", idempotency_key)
         existing = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
         if existing:
-            return Refund.model_validate(_plain(existing))
+            return Refund.model_validate(plain(existing))
         self._fail_if_gateway_busy(brand_id, order_id)
         refund = Refund(
             refund_id=_reference("RF", idempotency_key),
@@ -143,17 +143,17 @@ class DynamoSupplyChain:
         """Every refund of an order (a scan: for tests and the demo, not a request path)."""
         items = self._table.scan()["Items"]
         prefix = f"{_brand(brand_id)}#REFUND#"
-        return [Refund.model_validate(_plain(i)) for i in items if i["pk"].startswith(prefix) and i.get("order_id") == order_id]
+        return [Refund.model_validate(plain(i)) for i in items if i["pk"].startswith(prefix) and i.get("order_id") == order_id]
 
     # -- seeding ----------------------------------------------------------------------------
     def put_order(self, brand_id: str, order: Order, transient_refund_failures: int = 0) -> None:
-        item = {**_key(brand_id, "ORDER", order.order_id), **_decimalize(order.model_dump(mode="json", exclude_none=True))}
+        item = {**_key(brand_id, "ORDER", order.order_id), **decimalize(order.model_dump(mode="json", exclude_none=True))}
         if transient_refund_failures:
             item["transient_refund_failures"] = transient_refund_failures
         self._table.put_item(Item=item)
         # The customer's orders by payment time: a copy under the customer, for "where is my order?"
         by_customer = _key(brand_id, "CUSTOMER_ORDERS", order.customer_id, f"{order.paid_at.astimezone(UTC).isoformat()}#{order.order_id}")
-        self._table.put_item(Item={**by_customer, **_decimalize(order.model_dump(mode="json", exclude_none=True))})
+        self._table.put_item(Item={**by_customer, **decimalize(order.model_dump(mode="json", exclude_none=True))})
 
     def put_lineup(self, brand_id: str, lineup: Lineup) -> None:
         self._table.put_item(Item={**_key(brand_id, "LINEUP", lineup.live_session_id), **lineup.model_dump(mode="json")})
@@ -166,7 +166,7 @@ class DynamoSupplyChain:
         self._table.put_item(Item={**_key(brand_id, "STOCK", sku, sort), **level.model_dump(mode="json", exclude_none=True)})
 
     def put_shipment(self, brand_id: str, shipment: Shipment) -> None:
-        item = _decimalize(shipment.model_dump(mode="json", exclude_none=True))
+        item = decimalize(shipment.model_dump(mode="json", exclude_none=True))
         self._table.put_item(Item={**_key(brand_id, "SHIPMENT", shipment.tracking_number), **item})
 
     # -- internals --------------------------------------------------------------------------
@@ -174,18 +174,18 @@ class DynamoSupplyChain:
         item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
         if item is None:
             raise NotFound(what)
-        return _plain(item)
+        return plain(item)
 
     def _put_once(self, key: dict[str, str], record: BaseModel, **extra: str) -> dict[str, Any]:
         """Store the record unless the key exists; either way return what is stored."""
-        item = {**key, **_decimalize(record.model_dump(mode="json", exclude_none=True)), **extra}
+        item = {**key, **decimalize(record.model_dump(mode="json", exclude_none=True)), **extra}
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
             return self._get(key, key["pk"])
-        return _plain(item)
+        return plain(item)
 
     def _reserve(self, brand_id: str, sku: str) -> None:
         """Take one unit from the warehouse that has the most."""

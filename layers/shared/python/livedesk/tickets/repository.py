@@ -12,9 +12,9 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from livedesk import keys
+from livedesk.dynamo import decimalize, pages, plain
 from livedesk.models import Ticket, TicketEvent, utc_now
 from livedesk.pii import ERASED
-from livedesk.repositories import _decimalize, _plain, pages
 from livedesk.tickets.lifecycle import OPEN, Change
 
 QUEUE_INDEX = "by-queue"
@@ -38,7 +38,7 @@ def queue_attributes(brand_id: str, ticket: Ticket) -> dict[str, str] | None:
 
 
 def _ticket(item: dict[str, Any]) -> Ticket:
-    return Ticket.model_validate({name: value for name, value in _plain(item).items() if name in Ticket.model_fields})
+    return Ticket.model_validate({name: value for name, value in plain(item).items() if name in Ticket.model_fields})
 
 
 def _event_item(brand_id: str, ticket: Ticket, event: TicketEvent, n: int) -> dict[str, Any]:
@@ -80,21 +80,15 @@ class TicketRepository:
 
     def history(self, brand_id: str, ticket_id: str) -> list[TicketEvent]:
         """Every event of the ticket, oldest first."""
-        query: dict[str, Any] = {"KeyConditionExpression": Key("pk").eq(keys.ticket_pk(brand_id, ticket_id)), "ConsistentRead": True}
-        events: list[TicketEvent] = []
-        while True:
-            page = self._history.query(**query)
-            events += [TicketEvent.model_validate(_plain(item)) for item in page["Items"]]
-            if "LastEvaluatedKey" not in page:
-                return sorted(events, key=lambda event: event.at)
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        found = pages(self._history.query, KeyConditionExpression=Key("pk").eq(keys.ticket_pk(brand_id, ticket_id)), ConsistentRead=True)
+        return sorted((TicketEvent.model_validate(plain(item)) for item in found), key=lambda event: event.at)
 
     def append(self, brand_id: str, ticket_id: str, event: TicketEvent, event_id: str) -> bool:
         """An event that changes nothing else on the ticket (a workflow step, an offer). ``event_id``
         makes it idempotent: writing it again changes nothing and returns False."""
         item = {**keys.ticket_pk_only(brand_id, ticket_id), "sk": f"EVENT#{event_id}", **event.model_dump(mode="json")}
         try:
-            self._history.put_item(Item=_decimalize(item), ConditionExpression="attribute_not_exists(pk)")
+            self._history.put_item(Item=decimalize(item), ConditionExpression="attribute_not_exists(pk)")
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
@@ -137,7 +131,7 @@ class TicketRepository:
             "ConditionExpression": "#version = :expected",
             "ExpressionAttributeNames": {f"#{name}": name for name in [*changed, "version"]},
             "ExpressionAttributeValues": {
-                **{f":{name}": _decimalize(value) for name, value in sets.items()},
+                **{f":{name}": decimalize(value) for name, value in sets.items()},
                 ":expected": before.version,
             },
         }
@@ -157,7 +151,7 @@ class TicketRepository:
             IndexName=QUEUE_INDEX, KeyConditionExpression=Key("queue_pk").eq(keys.ticket_queue(brand_id, skill)), Limit=limit
         )
         fields = set(Ticket.model_fields)
-        return [Ticket.model_validate({k: v for k, v in _plain(item).items() if k in fields}) for item in page["Items"]]
+        return [Ticket.model_validate({k: v for k, v in plain(item).items() if k in fields}) for item in page["Items"]]
 
     # -- erasure and retention ------------------------------------------------------------------
     def anonymise(self, brand_id: str, ticket_id: str, pseudonym: str, at: datetime) -> int | None:
@@ -212,7 +206,7 @@ class TicketRepository:
     def _put(table: str, item: dict[str, Any]) -> dict[str, Any]:
         return {
             "TableName": table,
-            "Item": _decimalize(item),
+            "Item": decimalize(item),
             "ConditionExpression": "attribute_not_exists(pk)",
         }
 
@@ -238,7 +232,7 @@ class TaskTokens:
         key = keys.ticket_task(brand_id, ticket_id, kind)
         try:
             self._table.put_item(
-                Item={**key, "token": token, **_decimalize(detail)},
+                Item={**key, "token": token, **decimalize(detail)},
                 ConditionExpression="attribute_not_exists(answered_by) OR answered_at < :stale",
                 ExpressionAttributeValues={":stale": int((self._clock() - self.ANSWER_AHEAD_FOR).timestamp())},
             )
@@ -259,7 +253,7 @@ class TaskTokens:
 
     def peek(self, brand_id: str, ticket_id: str, kind: str) -> dict[str, Any] | None:
         item = self._table.get_item(Key=keys.ticket_task(brand_id, ticket_id, kind), ConsistentRead=True).get("Item")
-        return None if item is None or "token" not in item else {k: v for k, v in _plain(item).items() if k != "token"}
+        return None if item is None or "token" not in item else {k: v for k, v in plain(item).items() if k != "token"}
 
     def open_among(self, brand_id: str, ticket_ids: list[str], kind: str) -> set[str]:
         """Which of these tickets have a wait of this kind open (one batch read per 100 tickets)."""

@@ -10,8 +10,8 @@ from boto3.dynamodb.conditions import Key
 from pydantic import BaseModel, Field
 
 from livedesk import ids, keys
+from livedesk.dynamo import decimalize, pages, plain
 from livedesk.models import IDENTIFIER, Strict
-from livedesk.repositories import _decimalize, _plain, pages
 
 
 class ReturnKind(StrEnum):
@@ -86,7 +86,7 @@ class ReturnRepository:
         written first, so no stored request is ever missing from ``of_order_line``."""
         ledger = keys.order_line_return(brand_id, request.order_id, request.sku, request.return_id)
         self._table.put_item(Item={**ledger, "return_id": request.return_id})
-        item = {**keys.return_request(brand_id, request.return_id), **_decimalize(request.model_dump(mode="json", exclude_none=True))}
+        item = {**keys.return_request(brand_id, request.return_id), **decimalize(request.model_dump(mode="json", exclude_none=True))}
         try:
             self._table.put_item(Item=item, ConditionExpression="attribute_not_exists(pk)")
         except self._table.meta.client.exceptions.ConditionalCheckFailedException:
@@ -97,7 +97,7 @@ class ReturnRepository:
 
     def get(self, brand_id: str, return_id_: str) -> ReturnRequest | None:
         item = self._table.get_item(Key=keys.return_request(brand_id, return_id_), ConsistentRead=True).get("Item")
-        return None if item is None else ReturnRequest.model_validate(_plain(item))
+        return None if item is None else ReturnRequest.model_validate(plain(item))
 
     def of_order_line(self, brand_id: str, order_id: str, sku: str) -> list[ReturnRequest]:
         """Every return of the order line, from any ticket."""
@@ -107,7 +107,7 @@ class ReturnRepository:
 
     def update(self, brand_id: str, return_id_: str, **fields: Any) -> None:
         """The after-sales workflow is the only writer of a request once it started."""
-        values = _decimalize(
+        values = decimalize(
             {name: value.model_dump(mode="json") if isinstance(value, BaseModel) else value for name, value in fields.items()}
         )
         self._table.update_item(
