@@ -19,7 +19,7 @@ from livedesk.understanding.embedders import embedder_named
 
 
 class IngestSettings(KnowledgeSettings):
-    knowledge_prefix: str = "knowledge/"
+    knowledge_prefix: str
 
 
 settings = IngestSettings()

@@ -23,7 +23,7 @@ class OutboxSettings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
     conversations_table: str
-    channel_webhooks: str = "{}"  # {"app_chat": "https://…"}: channels without one are recorded only
+    channel_webhooks: str  # {"app_chat": "https://…"}: channels without one are recorded only
     channel_key_secrets: dict[str, str]  # the brands' channel keys, which sign each webhook
 
 

@@ -103,8 +103,8 @@ def seed_messages(stack: LocalStack, messages: list[tuple[Any, ...]] | None = No
     return accepted
 
 
-def demo_orders(now: datetime) -> list[tuple[str, Order, int]]:
-    """(brand, order, refund attempts that fail first): one of each after-sales case, dated from now."""
+def demo_orders(now: datetime) -> list[tuple[str, Order]]:
+    """(brand, order): one of each after-sales case, dated from now."""
 
     def order(order_id: str, customer: str, lines: list[OrderLine], delivered_days_ago: float | None, **extra: Any) -> Order:
         delivered = now - timedelta(days=delivered_days_ago) if delivered_days_ago is not None else None
@@ -143,18 +143,18 @@ def demo_orders(now: datetime) -> list[tuple[str, Order, int]]:
     hoodie = OrderLine(sku="TL-HOODIE-01", name="重磅加绒连帽卫衣 燕麦灰/L", quantity=1, unit_price=299)
     fryer = OrderLine(sku="ZV-FRYER-01", name="zenvolt 轻巧空气炸锅 4.5L 奶白", quantity=1, unit_price=299)
     return [
-        ("lumi-beauty", order("DD20261120001", "cust-1002", [serum], 3), 0),  # returnable
-        ("lumi-beauty", order("DD20261001007", "cust-1002", [lipstick], 40), 0),  # past every window
-        ("lumi-beauty", order("DD20261124003", "cust-1001", [cream], 2), 1),  # the payment gateway is busy once
-        ("lumi-beauty", order("DD20261127011", "cust-1003", [serum], None, tracking_number="SF1234567890"), 0),  # on its way
-        ("lumi-beauty", paid("DD20261201015", "cust-1004", [lipstick_02], 2), 0),  # two recent orders: which one?
-        ("lumi-beauty", order("DD20261129008", "cust-1004", [toner], None, tracking_number="YT7012345678"), 0),
-        ("lumi-beauty", paid("DD20261125009", "cust-1005", [mask], -2), 0),  # the promised shipping date has passed
-        ("lumi-beauty", order("DD20261122004", "cust-1006", [cushion], None, tracking_number="ZT5566778899"), 0),  # late parcel
-        ("oak-home", order("DD20261118021", "cust-2001", [sofa], 5), 0),  # arrived damaged: an exchange
-        ("oak-home", order("DD20261128030", "cust-2002", [lamp], None, tracking_number="JD0098765432"), 0),
-        ("thread-lab", paid("DD20261130040", "cust-3001", [hoodie], 1), 0),
-        ("zenvolt", order("DD20261126050", "cust-4001", [fryer], 4), 0),
+        ("lumi-beauty", order("DD20261120001", "cust-1002", [serum], 3)),  # returnable
+        ("lumi-beauty", order("DD20261001007", "cust-1002", [lipstick], 40)),  # past every window
+        ("lumi-beauty", order("DD20261124003", "cust-1001", [cream], 2)),
+        ("lumi-beauty", order("DD20261127011", "cust-1003", [serum], None, tracking_number="SF1234567890")),  # on its way
+        ("lumi-beauty", paid("DD20261201015", "cust-1004", [lipstick_02], 2)),  # two recent orders: which one?
+        ("lumi-beauty", order("DD20261129008", "cust-1004", [toner], None, tracking_number="YT7012345678")),
+        ("lumi-beauty", paid("DD20261125009", "cust-1005", [mask], -2)),  # the promised shipping date has passed
+        ("lumi-beauty", order("DD20261122004", "cust-1006", [cushion], None, tracking_number="ZT5566778899")),  # late parcel
+        ("oak-home", order("DD20261118021", "cust-2001", [sofa], 5)),  # arrived damaged: an exchange
+        ("oak-home", order("DD20261128030", "cust-2002", [lamp], None, tracking_number="JD0098765432")),
+        ("thread-lab", paid("DD20261130040", "cust-3001", [hoodie], 1)),
+        ("zenvolt", order("DD20261126050", "cust-4001", [fryer], 4)),
     ]
 
 
@@ -294,8 +294,8 @@ def seed_supply(supply_table: Any, now: datetime | None = None) -> None:
     """Orders, stock and a parcel in transit for the demo customers (the DynamoDB supply adapter)."""
     now = now or datetime.now(UTC)
     supply = DynamoSupplyChain(supply_table)
-    for brand_id, order, busy in demo_orders(now):
-        supply.put_order(brand_id, order, transient_refund_failures=busy)
+    for brand_id, order in demo_orders(now):
+        supply.put_order(brand_id, order)
     for brand_id, sku, warehouse, available, reserved in STOCK:
         supply.put_stock(brand_id, sku, StockLevel(warehouse=warehouse, available=available, reserved=reserved))
     for brand_id, sku, variant, warehouse, available, restock in VARIANT_STOCK:

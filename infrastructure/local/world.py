@@ -14,7 +14,7 @@ class InMemorySupply:
     """The demo world's orders, parcels, stock, catalog and live carts (the supply ports self-service reads)."""
 
     def __init__(self, now: datetime, fail: bool = False) -> None:
-        self.orders = {(brand, order.order_id): order for brand, order, _ in demo_orders(now)}
+        self.orders = {(brand, order.order_id): order for brand, order in demo_orders(now)}
         self.shipments = {(brand, s.tracking_number): s for brand, s in demo_shipments(now)}
         self.stock_levels: dict[tuple[str, str], list[StockLevel]] = {}
         for brand, sku, warehouse, available, reserved in STOCK:

@@ -12,6 +12,7 @@ from typing import Any
 import boto3
 import pytest
 
+from infrastructure.local.faults import Fault, injected
 from livedesk.customers.store import CustomerRepository
 from livedesk.supply.dynamo import DynamoSupplyChain
 from livedesk.supply.ports import Order, OrderLine
@@ -271,7 +272,7 @@ def test_a_resolution_without_csat_gets_a_follow_up_after_a_day(api: Client, uni
 # -- after-sales --------------------------------------------------------------------------------------
 
 
-def _order(api: Client, customer: str, sku: str, price: float, delivered_days_ago: float, busy_refunds: int = 0) -> str:
+def _order(api: Client, customer: str, sku: str, price: float, delivered_days_ago: float) -> str:
     order_id = f"DD{time.time_ns()}"
     now = datetime.now(UTC)
     order = Order(
@@ -284,14 +285,14 @@ def _order(api: Client, customer: str, sku: str, price: float, delivered_days_ag
         delivered_at=now - timedelta(days=delivered_days_ago),
     )
     table = boto3.resource("dynamodb", endpoint_url=api.stack.endpoint).Table(api.stack.table_name("Supply"))
-    DynamoSupplyChain(table).put_order(BRAND, order, transient_refund_failures=busy_refunds)
+    DynamoSupplyChain(table).put_order(BRAND, order)
     return order_id
 
 
-def _return(api: Client, unique: Callable[[str], str], kind: str, delivered_days_ago: float, busy_refunds: int = 0) -> dict[str, Any]:
+def _return(api: Client, unique: Callable[[str], str], kind: str, delivered_days_ago: float) -> dict[str, Any]:
     amy = api.token(BRAND, unique("amy"), "agent", ("after_sale",))
     customer = unique("cust")
-    order_id = _order(api, customer, "LB-SERUM-30", 199, delivered_days_ago, busy_refunds)
+    order_id = _order(api, customer, "LB-SERUM-30", 199, delivered_days_ago)
     ticket = _open_ticket(api, customer, "不想要了，我要退货")
     body = {"version": ticket["version"], "order_id": order_id, "sku": "LB-SERUM-30", "kind": kind, "reason": "no_reason"}
     started = _act(api, ticket["ticket_id"], "returns", body, amy)
@@ -345,10 +346,15 @@ def test_a_failed_inspection_sends_the_goods_back_without_a_refund(api: Client, 
 
 
 def test_a_refund_is_retried_after_a_transient_error_and_paid_exactly_once(api: Client, unique: Callable[[str], str]) -> None:
-    started = _return(api, unique, "return", delivered_days_ago=1, busy_refunds=1)
-    _inspect(api, unique, started["return"]["return_id"], passed=True, notes="完好")
+    started = _return(api, unique, "return", delivered_days_ago=1)
     execution = started["return"]["execution_arn"]
-    assert _succeeded(api, execution)
+    order = started["order_id"].encode()
+    # Recording the refund is throttled through all five of botocore's attempts, once.
+    busy = Fault("dynamodb.PutItem", "throttled", times=5, when=lambda body: order in body and b"#REFUND#" in body)
+    with injected(busy):
+        _inspect(api, unique, started["return"]["return_id"], passed=True, notes="完好")
+        assert _succeeded(api, execution)
+    assert busy.failed == 5
     history = api.stack.client("stepfunctions").get_execution_history(executionArn=execution, maxResults=1000)["events"]
     failures = [e for e in history if e["type"] == "LambdaFunctionFailed" or e["type"] == "TaskFailed"]
     assert any("TransientSupplyError" in str(e) for e in failures), "the first refund attempt failed"

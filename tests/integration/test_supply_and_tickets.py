@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
 import pytest
+from botocore.exceptions import ClientError
 
 from livedesk.errors import NotFound
 from livedesk.identity import Actor, Role
@@ -34,9 +35,25 @@ ORDER = Order(
 )
 
 
-def test_refunds_and_coupons_happen_once_per_key_and_a_busy_gateway_is_transient(aws: Aws) -> None:
-    supply = DynamoSupplyChain(aws.table("Supply"), clock=lambda: NOW)
-    supply.put_order("lumi", ORDER, transient_refund_failures=1)
+class ThrottledOnce:
+    """The supply table answering its first write as a throttled DynamoDB does, then as usual."""
+
+    def __init__(self, table: Any) -> None:
+        self._table, self.throttled = table, False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._table, name)
+
+    def put_item(self, **request: Any) -> Any:
+        if not self.throttled:
+            self.throttled = True
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "PutItem")
+        return self._table.put_item(**request)
+
+
+def test_refunds_and_coupons_happen_once_per_key_and_a_throttled_refund_is_transient(aws: Aws) -> None:
+    DynamoSupplyChain(aws.table("Supply"), clock=lambda: NOW).put_order("lumi", ORDER)
+    supply = DynamoSupplyChain(ThrottledOnce(aws.table("Supply")), clock=lambda: NOW)
     with pytest.raises(TransientSupplyError):
         supply.refund("lumi", "DD1", 199, "ret-1")
     first, again = supply.refund("lumi", "DD1", 199, "ret-1"), supply.refund("lumi", "DD1", 199, "ret-1")

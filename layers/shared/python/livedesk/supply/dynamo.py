@@ -1,15 +1,14 @@
 """The default supply-chain adapter: one DynamoDB table per deployment, keyed by brand.
 
-Locally it is seeded with demo orders, stock and parcels. A seeded order may carry
-``transient_refund_failures``: that many refund attempts fail as a busy payment gateway would,
-so the retry path of the after-sales workflow can be exercised end to end.
+Locally it is seeded with demo orders, stock and parcels. A refund the table cannot take now
+(throttled after the SDK's own retries) is a ``TransientSupplyError``: the after-sales workflow
+retries it, and the refund's idempotency key keeps it paid once.
 """
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -31,6 +30,8 @@ from livedesk.supply.ports import (
 )
 
 COUPON_VALIDITY = timedelta(days=30)
+# DynamoDB's answers when it cannot take a write now, after the SDK's own retries.
+BUSY = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError"})
 
 
 def _brand(brand_id: str) -> str:
@@ -119,7 +120,6 @@ class DynamoSupplyChain:
         existing = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
         if existing:
             return Refund.model_validate(plain(existing))
-        self._fail_if_gateway_busy(brand_id, order_id)
         refund = Refund(
             refund_id=_reference("RF", idempotency_key),
             order_id=order_id,
@@ -127,7 +127,14 @@ class DynamoSupplyChain:
             status="succeeded",
             idempotency_key=idempotency_key,
         )
-        return Refund.model_validate(self._put_once(key, refund))
+        try:
+            return Refund.model_validate(self._put_once(key, refund))
+        except ClientError as error:
+            if error.response["Error"]["Code"] in BUSY:
+                raise TransientSupplyError(
+                    f"the refund could not be recorded now ({error.response['Error']['Code']}): try again"
+                ) from error
+            raise
 
     def issue(self, brand_id: str, customer_id: str, amount: float, reason: str, idempotency_key: str) -> Coupon:
         coupon = Coupon(
@@ -146,10 +153,8 @@ class DynamoSupplyChain:
         return [Refund.model_validate(plain(i)) for i in items if i["pk"].startswith(prefix) and i.get("order_id") == order_id]
 
     # -- seeding ----------------------------------------------------------------------------
-    def put_order(self, brand_id: str, order: Order, transient_refund_failures: int = 0) -> None:
+    def put_order(self, brand_id: str, order: Order) -> None:
         item = {**_key(brand_id, "ORDER", order.order_id), **decimalize(order.model_dump(mode="json", exclude_none=True))}
-        if transient_refund_failures:
-            item["transient_refund_failures"] = transient_refund_failures
         self._table.put_item(Item=item)
         # The customer's orders by payment time: a copy under the customer, for "where is my order?"
         by_customer = _key(brand_id, "CUSTOMER_ORDERS", order.customer_id, f"{order.paid_at.astimezone(UTC).isoformat()}#{order.order_id}")
@@ -199,17 +204,3 @@ class DynamoSupplyChain:
             ConditionExpression="available >= :one",
             ExpressionAttributeValues={":one": 1, ":zero": 0},
         )
-
-    def _fail_if_gateway_busy(self, brand_id: str, order_id: str) -> None:
-        try:
-            self._table.update_item(
-                Key=_key(brand_id, "ORDER", order_id),
-                UpdateExpression="SET transient_refund_failures = transient_refund_failures - :one",
-                ConditionExpression="transient_refund_failures > :zero",
-                ExpressionAttributeValues={":one": Decimal(1), ":zero": Decimal(0)},
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                return
-            raise
-        raise TransientSupplyError("payment gateway busy, try again")
