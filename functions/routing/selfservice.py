@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import pairwise
@@ -68,7 +69,9 @@ class Question:
     references: tuple[str, ...] = ()  # order or tracking numbers written in the message
     sku: str | None = None  # the product card the channel attached
     candidate_skus: tuple[str, ...] = ()  # products knowledge search found for the message, best first
-    possible_skus: tuple[str, ...] = ()  # weaker: products like the message; one counts only when the message names its variant
+    # Weaker, and asked only when nothing above named the product: products like the message
+    # (a search); one counts only when the message names its variant.
+    products_like: Callable[[], tuple[str, ...]] = lambda: ()
     live_session_id: str | None = None  # the live session a comment comes from: its cart names the products
 
 
@@ -257,7 +260,7 @@ class SelfService:
         """A product like the message whose colour, shade or size the message names ("C30"), when
         exactly one of them has it: a name alone could be any of them."""
         named = []
-        for sku in question.possible_skus:
+        for sku in question.products_like():
             try:
                 variants = self._supply.stock(question.brand_id, sku).variants
             except NotFound:

@@ -368,7 +368,7 @@ class Router:
             live_session_id=message.live_session_id,
         )
         if understood.intent.label in STOCK_INTENTS and not (message.sku or products):
-            question = replace(question, possible_skus=self._products_like(message, normalized, understood))
+            question = replace(question, products_like=lambda: self._products_like(message, normalized, understood))
         return self._self_service.lookup(understood.intent.label, question, self._clock())
 
     def _products_like(self, message: InboundMessage, normalized: NormalizedText, understood: Understanding) -> tuple[str, ...]:

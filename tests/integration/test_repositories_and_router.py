@@ -254,6 +254,13 @@ def test_a_stock_question_naming_a_shade_of_a_product_like_it_is_answered_from_s
     assert [(request.filters.kinds, record_gap) for _, request, record_gap in knowledge.lookups] == [(None, True), ([Kind.PRODUCT], False)]
     unsure = router.route(_message(Channel.APP_CHAT, "s2", "is the lipstick in stock?", T0 + timedelta(days=9), brand="lumi-beauty"))
     assert unsure.decision.queue == "pre_sale" and unsure.decision.answer_source is None
+    searched = len(knowledge.lookups)
+    comment = _message(
+        Channel.LIVE_COMMENT, "s3", "3号链接还有货吗", T0 + timedelta(days=18), brand="oak-home", session="live-2026-11-19-oh"
+    )
+    by_link = router.route(comment)
+    assert by_link.decision.answer_source == "supply:stock"
+    assert [request.filters.kinds for _, request, _ in knowledge.lookups[searched:]] == [None], "the cart named it: no product search"
 
 
 def test_a_person_gets_the_top_knowledge_hits_on_the_ticket_and_no_gap_is_recorded(aws: Aws) -> None:

@@ -100,7 +100,7 @@ def test_the_product_search_found_names_the_stock_question() -> None:
 
 
 def test_a_product_merely_like_the_question_counts_only_when_the_question_names_its_variant() -> None:
-    like = {"intent": "stock_availability", "possible_skus": ("LB-GIFTB-26", "LB-LIPST-01", "LB-RETIN-30")}
+    like = {"intent": "stock_availability", "products_like": lambda: ("LB-GIFTB-26", "LB-LIPST-01", "LB-RETIN-30")}
     coral = ask("is the lipstick in #05 peach coral in stock?", "viewer-8", **like)
     assert coral is not None and coral.answer is not None and coral.answer.startswith("In stock: #05 蜜桃珊瑚")
     assert ask("is the lipstick in stock? need 5 of them", "viewer-8", **like) is None, "a bare 5 names no shade"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -20,6 +20,13 @@ def pages(call: Callable[..., dict[str, Any]], **request: Any) -> Iterator[dict[
         if "LastEvaluatedKey" not in page:
             return
         request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def delete_all(table: Any, items: Iterable[dict[str, Any]]) -> None:
+    """Delete these items (anything with their ``pk`` and ``sk``) in batches."""
+    with table.batch_writer() as batch:
+        for item in items:
+            batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
 
 
 def is_conditional_failure(error: ClientError) -> bool:

@@ -11,7 +11,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from livedesk import keys
-from livedesk.dynamo import decimalize, epoch, is_conditional_failure, pages, plain
+from livedesk.dynamo import decimalize, delete_all, epoch, is_conditional_failure, pages, plain
 from livedesk.models import Conversation, ConversationMessage, InboundMessage
 
 CONVERSATION_INDEX = "by-customer"
@@ -72,9 +72,7 @@ class InboundMessageRepository:
             )
         }
         found |= {(key["pk"], key["sk"]) for key in (keys.inbound_message(brand_id, message_id) for message_id in message_ids)}
-        with self._table.batch_writer() as batch:
-            for pk, sk in sorted(found):
-                batch.delete_item(Key={"pk": pk, "sk": sk})
+        delete_all(self._table, ({"pk": pk, "sk": sk} for pk, sk in sorted(found)))
         return len(found)
 
     def mark_queued(self, brand_id: str, message_id: str) -> None:
@@ -211,9 +209,7 @@ class ConversationRepository:
             tickets.update(str(item["ticket_id"]) for item in items if item.get("ticket_id"))
             written.update(str(m["message_id"]) for m in found if m.get("author") == "customer")
             live += [(str(m["live_session_id"]), str(m["message_id"])) for m in found if m.get("live_session_id")]
-            with self._table.batch_writer() as batch:
-                for item in items:
-                    batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+            delete_all(self._table, items)
             conversations, messages = conversations + 1, messages + len(found)
         return ErasedConversations(conversations, messages, frozenset(tickets), frozenset(written), tuple(live))
 

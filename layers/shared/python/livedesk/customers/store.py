@@ -10,7 +10,7 @@ from boto3.dynamodb.conditions import Key
 from botocore.exceptions import ClientError
 
 from livedesk import keys
-from livedesk.dynamo import decimalize, is_conditional_failure, pages
+from livedesk.dynamo import decimalize, delete_all, is_conditional_failure, pages
 from livedesk.value import CustomerValue
 
 
@@ -42,9 +42,7 @@ class CustomerRepository:
     def erase(self, brand_id: str, customer_id: str) -> tuple[bool, set[str]]:
         """Delete the customer's profile: whether there was one, and the ticket it pointed at."""
         items = list(pages(self._table.query, KeyConditionExpression=Key("pk").eq(keys.customer_conversations_pk(brand_id, customer_id))))
-        with self._table.batch_writer() as batch:
-            for item in items:
-                batch.delete_item(Key={"pk": item["pk"], "sk": item["sk"]})
+        delete_all(self._table, items)
         return bool(items), {str(item["open_ticket_id"]) for item in items if item.get("open_ticket_id")}
 
     def set_open_ticket(self, brand_id: str, customer_id: str, conversation_id: str, ticket_id: str) -> None:

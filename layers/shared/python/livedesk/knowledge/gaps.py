@@ -9,7 +9,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from livedesk import keys
-from livedesk.dynamo import epoch, pages
+from livedesk.dynamo import delete_all, epoch, pages
 
 
 class KnowledgeGapRepository:
@@ -39,9 +39,7 @@ class KnowledgeGapRepository:
     def erase_customer(self, brand_id: str, customer_id: str) -> int:
         condition = Key("pk").eq(keys.knowledge_gaps_pk(brand_id))
         found = list(pages(self._table.query, KeyConditionExpression=condition, FilterExpression=Attr("customer_id").eq(customer_id)))
-        with self._table.batch_writer() as batch:
-            for gap in found:
-                batch.delete_item(Key={"pk": gap["pk"], "sk": gap["sk"]})
+        delete_all(self._table, found)
         return len(found)
 
     def recent(self, brand_id: str, limit: int = 50) -> list[dict[str, Any]]:
