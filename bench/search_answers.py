@@ -2,9 +2,10 @@
 
 Run: .venv/bin/python bench/search_answers.py   (part of `make bench`)
 
-The rule (functions/search/service.py): the top hit is first for BM25 *and* for the vectors, and
-its cosine is at least ANSWER_SIMILARITY. This sweeps the threshold, with and without the
-agreement condition, over
+The rule (functions/search/service.py ``confident_answer``): the top hit is first for BM25 *and*
+for the vectors with a cosine of at least ANSWER_SIMILARITY, or semantic search's first hit has a
+cosine of at least SEMANTIC_SIMILARITY and is in BM25's first SEMANTIC_LEXICAL_RANK. This prints
+that rule, then sweeps the threshold with and without the agreement condition, over
 - answerable questions: the 160 held-out paraphrases in layers/shared/knowledge/demo/*/queries.jsonl,
   each with the documents that answer it;
 - unanswerable questions: 80 in-domain questions the demo knowledge does not cover
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -28,12 +30,14 @@ for path in (ROOT, ROOT / "layers" / "shared" / "python", ROOT / "functions"):
     sys.path.insert(0, str(path))
 
 from infrastructure.local.knowledge import DEMO, demo_index  # noqa: E402
-from livedesk.knowledge.contract import ANSWER_SIMILARITY  # noqa: E402
+from livedesk.knowledge.contract import ANSWER_SIMILARITY, SEMANTIC_LEXICAL_RANK, SEMANTIC_SIMILARITY  # noqa: E402
+from livedesk.knowledge.documents import Kind  # noqa: E402
 from livedesk.knowledge.evaluation import read_queries  # noqa: E402
 from livedesk.knowledge.hybrid import Filters, HybridIndex  # noqa: E402
 from livedesk.understanding.embedders import embedder_named  # noqa: E402
 from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 from routing.policy import may_answer  # noqa: E402
+from search.service import confident_answer  # noqa: E402
 
 ON = date(2026, 11, 22)
 THRESHOLDS = (0.80, 0.84, 0.86, 0.87, 0.88, 0.89, 0.90, 0.92, 0.94)
@@ -46,6 +50,7 @@ class Top:
     agreed: bool
     similarity: float
     gate: bool  # routing would ask for an answer (confident, answerable intent)
+    shipped: str | None  # the document the shipped rule answers with
 
 
 def unanswerable() -> list[tuple[str, str]]:
@@ -70,6 +75,7 @@ def measure() -> list[Top]:
         assert brand is not None
         hits = index.search_vector(brand, text, vector, Filters(on=ON), k=5)
         top = hits[0] if hits else None
+        shipped, _ = confident_answer(hits, frozenset(Kind), ANSWER_SIMILARITY)
         tops.append(
             Top(
                 expected=expected,
@@ -77,6 +83,7 @@ def measure() -> list[Top]:
                 agreed=bool(top and top.lexical_rank == 1 and top.dense_rank == 1),
                 similarity=top.similarity if top else 0.0,
                 gate=may_answer(understander.understand(text)),
+                shipped=shipped.passage.doc_id if shipped else None,
             )
         )
     return tops
@@ -85,29 +92,32 @@ def measure() -> list[Top]:
 def report(tops: list[Top]) -> None:
     answerable = [t for t in tops if t.expected]
     unanswerable = [t for t in tops if not t.expected]
-    print(f"{len(answerable)} answerable, {len(unanswerable)} unanswerable questions; in force: agree + cos >= {ANSWER_SIMILARITY}")
+    print(f"{len(answerable)} answerable, {len(unanswerable)} unanswerable questions")
     print("rule                     answered  right  wrong  precision  unanswerable answered | with intents: answered  wrong  unanswerable")
+
+    def line(name: str, answer: Callable[[Top], str | None]) -> None:
+        given = [t for t in answerable if answer(t)]
+        right = sum(answer(t) in t.expected for t in given)
+        false = sum(bool(answer(t)) for t in unanswerable)
+        gated = [t for t in given if t.gate]
+        gated_right = sum(answer(t) in t.expected for t in gated)
+        gated_false = sum(bool(answer(t)) and t.gate for t in unanswerable)
+        precision = right / len(given) if given else 0.0
+        gated_share = f"{len(gated) / len(answerable):7.1%}  {len(gated) - gated_right:5}  {gated_false:4}"
+        print(
+            f"{name:24} {len(given) / len(answerable):7.1%}  {right:5}  {len(given) - right:5}  {precision:8.1%}"
+            f"  {false:4} of {len(unanswerable)} ({false / len(unanswerable):5.1%})"
+            f" | {gated_share} ({gated_false / len(unanswerable):5.1%})"
+        )
+
+    line(f"in force (+ cos>={SEMANTIC_SIMILARITY}, bm25<={SEMANTIC_LEXICAL_RANK})", lambda top: top.shipped)
     for agreement in (True, False):
         for threshold in THRESHOLDS:
 
-            def answers(top: Top, agreement: bool = agreement, threshold: float = threshold) -> bool:
-                return top.doc_id is not None and (top.agreed or not agreement) and top.similarity >= threshold
+            def answer(top: Top, agreement: bool = agreement, threshold: float = threshold) -> str | None:
+                return top.doc_id if (top.agreed or not agreement) and top.similarity >= threshold else None
 
-            given = [t for t in answerable if answers(t)]
-            right = sum(t.doc_id in t.expected for t in given)
-            false = sum(answers(t) for t in unanswerable)
-            gated = [t for t in given if t.gate]
-            gated_right = sum(t.doc_id in t.expected for t in gated)
-            gated_false = sum(answers(t) and t.gate for t in unanswerable)
-            name = f"{'agree + ' if agreement else ''}cos >= {threshold:.2f}"
-            mark = " <- in force" if agreement and threshold == ANSWER_SIMILARITY else ""
-            precision = right / len(given) if given else 0.0
-            gated_share = f"{len(gated) / len(answerable):7.1%}  {len(gated) - gated_right:5}  {gated_false:4}"
-            print(
-                f"{name:24} {len(given) / len(answerable):7.1%}  {right:5}  {len(given) - right:5}  {precision:8.1%}"
-                f"  {false:4} of {len(unanswerable)} ({false / len(unanswerable):5.1%})"
-                f" | {gated_share} ({gated_false / len(unanswerable):5.1%}){mark}"
-            )
+            line(f"{'agree + ' if agreement else ''}cos >= {threshold:.2f}", answer)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,14 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from livedesk.knowledge.contract import ANSWER_SIMILARITY, SearchHit, SearchRequest, SearchResult
+from livedesk.knowledge.contract import (
+    ANSWER_SIMILARITY,
+    SEMANTIC_LEXICAL_RANK,
+    SEMANTIC_SIMILARITY,
+    SearchHit,
+    SearchRequest,
+    SearchResult,
+)
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
 from livedesk.understanding.normalize import normalize
@@ -55,6 +62,31 @@ def answer_text(passage: Passage) -> str:
     return f"主播在 {passage.at.month}月{passage.at.day}日 {passage.at:%H:%M} 说过：「{passage.content}」"
 
 
+def confident_answer(hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float) -> tuple[Hit | None, str]:
+    """The hit the bot may answer with, and why (or why not). Either keyword and semantic search
+    agree on the best match, or semantic search is sure of a passage keyword search ranks near the
+    top (a paraphrase shares few words with the passage it means)."""
+    if not hits:
+        return None, "no knowledge matches"
+    top = hits[0]
+    semantic = next((hit for hit in hits if hit.dense_rank == 1), None)
+    if (
+        semantic is not None
+        and semantic.passage.kind in answering
+        and semantic.lexical_rank is not None
+        and semantic.lexical_rank <= SEMANTIC_LEXICAL_RANK
+        and semantic.similarity >= max(min_similarity, SEMANTIC_SIMILARITY)
+    ):
+        return semantic, "confident semantic match"
+    if top.passage.kind not in answering:
+        return None, f"the best match is a {top.passage.kind.value} passage, which does not answer this kind of question"
+    if top.lexical_rank != 1 or top.dense_rank != 1:
+        return None, "low confidence: keyword and semantic search disagree on the best match"
+    if top.similarity < min_similarity:
+        return None, f"low confidence: similarity {top.similarity:.2f} (needs {min_similarity})"
+    return top, "confident match"
+
+
 class KnowledgeSearch:
     def __init__(self, index: Callable[[], SearchIndex], gaps: GapRecorder, clock: Callable[[], datetime]) -> None:
         self._index = index
@@ -93,27 +125,10 @@ class KnowledgeSearch:
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
             hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})][: request.k]
         shown = [_hit(hit) for hit in hits]
-        if not hits:
-            reason = "no knowledge matches"
-        else:
-            top = hits[0]
-            agreed = top.lexical_rank == 1 and top.dense_rank == 1
-            if top.passage.kind not in answering:
-                reason = f"the best match is a {top.passage.kind.value} passage, which does not answer this kind of question"
-            elif agreed and top.similarity >= (request.min_similarity or ANSWER_SIMILARITY):
-                return SearchResult(
-                    hits=shown,
-                    answer=answer_text(top.passage),
-                    answer_doc_id=top.passage.doc_id,
-                    reason="confident match",
-                    embedder=index.embedder_name,
-                )
-            else:
-                reason = (
-                    f"low confidence: similarity {top.similarity:.2f} (needs {request.min_similarity or ANSWER_SIMILARITY})"
-                    if agreed
-                    else "low confidence: keyword and semantic search disagree on the best match"
-                )
+        answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY)
+        if answer is not None:
+            doc_id, embedder = answer.passage.doc_id, index.embedder_name
+            return SearchResult(hits=shown, answer=answer_text(answer.passage), answer_doc_id=doc_id, reason=reason, embedder=embedder)
         if record_gap:
             masked = normalize(request.query).display  # phone and order numbers never reach the gap log
             self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now, customer_id)

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from livedesk.knowledge.contract import ANSWER_SIMILARITY, SearchFilters, SearchRequest
+from livedesk.knowledge.contract import ANSWER_SIMILARITY, SEMANTIC_LEXICAL_RANK, SEMANTIC_SIMILARITY, SearchFilters, SearchRequest
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
 from livedesk.models import Channel
@@ -54,11 +54,29 @@ def test_a_confident_match_is_answered_and_not_a_gap() -> None:
     assert gaps.recorded == [] and index.calls[0].on == date(2026, 11, 22)
 
 
+def test_a_paraphrase_semantic_search_is_sure_of_is_answered_even_below_a_keyword_match() -> None:
+    """ "价保是多少天" means the price-protection FAQ although BM25 prefers a passage sharing "多少天"."""
+    keyword = _hit("faq-keyword", lexical=1, dense=4, similarity=0.89)
+    meant = _hit("faq-meant", lexical=SEMANTIC_LEXICAL_RANK, dense=1, similarity=SEMANTIC_SIMILARITY)
+    result = _search(FakeIndex({None: [keyword, meant]}), Gaps(), SearchRequest(query="价保是多少天"))
+    assert (result.answer_doc_id, result.reason) == ("faq-meant", "confident semantic match")  # type: ignore[attr-defined]
+
+
+def test_a_semantic_match_of_a_kind_that_does_not_answer_leaves_the_question_to_a_person() -> None:
+    promise = _hit("live-1", Kind.LIVE_SESSION, lexical=2, dense=1, similarity=0.97)
+    request = SearchRequest(query="几号发完", answer_kinds=[Kind.FAQ])
+    result = _search(FakeIndex({None: [_hit("faq-1", dense=2, similarity=0.9), promise]}), Gaps(), request)
+    assert result.answer is None  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("top", "reason"),
     [
         (_hit("faq-1", similarity=ANSWER_SIMILARITY - 0.01), "low confidence: similarity"),
         (_hit("faq-1", lexical=3), "low confidence: keyword and semantic search disagree"),
+        (_hit("faq-1", lexical=SEMANTIC_LEXICAL_RANK + 1, similarity=0.99), "low confidence: keyword and semantic search disagree"),
+        (_hit("faq-1", lexical=None, similarity=0.99), "low confidence: keyword and semantic search disagree"),
+        (_hit("faq-1", lexical=2, similarity=SEMANTIC_SIMILARITY - 0.01), "low confidence: keyword and semantic search disagree"),
     ],
 )
 def test_an_unsure_match_shows_hits_without_an_answer_and_is_recorded(top: Hit, reason: str) -> None:

@@ -14,6 +14,9 @@ from livedesk.models import IDENTIFIER, Channel, Strict
 # An answer needs the top hit to be first for both BM25 and the vectors and a cosine of at least
 # this (multilingual-e5 cosines sit between 0.75 and 0.95); bench/search_answers.py measures it.
 ANSWER_SIMILARITY = 0.88
+# Or semantic search's best match is at least this close and BM25 ranks it in its first few.
+SEMANTIC_SIMILARITY = 0.94
+SEMANTIC_LEXICAL_RANK = 3
 
 
 class SearchFilters(Strict):
