@@ -11,6 +11,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sqs as sqs
 
+from infrastructure.constants import INDEX_PREFIX, QUALITY_RULES_PREFIX
+
 STACK_WIDE = {
     "AwsSolutions-L1": "Python 3.11 is pinned on purpose: the project, its tests and the staged layer wheels all target it.",
     "AwsSolutions-APIG4": (
@@ -109,21 +111,23 @@ def suppress_findings(
         )
     )
     bucket_id = _logical_id(stack, knowledge_bucket.node.default_child)  # type: ignore[arg-type]
-    reading = "The search function reads the index artifact, and only the objects under index/ (grant_read with a key prefix)."
+    reading = f"The search function reads the index artifact, and only the objects under {INDEX_PREFIX} (grant_read with a key prefix)."
     acknowledgments += [
         Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Action::{action}]", reason=reading)
         for action in ("s3:GetBucket*", "s3:GetObject*", "s3:List*")
     ]
-    acknowledgments.append(Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/index/*]", reason=reading))
+    acknowledgments.append(
+        Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{INDEX_PREFIX}*]", reason=reading)
+    )
     acknowledgments.append(
         Acknowledgment(
-            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/config/quality/*]",
-            reason="The quality function reads and replaces the brands' rule files, one object per brand under config/quality/.",
+            id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/{QUALITY_RULES_PREFIX}*]",
+            reason=f"The quality function reads and replaces the brands' rule files, one object per brand under {QUALITY_RULES_PREFIX}.",
         )
     )
     ingesting = (
         "The ingest function reads every knowledge file and the previous index, writes the new index "
-        "under index/ and deletes older builds there (s3:Abort* lets it abandon a failed multipart upload)."
+        f"under {INDEX_PREFIX} and deletes older builds there (s3:Abort* lets it abandon a failed multipart upload)."
     )
     acknowledgments += [
         Acknowledgment(id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/*]", reason=ingesting),

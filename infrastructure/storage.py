@@ -18,6 +18,7 @@ SORT = dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING)
 class Storage(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, data_key: kms.IKey) -> None:
         super().__init__(scope, construct_id)
+        self._variables: dict[dynamodb.ITable, str] = {}
 
         def table(
             logical_id: str,
@@ -28,7 +29,7 @@ class Storage(Construct):
             sort: dynamodb.Attribute | None = SORT,
             stream: dynamodb.StreamViewType | None = None,
         ) -> dynamodb.Table:
-            return dynamodb.Table(
+            created = dynamodb.Table(
                 self,
                 logical_id,
                 table_name=naming(name),
@@ -42,6 +43,8 @@ class Storage(Construct):
                 stream=stream,
                 removal_policy=removal,
             )
+            self._variables[created] = f"{name.replace('-', '_').upper()}_TABLE"
+            return created
 
         # Its stream is the outbox: every reply a bot or an agent writes is delivered from it.
         self.conversations = table("Conversations", "conversations", ttl="expires_at", stream=dynamodb.StreamViewType.NEW_IMAGE)
@@ -117,3 +120,16 @@ class Storage(Construct):
         self.ticket_events_dlq = dead_letter_queue("TicketEventsDeadLetterQueue", "ticket-events-dlq")
         self.analytics_dlq = dead_letter_queue("AnalyticsDeadLetterQueue", "analytics-dlq")
         self.quality_dlq = dead_letter_queue("QualityDeadLetterQueue", "quality-dlq")
+        # By name: what the alerts watch and the admin function redrives.
+        self.dead_letters = {
+            "inbound-dlq": self.inbound_dlq,
+            "knowledge-events-dlq": self.knowledge_events_dlq,
+            "outbox-dlq": self.outbox_dlq,
+            "ticket-events-dlq": self.ticket_events_dlq,
+            "analytics-dlq": self.analytics_dlq,
+            "quality-dlq": self.quality_dlq,
+        }
+
+    def environment(self, *tables: dynamodb.ITable) -> dict[str, str]:
+        """Each table's name in the variable its readers' settings expect: CONVERSATIONS_TABLE, TICKET_HISTORY_TABLE…"""
+        return {self._variables[table]: table.table_name for table in tables}

@@ -28,6 +28,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from infrastructure.constants import TAKEOVER_WORKFLOW
 from infrastructure.naming import Naming
 
 TICKET_KEY = {
@@ -172,7 +173,7 @@ class TicketWorkflows(Construct):
         self._removal = removal
         self._retention = log_retention
         self.sla = self._machine("sla", self._sla(tickets, escalation, topics))
-        self.takeover = self._machine("takeover", self._takeover(escalation, topics))
+        self.takeover = self._machine(TAKEOVER_WORKFLOW, self._takeover(escalation, topics))
         self.recovery = self._machine("recovery", self._recovery(escalation, topics))
         self.aftercare = self._machine("aftercare", self._aftercare(tickets, escalation, topics))
         self.after_sales = self._machine("after-sales", self._after_sales(after_sales, topics), timeout=Duration.days(60))

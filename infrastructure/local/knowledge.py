@@ -11,6 +11,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from infrastructure.constants import INDEX_PREFIX, KNOWLEDGE_PREFIX
 from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import load_paths
@@ -57,7 +58,7 @@ def demo_index(folder: Path = ARTIFACT) -> Path:
         return folder
 
 
-def seed_knowledge(s3: Any, bucket: str, prefix: str = "index/") -> None:
+def seed_knowledge(s3: Any, bucket: str, prefix: str = INDEX_PREFIX) -> None:
     """Publish the prebuilt index, then upload the demo files under knowledge/<brand>/ as a brand
     would: the ingest function rebuilds from them, reusing every vector of the prebuilt index."""
     ArtifactStore(s3, bucket, prefix).upload(demo_index())
@@ -65,4 +66,4 @@ def seed_knowledge(s3: Any, bucket: str, prefix: str = "index/") -> None:
         files = sorted(f for f in category.glob("*.jsonl") if f.name != "queries.jsonl")
         brand = json.loads(files[0].read_text(encoding="utf-8").splitlines()[0])["brand_id"]
         for file in files:
-            s3.upload_file(str(file), bucket, f"knowledge/{brand}/{category.name}-{file.name}")
+            s3.upload_file(str(file), bucket, f"{KNOWLEDGE_PREFIX}{brand}/{category.name}-{file.name}")
