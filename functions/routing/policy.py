@@ -12,7 +12,7 @@ from livedesk.understanding.emotion import ANGRY_INTENSITY
 from livedesk.understanding.pipeline import Understanding
 from livedesk.understanding.triage import asks_for_information
 from livedesk.value import ValueAssessment, ValueTier
-from routing.selfservice import SUPPLY_INTENTS
+from routing.selfservice import CHANGE_REQUEST, SUPPLY_INTENTS
 
 MIN_CONFIDENCE = 0.5  # below it the bot never answers, even above the out-of-scope threshold
 
@@ -67,6 +67,19 @@ SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
 # What a streamer's promise answers: prices, coupons, gifts and draws, shipping dates. A promise about
 # the sofa's price is no answer to whether the sofa is in stock or how to assemble it.
 PROMISE_INTENTS = frozenset({"streamer_promise", "price_promotion", "coupon_flash_sale", "lottery", "shipping_policy"})
+# A possible safety incident is never left to another queue because another reading is likelier:
+# "the fryer smoked and tripped our power, I'll report you" is a complaint and a safety matter.
+SAFETY_PROBABILITY = 0.2
+# Asking for a missing item or gift to be sent (补发, "send the missing one"): after-sale arranges it.
+RESEND_REQUEST = re.compile(
+    r"补发|补寄|(帮|给)我补|补(一|1)?(个|条|瓶|件|份|套)给?我?|重新(发|寄)|"
+    r"\b(resend|re-send|send (me )?(the )?missing|send (it|them) again)\b"
+)
+# Asking for a person in clearly negative words ("escalate this, I'm done being patient", "到底有没有人管")
+# is an escalation; "I want to talk to a real person" is not.
+FED_UP_SCORE = -0.5
+# Requests only a person can carry out, whatever the question around them: (what is asked, queue).
+ACTION_REQUESTS = ((CHANGE_REQUEST, "logistics", "a change to the order or its delivery"), (RESEND_REQUEST, "after_sale", "a re-send"))
 SEVERITY_PRIORITY = {Severity.P1: 1, Severity.P2: 2, Severity.P3: 3, Severity.P4: 4}
 # Intents routing handles alike: "when will my order ship?" is as much order status as parcel
 # tracking, and either way the order is looked up. Their probabilities add up to the confidence.
@@ -202,7 +215,17 @@ def decide(
         f"intent {intent.label} ({intent.confidence:.2f})",
         f"emotion {emotion.polarity.value} {emotion.score:+.2f}, {emotion.category.value} {emotion.intensity:.2f}",
     ]
-    if intent.label in HUMAN_INTENTS and answer is not None:
+    action = next(((queue, asked) for pattern, queue, asked in ACTION_REQUESTS if pattern.search(understood.normalized.text)), None)
+    if intent.probability("product_safety") >= SAFETY_PROBABILITY and intent.label != "product_safety":
+        queue, severity = HUMAN_INTENTS["product_safety"]
+        reasons.append("possibly a safety incident: the safety queue")
+    elif action is not None and intent.label not in HUMAN_INTENTS and not (answer and answer.source.startswith("supply")):
+        queue, severity = action[0], Severity.P3
+        reasons.append(f"asks for {action[1]}: a person arranges it")
+    elif intent.label == "ask_human" and emotion.score <= FED_UP_SCORE and emotion.intensity >= ANGRY_INTENSITY:
+        queue, severity = "supervisor", Severity.P2
+        reasons.append("angry and asking for a person: supervisor")
+    elif intent.label in HUMAN_INTENTS and answer is not None:
         queue, severity = "bot", Severity.P4
         reasons.append(f"a calm question about {intent.label} that {answer.source} answers: the bot replies")
     elif intent.label in HUMAN_INTENTS:

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.classifier import Prediction
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.policy import BotAnswer, answer_kinds, confidence, may_answer
+from routing.policy import SAFETY_PROBABILITY, BotAnswer, answer_kinds, confidence, may_answer
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
@@ -196,3 +197,33 @@ def test_an_experiment_variant_moves_the_bots_confidence_threshold_and_wording()
         None,
     )
     assert Arm().courtesy("praise", "zh") is None and Arm().answer_similarity is None
+
+
+def test_a_possible_safety_incident_reaches_the_safety_queue_though_another_reading_is_likelier() -> None:
+    understood = UNDERSTANDER.understand("the air fryer smoked and tripped our power, I'll report you if nobody calls me")
+    complaint_first = Prediction("complaint", 0.74, (("complaint", 0.74), ("product_safety", SAFETY_PROBABILITY), ("ask_human", 0.01)))
+    decision = decide_understood(replace(understood, intent=complaint_first), NORMAL, None, UNDERSTANDER.version)
+    assert (decision.queue, decision.severity) == ("safety", Severity.P1)
+    unlikely = Prediction("complaint", 0.9, (("complaint", 0.9), ("product_safety", SAFETY_PROBABILITY / 2)))
+    assert decide_understood(replace(understood, intent=unlikely), NORMAL, None, UNDERSTANDER.version).queue == "supervisor"
+
+
+@pytest.mark.parametrize(
+    ("text", "queue"),
+    [
+        ("落地灯明天要是我不在家 能让快递放隔壁邻居那吗", "logistics"),
+        ("can you leave it with the neighbour tomorrow? the floor lamp", "logistics"),
+        ("沙发送的两个抱枕少了一个 帮我补一下", "after_sale"),
+        ("the gift the host promised wasn't in the box, please resend it", "after_sale"),
+    ],
+)
+def test_a_request_only_a_person_can_carry_out_goes_to_the_queue_that_does_it_even_with_a_knowledge_answer(text: str, queue: str) -> None:
+    decision = decide(text, NORMAL)
+    assert (decision.queue, decision.severity, decision.answer) == (queue, Severity.P3, None)
+
+
+def test_an_angry_request_for_a_person_goes_to_a_supervisor_and_a_calm_one_to_the_general_queue() -> None:
+    fed_up = "I've been waiting a week for someone to answer. Escalate this please, I'm done being patient"
+    assert decide(fed_up, NORMAL).queue == "supervisor"
+    for calm in ("can i talk to a real person please", "I want to talk to a real person", "我要找真人客服 不要機器人"):
+        assert decide(calm, NORMAL).queue == "general"
