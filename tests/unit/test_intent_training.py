@@ -46,6 +46,7 @@ def test_train_then_evaluate_any_labelled_file(kind: str, labelled_csv: Path, tm
     assert artifact["labels"] == ["greeting", "oos", "weather"]
     assert artifact["data_sha256"] and artifact["version"].startswith(f"logreg-2-{kind}-") and artifact["kind"] == kind
     assert ("embedder" in artifact) is (kind != "lexical")
+    assert "coef" not in artifact and (model_dir / artifact["weights"]).exists()  # the weights are arrays beside it
     capsys.readouterr()
 
     jsonl = tmp_path / "test.jsonl"

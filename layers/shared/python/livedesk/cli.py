@@ -22,11 +22,6 @@ from typing import Any
 EMBEDDING_CACHE = Path(".build/embeddings")
 
 
-def _write(artifact: dict[str, object], target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(artifact, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
-
-
 def _embeddings(key: str | None, cache: Path) -> Any:
     from livedesk.understanding.training import EmbeddingCache
 
@@ -34,7 +29,7 @@ def _embeddings(key: str | None, cache: Path) -> Any:
 
 
 def _train(args: argparse.Namespace) -> int:
-    from livedesk.understanding.classifier import TextClassifier
+    from livedesk.understanding.classifier import TextClassifier, save
     from livedesk.understanding.training import digest, evaluate, read_examples, split, train
 
     examples = read_examples(args.train, args.label_column)
@@ -47,7 +42,7 @@ def _train(args: argparse.Namespace) -> int:
     embeddings = _embeddings(args.embedder if args.model_kind != "lexical" else None, args.embedding_cache)
     artifact = train(train_rows, digest([args.train]), task=args.kind, kind=args.model_kind, embeddings=embeddings)
     target = args.model_out / f"{args.kind}.json"
-    _write(artifact, target)
+    save(artifact, target)
     print(
         f"{args.kind} {args.model_kind} model {artifact['version']} ({artifact['examples']} examples, "
         f"{len(artifact['labels'])} labels) -> {target}"
