@@ -6,7 +6,24 @@ from livedesk.understanding.triage import CommentKind, asks_for_information, sig
 
 @pytest.mark.parametrize(
     "text",
-    ["666", "8888888", "😍😍😍", "来了来了", "打卡", "哈哈哈哈哈", "lol", "！！！", "1", "hello", "hello everyone", "yayyy", "Hi guys!!"],
+    [
+        *(
+            "666",
+            "8888888",
+            "😍😍😍",
+            "来了来了",
+            "打卡",
+            "哈哈哈哈哈",
+            "lol",
+            "！！！",
+            "1",
+            "hello",
+            "hello everyone",
+            "yayyy",
+            "Hi guys!!",
+        ),
+        *("已拍", "已下单！", "拍了拍了", "主播加油", "上车了", "gogogo", "just ordered!", "added to cart", "yesss"),
+    ],
 )
 def test_noise(text: str) -> None:
     assert triage(normalize(text)) is CommentKind.NOISE

@@ -36,6 +36,21 @@ NOISE_PHRASES = frozenset(
         "赞",
         "顶",
         "支持",
+        # Cheers and "I bought it" announcements: the host thanks them all at once, nobody answers one.
+        "加油",
+        "主播加油",
+        "冲鸭",
+        "来了老铁",
+        "上车",
+        "上车了",
+        "已拍",
+        "拍了",
+        "已下单",
+        "下单了",
+        "已付款",
+        "付了",
+        "抢到了",
+        "蹲",
         "hi",
         "hello",
         "hey",
@@ -70,6 +85,17 @@ CHEER_WORDS = frozenset(
         "evening",
         "morning",
         "night",
+        "go",
+        "yes",
+        "bought",
+        "ordered",
+        "just",
+        "got",
+        "one",
+        "mine",
+        "added",
+        "to",
+        "cart",
     }
 )
 LETTER_RUN = re.compile(r"([a-z])\1+")
@@ -102,14 +128,22 @@ def asks_for_information(text: NormalizedText) -> bool:
 
 
 def _cheers(text: str) -> bool:
-    """hello everyone, hi guys, yayyy: nothing but English greetings and cheers."""
-    words = re.findall(r"[a-z']+", text)
-    return bool(words) and text.isascii() and all(LETTER_RUN.sub(r"\1", w.replace("'", "")) in CHEER_WORDS for w in words)
+    """hello everyone, hi guys, yayyy, gogogo: nothing but English greetings and cheers."""
+    words = [w.replace("'", "") for w in re.findall(r"[a-z']+", text)]
+    return bool(words) and text.isascii() and all(_cheer_word(w) for w in words)
+
+
+def _cheer_word(word: str) -> bool:
+    return any(_repeats(form, CHEER_WORDS) for form in (word, LETTER_RUN.sub(r"\1", word)))
+
+
+def _repeats(text: str, phrases: frozenset[str]) -> bool:
+    """One of the phrases, possibly repeated (来了来了, gogogo)."""
+    return any(len(text) % len(p) == 0 and text == p * (len(text) // len(p)) for p in phrases)
 
 
 def _repeats_noise(bare: str) -> bool:
-    """来了, 来了来了, hahaha…: a noise phrase, possibly repeated."""
-    return any(len(bare) % len(p) == 0 and bare == p * (len(bare) // len(p)) for p in NOISE_PHRASES)
+    return _repeats(bare, NOISE_PHRASES)
 
 
 def signature(text: str) -> frozenset[str]:
