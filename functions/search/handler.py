@@ -23,7 +23,7 @@ from search.service import KnowledgeSearch
 
 
 class SearchSettings(KnowledgeSettings):
-    knowledge_refresh_seconds: float = 60.0
+    knowledge_refresh_seconds: float
     gap_retention_days: int = 90
 
 
