@@ -130,7 +130,7 @@ def may_self_serve(understood: Understanding) -> bool:
 MALFUNCTION = re.compile(
     r"不转|不动了|不工作|不加热|不出风|没反应|坏了|失败|报错|故障|错误码|\be\d{1,2}\b|显示e\d"
     r"|\berror\b|not working|doesn'?t work|won'?t (turn|start|boil|heat|move|charge|connect|pair)"
-    r"|stopped working|broken|keeps? (beeping|blinking)"
+    r"|stopped working|broken|keeps? (beeping|blinking)|nothing happens|does nothing|doesn'?t do anything|unresponsive"
 )
 
 

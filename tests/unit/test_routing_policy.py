@@ -169,7 +169,13 @@ def test_alike_intents_add_up_to_the_confidence_of_what_to_do() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["扫地机一直报错E5 重启也没用", "the fryer shows error E3 and stopped heating", "破壁机启动后没反应 按什么都不行"]
+    "text",
+    [
+        "扫地机一直报错E5 重启也没用",
+        "the fryer shows error E3 and stopped heating",
+        "破壁机启动后没反应 按什么都不行",
+        "when I press the sync button on the fryer it beeps and nothing happens",
+    ],
 )
 def test_a_product_that_stopped_working_goes_to_a_technician_not_to_the_manual(text: str) -> None:
     understood = UNDERSTANDER.understand(text)
