@@ -28,7 +28,7 @@ VERSION = "1.0.0"
 def _api_handlers(template: Template) -> list[tuple[str, dict[str, str]]]:
     """(handler module, environment) of every function behind a route; references become placeholders."""
     integrated = {
-        template.logical_id_of(resource["Properties"]["IntegrationUri"])
+        template.function_of(resource["Properties"]["IntegrationUri"])
         for _, resource in template.resources("AWS::ApiGatewayV2::Integration")
     }
     handlers = []

@@ -232,6 +232,7 @@ class LocalStack:
         provision_resources(self.template, self.client)
         for logical_id, resource in self.template.functions():
             self._function(logical_id, resource)
+        self._aliases()
         self.runtime.enforce(RolePolicies.of(self.template))  # a missing grant fails here as in AWS
         for _, resource in self.template.resources("AWS::Lambda::EventSourceMapping"):
             self._event_source(resource["Properties"])
@@ -265,6 +266,21 @@ class LocalStack:
             ),
         )
         self.functions[logical_id] = name
+
+    def _aliases(self) -> None:
+        """Each function's published version and the alias callers invoke; Lambda resolves a qualified
+        name or ARN (``name:live``) to the version behind the alias."""
+        lambda_client = self.client("lambda")
+        for logical_id, resource in self.template.resources("AWS::Lambda::Version"):
+            published = lambda_client.publish_version(FunctionName=self.template.resolve(resource["Properties"]["FunctionName"]))
+            self.template.provide(logical_id, published["FunctionArn"], Version=published["Version"])
+        for _, resource in self.template.resources("AWS::Lambda::Alias"):
+            properties = resource["Properties"]
+            lambda_client.create_alias(
+                FunctionName=self.template.resolve(properties["FunctionName"]),
+                Name=properties["Name"],
+                FunctionVersion=self.template.resolve(properties["FunctionVersion"]),
+            )
 
     def _layer_path(self, layer: Any) -> Path | None:
         """Our own code layers come from their synthesized asset; third-party layers from this virtualenv."""
@@ -323,7 +339,7 @@ class LocalStack:
             integration_id = self.template.resolve(properties["Target"]).split("/", 1)[1]
             function_arn = integrations[integration_id]
             authorizer = authorizers[self.template.logical_id_of(properties["AuthorizerId"])] if "AuthorizerId" in properties else None
-            routes.append(Route.parse(properties["RouteKey"], function_arn.rsplit(":", 1)[1], authorizer))
+            routes.append(Route.parse(properties["RouteKey"], function_arn, authorizer))
         # Literal segments win over parameters, as in API Gateway.
         return sorted(routes, key=lambda route: route.route_key.count("{"))
 
@@ -451,10 +467,15 @@ def provision_queues(template: Template, sqs: Any) -> None:
 
 
 def provide_function_names(template: Template) -> None:
-    """Function names and ARNs are known before any function exists: environments and state machines refer to them."""
+    """Function names and ARNs, and their aliases' ARNs (``…:function:NAME:live``), are known before any
+    function exists: environments and state machines refer to them."""
     for logical_id, resource in template.functions():
         name = resource["Properties"]["FunctionName"]
         template.provide(logical_id, name, Arn=f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}")
+    for logical_id, resource in template.resources("AWS::Lambda::Alias"):
+        properties = resource["Properties"]
+        function_arn = template.resolve({"Fn::GetAtt": [template.function_of(properties["FunctionName"]), "Arn"]})
+        template.provide(logical_id, f"{function_arn}:{properties['Name']}")
 
 
 def provision_state_machines(template: Template, stepfunctions: Any) -> None:

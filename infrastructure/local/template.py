@@ -58,6 +58,14 @@ class Template:
             return str(value["Fn::GetAtt"][0])
         raise Unresolvable(f"not a reference: {value!r}")
 
+    def function_of(self, value: Any) -> str:
+        """The logical id of the function a reference invokes: the function itself, or the one behind an alias or a version."""
+        logical_id = self.logical_id_of(value)
+        resource = self.body["Resources"][logical_id]
+        if resource["Type"] in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+            return self.logical_id_of(resource["Properties"]["FunctionName"])
+        return logical_id
+
     def provide(self, logical_id: str, ref: Any, **attributes: Any) -> None:
         self.refs[logical_id] = ref
         for name, value in attributes.items():

@@ -84,3 +84,27 @@ def test_a_handler_can_invoke_another_function_through_the_moto_server(server: s
     assert "FunctionError" not in response, result
     assert result == {"mine": "the caller", "callee": {"n": 42, "who": "the callee"}, "callee_failed": True, "after": "the caller"}
     assert "WHO" not in os.environ, "outside any invocation the environment is the host's"
+
+
+def test_an_alias_qualified_name_or_arn_runs_the_functions_code(server: str, tmp_path: Path) -> None:
+    """Callers invoke ``NAME:live`` (or its ARN): moto resolves the alias to the published version, whose code is the function's."""
+    package = tmp_path / "aliased_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "handler.py").write_text(CALLEE)
+    runtime = InProcessRuntime({})
+    runtime.register("aliased", FunctionCode("aliased_pkg.handler.handler", [tmp_path], timeout_s=30))
+    runtime.install()
+    try:
+        client = boto3.client("lambda")
+        role = boto3.client("iam").create_role(RoleName="aliased", AssumeRolePolicyDocument="{}")["Role"]["Arn"]
+        _function(client, "aliased", role, "the callee")
+        version = client.publish_version(FunctionName="aliased")["Version"]
+        alias_arn = client.create_alias(FunctionName="aliased", Name="live", FunctionVersion=version)["AliasArn"]
+        answers = [
+            json.loads(client.invoke(FunctionName=name, Payload=json.dumps({"n": 2}))["Payload"].read())
+            for name in ("aliased:live", alias_arn)
+        ]
+    finally:
+        runtime.uninstall()
+    assert answers == [{"n": 4, "who": "the callee"}] * 2

@@ -32,3 +32,12 @@ def test_intrinsics_resolve_against_provisioned_resources() -> None:
 def test_a_reference_to_something_not_provisioned_is_an_error() -> None:
     with pytest.raises(Unresolvable):
         _template().resolve({"Ref": "Missing"})
+
+
+def test_an_alias_or_a_version_invokes_the_function_behind_it() -> None:
+    function = {"Type": "AWS::Lambda::Function", "Properties": {"FunctionName": "livedesk-dev-search"}}
+    version = {"Type": "AWS::Lambda::Version", "Properties": {"FunctionName": {"Ref": "Search"}}}
+    alias = {"Type": "AWS::Lambda::Alias", "Properties": {"FunctionName": {"Ref": "Search"}, "Name": "live"}}
+    template = Template(path=Path("t.json"), body={"Resources": {"Search": function, "SearchVersion": version, "SearchLive": alias}})
+    assert [template.function_of({"Ref": name}) for name in ("Search", "SearchVersion", "SearchLive")] == ["Search"] * 3
+    assert template.function_of({"Fn::GetAtt": ["SearchLive", "AliasArn"]}) == "Search"
