@@ -1,10 +1,14 @@
-"""Lambda functions: one folder per function, shared code and dependencies as layers."""
+"""Lambda functions: one folder per function, shared code and dependencies as layers. Each is
+deployed through its live alias, which every caller invokes: a CodeDeploy canary shifts 10 % of
+the traffic to a new version for 5 minutes and rolls back if the alias's errors raise its alarm."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from aws_cdk import Duration, IgnoreMode, RemovalPolicy
+from aws_cdk import aws_cloudwatch as cw
+from aws_cdk import aws_codedeploy as codedeploy
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -18,6 +22,7 @@ SHARED_LAYER_DIR = ROOT / "layers" / "shared"
 DEPENDENCIES_LAYER_DIR = ROOT / ".build" / "layer-dependencies"
 EMBEDDING_LAYER_DIR = ROOT / ".build" / "layer-embedding"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
+LIVE_ALIAS = "live"
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache", "**/*.egg-info", "training", "knowledge"]
 # The search image is built from the repository root; only these paths enter the build context.
 IMAGE_CONTEXT = [
@@ -34,16 +39,35 @@ def function_folders() -> list[str]:
 
 
 class FunctionFactory(Construct):
-    """Builds functions with the project's defaults: tracing, a retained log group, a role of their own."""
+    """Builds functions with the project's defaults: tracing, a retained log group, a role of their own,
+    and the live alias that callers get. ``canary``: False deploys a new version to the alias at once
+    (``-c canary=false``, for quick developer deploys)."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, naming: Naming, removal: RemovalPolicy, log_retention: logs.RetentionDays
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        naming: Naming,
+        removal: RemovalPolicy,
+        log_retention: logs.RetentionDays,
+        canary: bool = True,
     ) -> None:
         super().__init__(scope, construct_id)
         self._naming = naming
         self._removal = removal
         self._retention = log_retention
         self.created: list[lambda_.Function] = []
+        self._aliases = Construct(self, "Live")  # each alias has its function's construct id
+        self._deployments: codedeploy.LambdaApplication | None = None
+        if canary:
+            self._deployments = codedeploy.LambdaApplication(self, "Deployments", application_name=naming("functions"))
+            self._deployer = iam.Role(
+                self,
+                "DeployerRole",
+                assumed_by=iam.ServicePrincipal("codedeploy.amazonaws.com"),
+                managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AWSCodeDeployRoleForLambdaLimited")],
+            )
         self.dependencies_layer = self._staged_layer(
             "DependenciesLayer", "dependencies", DEPENDENCIES_LAYER_DIR, "Powertools, pydantic and pydantic-settings (requirements.txt)"
         )
@@ -88,6 +112,33 @@ class FunctionFactory(Construct):
         log_group.grant_write(role)
         return role, log_group
 
+    def _live(self, function: lambda_.Function, name: str) -> lambda_.Alias:
+        """The alias callers invoke, shifted to each new version by a canary that an error rolls back."""
+        alias = lambda_.Alias(self._aliases, function.node.id, alias_name=LIVE_ALIAS, version=function.current_version)
+        if self._deployments is not None:
+            errors = cw.Alarm(
+                self,
+                f"{function.node.id}CanaryErrors",
+                alarm_name=self._naming(f"canary-{name}"),
+                alarm_description=f"{name} failed through its live alias: a deployment in progress rolls back",
+                metric=alias.metric_errors(period=Duration.minutes(1)),
+                threshold=1,
+                evaluation_periods=1,
+                comparison_operator=cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+                treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+            )
+            codedeploy.LambdaDeploymentGroup(
+                self,
+                f"{function.node.id}Deployment",
+                application=self._deployments,
+                alias=alias,
+                deployment_config=codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+                alarms=[errors],
+                auto_rollback=codedeploy.AutoRollbackConfig(failed_deployment=True, deployment_in_alarm=True),
+                role=self._deployer,
+            )
+        return alias
+
     def _common(self, name: str, environment: dict[str, str]) -> dict[str, object]:
         return {
             "function_name": self._naming(name),
@@ -113,7 +164,7 @@ class FunctionFactory(Construct):
         timeout: Duration = Duration.seconds(10),
         memory_size: int = 256,
         embedding: bool = False,
-    ) -> lambda_.Function:
+    ) -> lambda_.Alias:
         """``embedding``: the function understands messages and needs the embedder's layer (and the
         memory and CPU for it)."""
         role, log_group = self._role_and_logs(logical_id, folder)
@@ -132,7 +183,7 @@ class FunctionFactory(Construct):
             **self._common(folder, environment),  # type: ignore[arg-type]
         )
         self.created.append(function)
-        return function
+        return self._live(function, folder)
 
     def container(
         self,
@@ -142,7 +193,7 @@ class FunctionFactory(Construct):
         environment: dict[str, str],
         timeout: Duration = Duration.seconds(30),
         memory_size: int = 2048,
-    ) -> lambda_.DockerImageFunction:
+    ) -> lambda_.Alias:
         """A function whose dependencies exceed the zip limit. Docker runs only at `cdk deploy`."""
         role, log_group = self._role_and_logs(logical_id, folder)
         function = lambda_.DockerImageFunction(
@@ -162,4 +213,4 @@ class FunctionFactory(Construct):
             **self._common(folder, environment),  # type: ignore[arg-type]
         )
         self.created.append(function)
-        return function
+        return self._live(function, folder)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aws_cdk import Acknowledgment, CfnElement, Stack, Validations
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_dynamodb as dynamodb
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_opensearchservice as opensearch
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
@@ -31,6 +30,10 @@ STACK_WIDE = {
     "AwsSolutions-COG8": (
         "The Plus feature plan (threat protection) bills per monthly active user; agents are a small, known, "
         "admin-created group. A deployer who wants adaptive authentication switches the plan on."
+    ),
+    "AwsSolutions::AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSCodeDeployRoleForLambdaLimited]": (
+        "The one CodeDeploy role the functions' canary deployments share: AWS's limited Lambda policy lets it read "
+        "alarms and shift an alias between versions, and invoke only hook functions named CodeDeployHook_*."
     ),
     "AwsSolutions::AwsSolutions-IAM5[Resource::*]": (
         "Only actions that take no resource ARN: X-Ray PutTraceSegments/PutTelemetryRecords and the "
@@ -67,7 +70,6 @@ def suppress_findings(
     stack: Stack,
     *,
     indexed_tables: list[dynamodb.Table],
-    invoked_functions: dict[lambda_.Function, str],
     knowledge_bucket: s3.Bucket,
     stream_dead_letters: list[sqs.Queue],
     user_pool: cognito.UserPool,
@@ -75,8 +77,7 @@ def suppress_findings(
     channel_secrets: list[secretsmanager.Secret],
     search_domain: opensearch.Domain | None = None,
 ) -> None:
-    """``invoked_functions``: functions another function or a state machine invokes, with who does;
-    ``search_domain``: the opt-in OpenSearch domain (``-c opensearch=domain``)."""
+    """``search_domain``: the opt-in OpenSearch domain (``-c opensearch=domain``)."""
     acknowledgments = [Acknowledgment(id=rule, reason=reason) for rule, reason in STACK_WIDE.items()]
     for secret in channel_secrets:
         Validations.of(secret).acknowledge(
@@ -140,14 +141,6 @@ def suppress_findings(
             Acknowledgment(
                 id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{table_id}.Arn>/index/*]",
                 reason="Table grants include the table's own secondary indexes, needed to query them.",
-            )
-        )
-    for function, caller in invoked_functions.items():
-        function_id = _logical_id(stack, function.node.default_child)  # type: ignore[arg-type]
-        acknowledgments.append(
-            Acknowledgment(
-                id=f"AwsSolutions::AwsSolutions-IAM5[Resource::<{function_id}.Arn>:*]",
-                reason=f"{caller} may invoke this one function's versions and aliases (grant_invoke), nothing else.",
             )
         )
     Validations.of(stack).acknowledge(*acknowledgments)

@@ -24,7 +24,7 @@ from infrastructure.naming import Naming
 INDEX = "livedesk-knowledge"
 
 
-def _connect(functions: list[lambda_.Function], endpoint: str, service: str) -> None:
+def _connect(aliases: list[lambda_.Alias], endpoint: str, service: str) -> None:
     """Point search and ingest at OpenSearch (``livedesk.settings.KnowledgeSettings``)."""
     environment = {
         "SEARCH_BACKEND": "opensearch",
@@ -32,12 +32,14 @@ def _connect(functions: list[lambda_.Function], endpoint: str, service: str) -> 
         "OPENSEARCH_SERVICE": service,
         "OPENSEARCH_INDEX": INDEX,
     }
-    for function in functions:
+    for alias in aliases:
+        function = alias.version.lambda_  # the environment is the function's, whichever version runs
+        assert isinstance(function, lambda_.Function)
         for name, value in environment.items():
             function.add_environment(name, value)
 
 
-def _role_arn(function: lambda_.Function) -> str:
+def _role_arn(function: lambda_.IFunction) -> str:
     assert function.role is not None  # every function has a role of its own (FunctionFactory)
     return function.role.role_arn
 
@@ -45,7 +47,7 @@ def _role_arn(function: lambda_.Function) -> str:
 class VectorCollection(Construct):
     """An OpenSearch Serverless VECTORSEARCH collection (``-c opensearch=serverless``)."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, reader: lambda_.Function, writer: lambda_.Function) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, naming: Naming, reader: lambda_.Alias, writer: lambda_.Alias) -> None:
         super().__init__(scope, construct_id)
         name = naming("knowledge")[:32]
         encryption = aoss.CfnSecurityPolicy(
@@ -117,8 +119,8 @@ class SearchDomain(Construct):
         construct_id: str,
         *,
         naming: Naming,
-        reader: lambda_.Function,
-        writer: lambda_.Function,
+        reader: lambda_.Alias,
+        writer: lambda_.Alias,
         removal: RemovalPolicy,
         log_retention: logs.RetentionDays,
     ) -> None:

@@ -23,7 +23,7 @@ class Operations(FunctionGroup):
         *,
         foundation: Foundation,
         alert_topics: dict[str, sns.ITopic],
-        watched: list[lambda_.IFunction],
+        watched: list[lambda_.Alias],
     ) -> None:
         """``watched``: other groups' functions whose errors the red alert level counts, with this group's
         stream consumers (analytics and quality)."""
@@ -66,7 +66,8 @@ class Operations(FunctionGroup):
                 **data.environment(data.analytics, data.audit, data.knowledge),
                 **foundation.supply_store,
                 **foundation.dead_letter_queues,
-                "MONITORED_FUNCTIONS": stack.to_json_string([function.function_name for function in self.monitored]),
+                # Lambda's Errors metric by function name: every version's errors, whichever alias ran them.
+                "MONITORED_FUNCTIONS": stack.to_json_string([alias.version.lambda_.function_name for alias in self.monitored]),
                 "ALERT_TOPICS": stack.to_json_string({level: topic.topic_arn for level, topic in alert_topics.items()}),
             },
             timeout=Duration.seconds(30),

@@ -68,7 +68,9 @@ class LiveDeskStack(Stack):
 
         security = Security(self, "Security", naming=naming, removal=removal)
         data = Storage(self, "Storage", naming=naming, removal=removal, data_key=security.data_key)
-        functions = FunctionFactory(self, "Functions", naming=naming, removal=removal, log_retention=retention)
+        # New versions reach the live aliases through a CodeDeploy canary; -c canary=false deploys them at once.
+        canary = self.node.try_get_context("canary") not in (False, "false")
+        functions = FunctionFactory(self, "Functions", naming=naming, removal=removal, log_retention=retention, canary=canary)
         foundation = Foundation(functions=functions, data=data, security=security, message_retention_days=message_retention_days)
 
         knowledge = KnowledgeBase(self, "KnowledgeBase", foundation=foundation)
@@ -157,15 +159,18 @@ class LiveDeskStack(Stack):
             "Observability",
             naming=naming,
             red=notifications.alerts["red"],
-            functions=[  # the ones the red alert level watches first, as on the dashboard
-                *operations.monitored,
-                desk.conversations,
-                desk.supply,
-                messaging.sentiment,
-                knowledge.ingest,
-                operations.insights,
-                operations.forecast,
-                administration.admin,
+            functions=[  # the ones the red alert level watches first, as on the dashboard; every version's errors
+                alias.version.lambda_
+                for alias in (
+                    *operations.monitored,
+                    desk.conversations,
+                    desk.supply,
+                    messaging.sentiment,
+                    knowledge.ingest,
+                    operations.insights,
+                    operations.forecast,
+                    administration.admin,
+                )
             ],
             queues={"inbound": data.inbound, "knowledge-events": data.knowledge_events},
             dead_letter_queues=data.dead_letters,
@@ -182,12 +187,6 @@ class LiveDeskStack(Stack):
         suppress_findings(
             self,
             indexed_tables=[data.conversations, data.tickets],
-            invoked_functions={
-                tasks.escalation: "The ticket state machines",
-                tasks.after_sales: "The after-sales state machine",
-                knowledge.search: "The routing and after-sales functions",
-                **{consumer: "The admin function (dead-letter redrive)" for consumer in stream_consumers.values()},
-            },
             channel_secrets=list(security.channel_keys.values()),
             knowledge_bucket=data.knowledge_bucket,
             stream_dead_letters=list(stream_consumers),

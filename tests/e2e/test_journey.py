@@ -146,7 +146,7 @@ def test_a_poisoned_record_goes_to_the_dlq_and_the_rest_of_the_batch_is_routed(a
     dlq = sqs.receive_message(QueueUrl=stack.queue_url("InboundDeadLetterQueue"), MaxNumberOfMessages=10)["Messages"]
     assert [m["Body"] for m in dlq] == [entries[1]["MessageBody"]]
     # Retried up to the redrive policy's maxReceiveCount (3) before it was dead-lettered.
-    (poller,) = [p for p in stack.pollers if p.mapping.function_name == stack.function_name("routing")]
+    (poller,) = [p for p in stack.pollers if p.mapping.function_name == f"{stack.function_name('routing')}:live"]
     assert poller.deliveries[poison_id] == 3
     stored = {m["message_id"] for m in _conversation_of(api, customer)["messages"] if m["author"] == "customer"}
     assert stored == {m["message_id"] for m in good}

@@ -10,12 +10,19 @@ from app import build_app
 from tests.infrastructure import OWN_FUNCTION
 
 KNOWLEDGE_BUCKET = {"Properties": {"VersioningConfiguration": Match.any_value()}}
+CANARY = "CodeDeployDefault.LambdaCanary10Percent5Minutes"
 
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Template:
     app = build_app(outdir=str(tmp_path_factory.mktemp("cdk.out")))
     return Template.from_stack(app.node.find_child("LiveDesk"))  # type: ignore[arg-type]
+
+
+def _alias_name(function: str) -> dict:
+    """How CDK writes the function's live alias as a FunctionName: NAME:live."""
+    alias_ref = {"Ref": Match.string_like_regexp(f"FunctionsLive{function}")}
+    return {"Fn::Join": ["", [{"Fn::Select": [6, {"Fn::Split": [":", alias_ref]}]}, ":live"]]}
 
 
 def test_tables_are_on_demand_with_recovery(template: Template) -> None:
@@ -94,7 +101,7 @@ def test_routing_consumes_the_inbound_queue_with_partial_batch_responses(templat
         {
             "FunctionResponseTypes": ["ReportBatchItemFailures"],
             "BatchSize": 10,
-            "FunctionName": {"Ref": Match.string_like_regexp("FunctionsRouting")},
+            "FunctionName": _alias_name("Routing"),
         },
     )
 
@@ -254,9 +261,10 @@ def test_nothing_runs_or_bills_while_idle(template: Template) -> None:
         "AWS::EC2::VPC",
         "AWS::OpenSearchService::Domain",
         "AWS::OpenSearchServerless::Collection",
-        "AWS::Lambda::Version",
     ):
         template.resource_count_is(resource_type, 0)
+    for alias in template.find_resources("AWS::Lambda::Alias").values():
+        assert "ProvisionedConcurrencyConfig" not in alias["Properties"]
 
 
 def test_search_and_ingest_use_the_index_artifact_by_default(template: Template) -> None:
@@ -272,7 +280,9 @@ def test_roles_are_least_privilege(template: Template) -> None:
             assert not any(action == "*" or action.endswith(":*") for action in actions), statement
     deployer = _bucket_deployment_role(template)
     for logical_id, role in template.find_resources("AWS::IAM::Role").items():
-        assert "ManagedPolicyArns" not in role["Properties"] or logical_id == deployer
+        managed = json.dumps(role["Properties"].get("ManagedPolicyArns", []))
+        # The canary deployments' role has AWS's limited CodeDeploy-for-Lambda policy, nothing else.
+        assert managed == "[]" or logical_id == deployer or managed.endswith('service-role/AWSCodeDeployRoleForLambdaLimited"]]}]'), managed
 
 
 def test_names_flow_to_functions_as_environment(template: Template) -> None:
@@ -285,7 +295,7 @@ def test_names_flow_to_functions_as_environment(template: Template) -> None:
                     {
                         "CONVERSATIONS_TABLE": {"Ref": Match.string_like_regexp("StorageConversations")},
                         "SLA_STATE_MACHINE_ARN": {"Ref": Match.string_like_regexp("WorkflowsSlaStateMachine")},
-                        "SEARCH_FUNCTION_NAME": {"Ref": Match.string_like_regexp("FunctionsSearch")},
+                        "SEARCH_FUNCTION_NAME": _alias_name("Search"),
                         "IDEMPOTENCY_TABLE": {"Ref": Match.string_like_regexp("StorageIdempotency")},
                     }
                 )
@@ -343,7 +353,7 @@ def test_operations_have_a_dashboard_red_alarms_and_schedules(template: Template
         "Workflow executions failed",
     ):
         assert widget in body, widget
-    alarms = template.find_resources("AWS::CloudWatch::Alarm")
+    alarms = template.find_resources("AWS::CloudWatch::Alarm", {"Properties": {"AlarmName": Match.string_like_regexp("-red-")}})
     red = [lid for lid, r in template.find_resources("AWS::SNS::Topic").items() if r["Properties"]["TopicName"].endswith("alerts-red")]
     assert alarms and all(red[0] in json.dumps(a["Properties"]["AlarmActions"]) for a in alarms.values()), "every alarm pages red"
     names = {a["Properties"]["AlarmName"].removeprefix("livedesk-dev-red-") for a in alarms.values()}
@@ -500,3 +510,55 @@ def test_escalation_may_answer_only_the_takeover_workflows_waits(template: Templ
     ]
     assert [_actions(s) for s in answering] == [["states:SendTaskSuccess"]]
     assert json.dumps(answering[0]["Resource"]).endswith(':stateMachine:livedesk-dev-takeover"]]}')
+
+
+def test_every_function_deploys_through_its_live_alias_with_a_canary_that_its_errors_roll_back(template: Template) -> None:
+    resources = template.to_json()["Resources"]
+    functions = template.find_resources("AWS::Lambda::Function", OWN_FUNCTION)
+    aliases = template.find_resources("AWS::Lambda::Alias")
+    assert sorted(alias["Properties"]["FunctionName"]["Ref"] for alias in aliases.values()) == sorted(functions)
+    for alias in aliases.values():
+        function = alias["Properties"]["FunctionName"]["Ref"]
+        version = resources[alias["Properties"]["FunctionVersion"]["Fn::GetAtt"][0]]
+        assert alias["Properties"]["Name"] == "live" and version["Properties"]["FunctionName"] == {"Ref": function}
+        update = alias["UpdatePolicy"]["CodeDeployLambdaAliasUpdate"]
+        group = resources[update["DeploymentGroupName"]["Ref"]]["Properties"]
+        assert group["DeploymentConfigName"] == CANARY
+        assert group["AutoRollbackConfiguration"] == {"Enabled": True, "Events": ["DEPLOYMENT_FAILURE", "DEPLOYMENT_STOP_ON_ALARM"]}
+        assert group["AlarmConfiguration"]["Enabled"] is True
+        (alarm,) = group["AlarmConfiguration"]["Alarms"]
+        errors = resources[alarm["Name"]["Ref"]]["Properties"]
+        assert (errors["MetricName"], errors["Period"], errors["EvaluationPeriods"], errors["Threshold"]) == ("Errors", 60, 1, 1)
+        dimensions = {d["Name"]: d["Value"] for d in errors["Dimensions"]}
+        assert dimensions == {"FunctionName": {"Ref": function}, "Resource": {"Fn::Join": ["", [{"Ref": function}, ":live"]]}}
+    template.resource_count_is("AWS::CodeDeploy::Application", 1)
+
+
+def test_every_caller_invokes_a_live_alias(template: Template, machines: dict[str, dict]) -> None:
+    aliases = set(template.find_resources("AWS::Lambda::Alias"))
+    alias_refs = [{"Ref": alias} for alias in aliases]
+    for mapping in template.find_resources("AWS::Lambda::EventSourceMapping").values():
+        name = mapping["Properties"]["FunctionName"]["Fn::Join"][1]
+        assert name[0]["Fn::Select"][1]["Fn::Split"][1] in alias_refs and name[1] == ":live"
+    for integration in template.find_resources("AWS::ApiGatewayV2::Integration").values():
+        assert integration["Properties"]["IntegrationUri"] in alias_refs
+    for rule in template.find_resources("AWS::Events::Rule", {"Properties": {"ScheduleExpression": Match.any_value()}}).values():
+        assert [target["Arn"] for target in rule["Properties"]["Targets"]] in ([ref] for ref in alias_refs)
+    for permission in template.find_resources("AWS::Lambda::Permission").values():
+        assert permission["Properties"]["FunctionName"] in alias_refs
+    for policy in template.find_resources("AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if "lambda:InvokeFunction" in statement["Action"]:
+                resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+                assert all(resource in alias_refs for resource in resources), statement
+    for machine in machines.values():
+        parts = machine["Properties"]["DefinitionString"]["Fn::Join"][1]
+        invoked = [parts[i + 1] for i, part in enumerate(parts) if isinstance(part, str) and part.endswith('"FunctionName":"')]
+        assert invoked and all(ref in alias_refs for ref in invoked), machine["Properties"]["StateMachineName"]
+
+
+def test_the_canary_can_be_turned_off_for_quick_developer_deploys(tmp_path: Path) -> None:
+    assembly = build_app({"canary": "false"}, outdir=str(tmp_path)).synth()
+    quick = Template.from_json(json.loads(Path(assembly.directory, "LiveDesk.template.json").read_text()))
+    assert quick.find_resources("AWS::Lambda::Alias") and not quick.find_resources("AWS::CodeDeploy::DeploymentGroup")
+    assert not quick.find_resources("AWS::CloudWatch::Alarm", {"Properties": {"AlarmName": Match.string_like_regexp("-canary-")}})

@@ -35,6 +35,16 @@ def test_each_function_may_do_what_its_role_grants_and_nothing_else(aws: Aws) ->
     assert not roles.allows("livedesk-dev-unknown", "dynamodb:GetItem", conversations), "no role, no grant"
 
 
+def test_callers_invoke_the_live_alias_their_grant_names(aws: Aws) -> None:
+    roles = RolePolicies.of(aws.template)
+    search = aws.environment_of("routing")["SEARCH_FUNCTION_NAME"]
+    assert search == "livedesk-dev-search:live"
+    ((action, alias_arn),) = requested("lambda", "Invoke", {"FunctionName": search})
+    assert alias_arn == f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:livedesk-dev-search:live"
+    assert roles.allows("livedesk-dev-routing", action, alias_arn) and roles.allows("livedesk-dev-aftersales", action, alias_arn)
+    assert not roles.allows("livedesk-dev-routing", action, alias_arn.removesuffix(":live")), "the alias, not the function"
+
+
 def test_a_call_is_read_as_iam_reads_it() -> None:
     assert requested("lambda", "Invoke", {"FunctionName": "livedesk-dev-search"}) == [
         ("lambda:InvokeFunction", f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:livedesk-dev-search")
