@@ -20,12 +20,11 @@ from typing import Any
 from urllib.parse import urlencode
 
 import boto3
-import requests
 
 from infrastructure.local.knowledge import seed_knowledge
 from infrastructure.local.routing_score import Outcome, score
 from infrastructure.local.seed import seed_customers, seed_supply
-from infrastructure.local.stack import LocalStack
+from infrastructure.local.stack import LocalStack, local_session
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.conversations.store import ConversationRepository
 from livedesk.models import RoutingDecision
@@ -215,7 +214,7 @@ class Desk:
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
         self.url = stack.url
-        self.session = requests.Session()
+        self.session = local_session()
         self.tokens = {
             name: stack.agent_token(BRAND, f"demo-{name}", role, skills)
             for name, role, skills in (

@@ -39,6 +39,15 @@ DEFAULT_TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
 CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
 
 
+def local_session() -> requests.Session:
+    """HTTP to the local stack's own endpoints. No proxy applies, so it never reads the process
+    environment, which a handler's turn on another thread may be changing (urllib's proxy lookup
+    iterates os.environ and fails on a variable removed meanwhile)."""
+    session = requests.Session()
+    session.trust_env = False
+    return session
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -73,13 +82,15 @@ class LocalStack:
         # The ASL interpreter and the functions reach moto through these; stop() restores the rest.
         self._saved_environment = dict(os.environ)
         os.environ.update(
-            {"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_DEFAULT_REGION": REGION, **CREDENTIALS}
+            {"MOTO_PORT": str(self.moto_port), "AWS_ENDPOINT_URL": self.endpoint, "AWS_REGION": REGION, "AWS_DEFAULT_REGION": REGION}
+            | CREDENTIALS
         )
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         warnings.filterwarnings("ignore", message="No application metrics to publish")
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.moto_port, verbose=False)
         self._server.start()
-        requests.post(
+        self.http = local_session()
+        self.http.post(
             f"{self.endpoint}/moto-api/config", json={"stepfunctions": {"execute_state_machine": True}}, timeout=10
         ).raise_for_status()
         self.runtime = InProcessRuntime(
@@ -167,7 +178,7 @@ class LocalStack:
         raw = json.dumps(body, ensure_ascii=False).encode()
         channel = channel or str(body.get("channel", "app_chat"))
         headers = {"content-type": "application/json", **self.channel_headers(brand_id, channel, "POST", path, raw)}
-        return requests.post(f"{self.url}{path}", data=raw, headers=headers, timeout=60)
+        return self.http.post(f"{self.url}{path}", data=raw, headers=headers, timeout=60)
 
     def finish(self, execution_arn: str, timeout_s: float = 120.0) -> dict[str, Any]:
         """Wait for a Step Functions execution to end; returns its description."""

@@ -14,7 +14,7 @@ import requests
 
 from infrastructure.local.knowledge import seed_knowledge
 from infrastructure.local.seed import PERSONAL_DATA, PERSONAL_MESSAGES, seed_customers, seed_messages, seed_supply
-from infrastructure.local.stack import LocalStack
+from infrastructure.local.stack import LocalStack, local_session
 from livedesk.api import CHANNELS
 
 CHANNEL_ROUTES = ("/v1/messages", "/v1/sentiment", "/v1/surveys/")
@@ -35,7 +35,7 @@ class Client:
 
     def __init__(self, stack: LocalStack) -> None:
         self.stack = stack
-        self.session = requests.Session()
+        self.session = local_session()
         self._tokens: dict[tuple[str, str, str, tuple[str, ...]], str] = {}
 
     def token(self, brand: str, username: str = "e2e-supervisor", role: str = "supervisor", skills: tuple[str, ...] = ()) -> str:

@@ -41,6 +41,7 @@ class SigningSession(requests.Session):
 
     def __init__(self, stack: LocalStack) -> None:
         super().__init__()
+        self.trust_env = False  # as local_session(): never reads os.environ, which handlers' turns change
         self._stack = stack
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
