@@ -215,7 +215,7 @@ def decide(
         f"intent {intent.label} ({intent.confidence:.2f})",
         f"emotion {emotion.polarity.value} {emotion.score:+.2f}, {emotion.category.value} {emotion.intensity:.2f}",
     ]
-    action = next(((queue, asked) for pattern, queue, asked in ACTION_REQUESTS if pattern.search(understood.normalized.text)), None)
+    action = next(((target, asked) for pattern, target, asked in ACTION_REQUESTS if pattern.search(understood.normalized.text)), None)
     if intent.probability("product_safety") >= SAFETY_PROBABILITY and intent.label != "product_safety":
         queue, severity = HUMAN_INTENTS["product_safety"]
         reasons.append("possibly a safety incident: the safety queue")
