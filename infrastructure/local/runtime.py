@@ -24,7 +24,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,7 +148,10 @@ class Turns:
         for key in keys:
             original = self._outside.pop(key, None)
             if original is None:
-                os.environ.pop(key, None)
+                # Not pop(key, None): its read-then-delete raises KeyError when the variable goes in
+                # between (seen once as a workflow step failing with KeyError 'AWS_LAMBDA_FUNCTION_NAME').
+                with suppress(KeyError):
+                    del os.environ[key]
             else:
                 os.environ[key] = original
 
