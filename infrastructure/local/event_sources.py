@@ -19,6 +19,11 @@ from typing import Any
 
 from infrastructure.local.template import REGION
 
+# Lambda reads each stream shard four times a second; moto's streams answer as fast as they are asked.
+STREAM_POLL_INTERVAL_S = 0.25
+SHARD_LISTING_INTERVAL_S = 1.0  # how often the poller looks for new shards
+WINDOW_POLL_INTERVAL_S = 0.05  # between empty receives while a batching window is open
+
 
 @dataclass(frozen=True)
 class SqsMapping:
@@ -103,9 +108,12 @@ class SqsPoller(_Poller):
                 AttributeNames=["All"],
                 MessageAttributeNames=["All"],
             )
-            messages.extend(response.get("Messages", []))
+            received = response.get("Messages", [])
+            messages.extend(received)
             if not messages or time.monotonic() >= deadline:
                 break
+            if not received:  # the window is open and the queue is empty for now
+                time.sleep(WINDOW_POLL_INTERVAL_S)
         return messages
 
     def _deliver(self, messages: list[dict[str, Any]]) -> None:
@@ -189,6 +197,9 @@ class StreamPoller(_Poller):
         self._attempts = 0
         self._size = mapping.batch_size  # smaller while a failing batch is bisected
         self._busy = threading.Event()
+        self._shards: list[str] = []
+        self._listed_at = -SHARD_LISTING_INTERVAL_S
+        self.reads = 0  # completed reads of the stream, for waiting on one that starts later
 
     @property
     def idle(self) -> bool:
@@ -207,14 +218,17 @@ class StreamPoller(_Poller):
             finally:
                 self._busy.clear()
             if not self._pending:
-                time.sleep(0.1)
+                time.sleep(STREAM_POLL_INTERVAL_S)
 
     def _read(self) -> list[dict[str, Any]]:
-        shards = self._streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]["Shards"]
-        for shard in shards:
-            if shard["ShardId"] not in self._iterators:
-                self._iterators[shard["ShardId"]] = self._streams.get_shard_iterator(
-                    StreamArn=self.mapping.stream_arn, ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        if time.monotonic() - self._listed_at >= SHARD_LISTING_INTERVAL_S:
+            description = self._streams.describe_stream(StreamArn=self.mapping.stream_arn)["StreamDescription"]
+            self._shards = [shard["ShardId"] for shard in description["Shards"]]
+            self._listed_at = time.monotonic()
+        for shard_id in self._shards:
+            if shard_id not in self._iterators:
+                self._iterators[shard_id] = self._streams.get_shard_iterator(
+                    StreamArn=self.mapping.stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
                 )["ShardIterator"]
         records: list[dict[str, Any]] = []
         for shard_id, iterator in self._iterators.items():
@@ -224,6 +238,7 @@ class StreamPoller(_Poller):
             self._iterators[shard_id] = page.get("NextShardIterator")
             wanted = [r for r in page["Records"] if not self.mapping.filters or any(matches(f, r) for f in self.mapping.filters)]
             records += [{**r, SHARD: shard_id} for r in wanted]
+        self.reads += 1
         return records
 
     def _deliver(self) -> None:

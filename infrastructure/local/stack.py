@@ -48,6 +48,19 @@ def local_session() -> requests.Session:
     return session
 
 
+def cache_moto_module_listing() -> None:
+    """moto's server finds the backend of every request by listing its package folder (a stat per
+    service, on every call); the folder does not change while it runs."""
+    from functools import cache
+
+    from moto import backends
+
+    listing = backends.list_of_moto_modules
+    if not hasattr(listing, "cache_info"):
+        modules = cache(lambda: tuple(listing()))
+        backends.list_of_moto_modules = modules  # type: ignore[assignment]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -107,6 +120,7 @@ class LocalStack:
         self.runtime.install()
         faults.install()  # inert until a test injects a fault (infrastructure/local/faults.py)
         keep_streams_across_rollbacks()
+        cache_moto_module_listing()
         if self.wait_scale is not None:
             _scale_wait_states(self.wait_scale)
         self._provision()
@@ -207,10 +221,13 @@ class LocalStack:
         return str(self.template.refs[function_logical_id(self.template, folder)])
 
     def drain(self, timeout_s: float = 120.0) -> None:
-        """Wait until every polled queue is empty and no batch is in flight."""
+        """Wait until every polled queue is empty, no batch is in flight, and each stream has been
+        read again since the quiet began (a handler may write to a stream just as its queue empties)."""
         sqs = self.client("sqs")
         deadline = time.monotonic() + timeout_s
         quiet = 0
+        streams = [poller for poller in self.pollers if isinstance(poller, StreamPoller)]
+        reads_before_quiet: list[int] = []
         while time.monotonic() < deadline:
             busy = False
             for poller in self.pollers:
@@ -223,7 +240,10 @@ class LocalStack:
                 )["Attributes"]
                 busy |= any(int(value) for value in attributes.values())
             quiet = 0 if busy else quiet + 1
-            if quiet >= 3:  # a handler may write to a stream just as its queue empties
+            if quiet == 1:
+                reads_before_quiet = [poller.reads for poller in streams]
+            # Two more completed reads: at least one of them started after the quiet began.
+            if quiet >= 3 and all(poller.reads >= before + 2 for poller, before in zip(streams, reads_before_quiet, strict=True)):
                 return
             time.sleep(0.1)
         raise TimeoutError("queues and streams did not drain")
