@@ -72,7 +72,8 @@ INTERNATIONAL = re.compile(r"(?<![0-9A-Za-z+])\+\d{1,3}[ -]?(?:\(\d{1,4}\)[ -]?)
 # a wxid_), QQ (5–12 digits).
 WECHAT = re.compile(
     r"wxid_[A-Za-z0-9]{4,24}"
-    r"|(?:(?<=微信号)|(?<=微信)|(?<=vx)|(?<=VX)|(?<=wx)|(?<=WX)|(?<=v信)|(?<=wechat)|(?<=WeChat)|(?<=Wechat)|(?<=WECHAT))"
+    # A Latin marker starts a word: "vx" inside an e-mail domain (a@vxaaaaaa.com) is not one.
+    r"|(?:微信号|微信|v信|(?<![A-Za-z0-9@._-])(?:vx|VX|wx|WX|wechat|WeChat|Wechat|WECHAT))"
     r"(?:\s*(?:id|ID|号)?\s*(?:是|:|：|is)?\s*)(?P<value>[A-Za-z][-_A-Za-z0-9]{5,19})(?![-_A-Za-z0-9])"
 )
 QQ = re.compile(r"(?:(?<=QQ)|(?<=qq)|(?<=扣扣))(?:\s*(?:号码|号)?\s*(?:是|:|：|is)?\s*)(?P<value>[1-9]\d{4,11})(?!\d)")
