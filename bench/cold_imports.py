@@ -2,6 +2,10 @@
 
 Run: make bench  (or .venv/bin/python bench/cold_imports.py). Prints one line per function:
 the handler module's cumulative import time, the top three imports under it, and the wall time.
+
+The interpreter gets the variables Lambda sets (the task root, the function's name and memory, the
+runtime) and the function's own from the template, tracing included: the X-Ray SDK takes a cheaper
+path inside Lambda, and Tracer patches what it traces at import.
 """
 
 from __future__ import annotations
@@ -37,11 +41,16 @@ def main() -> None:
         declared = properties.get("Environment", {}).get("Variables", {})
         variables = {k: (v if isinstance(v, str) else _placeholder(k, v)) for k, v in declared.items()}
         environment = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_")},
             **variables,
             "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'layers' / 'shared' / 'python'}",
+            "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
-            "POWERTOOLS_TRACE_DISABLED": "true",
+            "LAMBDA_TASK_ROOT": "/var/task",
+            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+            "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(properties.get("MemorySize", 128)),
+            "AWS_LAMBDA_FUNCTION_VERSION": "1",
         }
         started = time.perf_counter()
         command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]

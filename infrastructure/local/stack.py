@@ -31,6 +31,7 @@ from infrastructure.local.console import COGNITO_PROXY, CognitoProxy, ConsoleSit
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
+from infrastructure.local.moto_patches import cache_moto_module_listing
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
@@ -46,19 +47,6 @@ def local_session() -> requests.Session:
     session = requests.Session()
     session.trust_env = False
     return session
-
-
-def cache_moto_module_listing() -> None:
-    """moto's server finds the backend of every request by listing its package folder (a stat per
-    service, on every call); the folder does not change while it runs."""
-    from functools import cache
-
-    from moto import backends
-
-    listing = backends.list_of_moto_modules
-    if not hasattr(listing, "cache_info"):
-        modules = cache(lambda: tuple(listing()))
-        backends.list_of_moto_modules = modules  # type: ignore[assignment]
 
 
 def free_port() -> int:

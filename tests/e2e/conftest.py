@@ -72,6 +72,17 @@ class Client:
     def get(self, path: str, brand: str = "lumi-beauty", token: str | None = None) -> requests.Response:
         return self.session.get(f"{self.stack.url}{path}", headers=self._headers(brand, token), timeout=60)
 
+    def succeeded(self, execution_arn: str) -> bool:
+        """The Step Functions execution ended well; if not, the assertion names the events that failed
+        it (a task's error and cause: for States.Runtime, the exception the interpreter met)."""
+        if self.stack.finish(execution_arn)["status"] == "SUCCEEDED":
+            return True
+        events = self.stack.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
+        failures = [
+            {k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"} for e in events if "Failed" in e["type"]
+        ]
+        raise AssertionError(f"{execution_arn.rsplit(':', 1)[-1]} failed: {failures}")
+
     def settle(self) -> None:
         """Wait until every queue and stream is drained (executions may still be waiting)."""
         self.stack.drain()

@@ -50,7 +50,7 @@ def test_a_message_needing_a_person_is_routed_ticketed_and_escalated(
         conversation = _conversation_of(api, customer)
         message = conversation["messages"][0]
         ticket = api.get(f"/v1/tickets/{message['ticket_id']}").json()
-        assert api.stack.finish(ticket["escalation_execution"])["status"] == "SUCCEEDED"
+        assert api.succeeded(ticket["escalation_execution"])
         api.settle()
 
     assert message["message_id"] == message_id and message["channel"] == "dm" and message["sku"] == "LB-CREAM-50"

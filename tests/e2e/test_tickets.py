@@ -62,15 +62,6 @@ def _execution(api: Client, workflow: str, name_part: str) -> str:
     return str(_wait_for(started, what=f"a {workflow} execution for {name_part}"))
 
 
-def _succeeded(api: Client, execution_arn: str) -> bool:
-    """The execution ended well; if not, the assertion names the events that failed it."""
-    if api.stack.finish(execution_arn)["status"] == "SUCCEEDED":
-        return True
-    events = api.stack.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
-    failures = [{k: v for k, v in e.items() if k.endswith("FailedEventDetails") or k == "type"} for e in events if "Failed" in e["type"]]
-    raise AssertionError(f"{execution_arn.rsplit(':', 1)[-1]} failed: {failures}")
-
-
 def _states(api: Client, execution_arn: str) -> list[str]:
     events = api.stack.client("stepfunctions").get_execution_history(executionArn=execution_arn, maxResults=1000)["events"]
     return [e["stateEnteredEventDetails"]["name"] for e in events if "stateEnteredEventDetails" in e]
@@ -170,7 +161,7 @@ def test_a_vips_missed_first_response_reaches_a_supervisor(api: Client, notifica
     CustomerRepository(customers).put_profile(BRAND, customer, "VIP", CustomerValue(vip_level=4, lifetime_spend=30000, order_count=30))
     with api.stack.fast_forward():
         ticket = _open_ticket(api, customer, "我想退货，这个颜色不合适")
-        assert api.stack.finish(ticket["escalation_execution"])["status"] == "SUCCEEDED"
+        assert api.succeeded(ticket["escalation_execution"])
     after = api.get(f"/v1/tickets/{ticket['ticket_id']}").json()
     breach = next(e for e in after["history"] if e["action"] == "first_response_breached")
     created = after["history"][0]["detail"]["severity"]
@@ -190,7 +181,7 @@ def test_a_supervisor_takes_over_an_angry_customer(api: Client, notifications: N
     taken = _act(api, ticket["ticket_id"], "takeover", {"version": current["version"]}, sue)
     assert taken.status_code == 200, taken.text
     assert (taken.json()["status"], taken.json()["assignee"].startswith(f"{BRAND}-sue-")) == ("assigned", True)
-    assert _succeeded(api, execution) and "Accepted" in _states(api, execution)
+    assert api.succeeded(execution) and "Accepted" in _states(api, execution)
     assert ("supervisors", "takeover_offered") in {(t, k) for t, k, _ in notifications.about(ticket["ticket_id"])}
     again = _act(api, ticket["ticket_id"], "takeover", {"version": taken.json()["version"]}, sue)
     assert again.status_code == 200 and again.json()["assignee"] == taken.json()["assignee"], "a second click changes nothing"
@@ -206,7 +197,7 @@ def _an_offer_after_the_takeover_accepts_at_once(api: Client, execution: str, ti
     described = sfn.describe_execution(executionArn=execution)
     offers_before = [e["action"] for e in api.get(f"/v1/tickets/{ticket_id}").json()["history"]].count("offered_to_supervisors")
     race = sfn.start_execution(stateMachineArn=described["stateMachineArn"], name=f"{ticket_id}-race", input=described["input"])
-    assert _succeeded(api, race["executionArn"]) and _states(api, race["executionArn"])[-1] == "Accepted"
+    assert api.succeeded(race["executionArn"]) and _states(api, race["executionArn"])[-1] == "Accepted"
     assert json.loads(sfn.describe_execution(executionArn=race["executionArn"])["output"])["accepted"] == {"supervisor": supervisor}
     after = api.get(f"/v1/tickets/{ticket_id}").json()
     assert [e["action"] for e in after["history"]].count("offered_to_supervisors") == offers_before, "no offer is shown again"
@@ -215,7 +206,7 @@ def _an_offer_after_the_takeover_accepts_at_once(api: Client, execution: str, ti
 def test_an_unaccepted_takeover_escalates_level_by_level(api: Client, notifications: Notifications, unique: Callable[[str], str]) -> None:
     ticket = _open_ticket(api, unique("angry"), "Fix this today or I will file a chargeback and report you")
     execution = _execution(api, "takeover", ticket["ticket_id"])
-    assert api.stack.finish(execution, timeout_s=60)["status"] == "SUCCEEDED"
+    assert api.succeeded(execution)
     states = _states(api, execution)
     assert states.count("AwaitSupervisor") == 3 and "OfferToHeadOfService" in states and states[-1] == "NobodyAccepted"
     after = api.get(f"/v1/tickets/{ticket['ticket_id']}").json()
@@ -248,7 +239,7 @@ def test_a_bad_csat_opens_a_recovery_and_the_manager_issues_a_coupon(
     assert _act(api, tid, "recovery", {"version": current["version"], "coupon_amount": 30, "message": "x"}, amy).status_code == 403
     done = _act(api, tid, "recovery", {"version": current["version"], "coupon_amount": 30, "message": "非常抱歉让您失望了。"}, manager)
     assert done.status_code == 200
-    assert _succeeded(api, execution)
+    assert api.succeeded(execution)
     assert {"IssueCoupon", "Apologize", "Recovered"} <= set(_states(api, execution))
     after = api.get(f"/v1/tickets/{tid}").json()
     (coupon,) = after["compensations"]
@@ -263,7 +254,7 @@ def test_a_resolution_without_csat_gets_a_follow_up_after_a_day(api: Client, uni
     with api.stack.fast_forward():  # the 24 hours pass at once
         resolved = _resolved(api, unique("cust"), amy)
         execution = _execution(api, "aftercare", resolved["ticket_id"])
-        assert _succeeded(api, execution)
+        assert api.succeeded(execution)
     assert _states(api, execution)[-2:] == ["FollowUp", "FollowedUp"]
     api.settle()
     assert any("都解决了吗" in m["text"] for m in _conversation(api, resolved) if m["author"] == "bot")
@@ -319,7 +310,7 @@ def test_a_return_is_checked_picked_up_inspected_and_refunded_once(api: Client, 
     return_id = started["return"]["return_id"]
     _inspect(api, unique, return_id, passed=True, notes="未拆封，完好")
     execution = started["return"]["execution_arn"]
-    assert _succeeded(api, execution)
+    assert api.succeeded(execution)
     path = ["CheckEligibility", "Eligible", "SchedulePickup", "AwaitInspection", "InspectionPassed", "Refund", "Refunded"]
     assert _states(api, execution) == path
     final = api.get(f"/v1/returns/{return_id}").json()
@@ -338,7 +329,7 @@ def test_a_failed_inspection_sends_the_goods_back_without_a_refund(api: Client, 
     started = _return(api, unique, "exchange", delivered_days_ago=2)
     _inspect(api, unique, started["return"]["return_id"], passed=False, notes="已使用过半")
     execution = started["return"]["execution_arn"]
-    assert _succeeded(api, execution) and _states(api, execution)[-2:] == ["InspectionFailed", "SentBack"]
+    assert api.succeeded(execution) and _states(api, execution)[-2:] == ["InspectionFailed", "SentBack"]
     assert api.get(f"/v1/returns/{started['return']['return_id']}").json()["status"] == "inspection_failed"
     assert _refunds(api, started["order_id"]) == []
     api.settle()
@@ -353,7 +344,7 @@ def test_a_refund_is_retried_after_a_transient_error_and_paid_exactly_once(api: 
     busy = Fault("dynamodb.PutItem", "throttled", times=5, when=lambda body: order in body and b"#REFUND#" in body)
     with injected(busy):
         _inspect(api, unique, started["return"]["return_id"], passed=True, notes="完好")
-        assert _succeeded(api, execution)
+        assert api.succeeded(execution)
     assert busy.failed == 5
     history = api.stack.client("stepfunctions").get_execution_history(executionArn=execution, maxResults=1000)["events"]
     failures = [e for e in history if e["type"] == "LambdaFunctionFailed" or e["type"] == "TaskFailed"]
@@ -364,7 +355,7 @@ def test_a_refund_is_retried_after_a_transient_error_and_paid_exactly_once(api: 
 def test_a_return_outside_the_window_is_refused_with_the_reason(api: Client, unique: Callable[[str], str]) -> None:
     started = _return(api, unique, "return", delivered_days_ago=40)
     execution = started["return"]["execution_arn"]
-    assert _succeeded(api, execution) and _states(api, execution)[-1] == "NotEligible"
+    assert api.succeeded(execution) and _states(api, execution)[-1] == "NotEligible"
     final = api.get(f"/v1/returns/{started['return']['return_id']}").json()
     assert final["status"] == "ineligible" and "15-day window ended" in final["eligibility"]
     api.settle()
@@ -386,7 +377,7 @@ def test_a_passed_exchange_ships_a_replacement_from_stock(api: Client, unique: C
     started = _return(api, unique, "exchange", delivered_days_ago=2)
     _inspect(api, unique, started["return"]["return_id"], passed=True, notes="色号不对，完好")
     execution = started["return"]["execution_arn"]
-    assert _succeeded(api, execution) and _states(api, execution)[-2:] == ["ShipReplacement", "Exchanged"]
+    assert api.succeeded(execution) and _states(api, execution)[-2:] == ["ShipReplacement", "Exchanged"]
     final = api.get(f"/v1/returns/{started['return']['return_id']}").json()
     assert final["status"] == "exchanged" and final["replacement_tracking"].startswith("EX")
     assert _refunds(api, started["order_id"]) == [], "an exchange refunds nothing"
@@ -402,7 +393,7 @@ def test_tasks_nobody_picks_up_are_escalated_when_they_time_out(
     api.post(f"/v1/surveys/{resolved['ticket_id']}", {"score": 2}, brand=BRAND, token="")
     recovery = _execution(api, "recovery", resolved["ticket_id"])
     inspection = started["return"]["execution_arn"]
-    assert _succeeded(api, inspection) and _states(api, inspection)[-1] == "InspectionNotDone"
-    assert _succeeded(api, recovery) and _states(api, recovery)[-1] == "RecoveryNotDone"
+    assert api.succeeded(inspection) and _states(api, inspection)[-1] == "InspectionNotDone"
+    assert api.succeeded(recovery) and _states(api, recovery)[-1] == "RecoveryNotDone"
     assert ("escalations", "inspection_overdue") in {(t, k) for t, k, _ in notifications.about(started["ticket"]["ticket_id"])}
     assert ("escalations", "recovery_overdue") in {(t, k) for t, k, _ in notifications.about(resolved["ticket_id"])}
