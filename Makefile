@@ -113,7 +113,7 @@ dev: $(TEMPLATE)
 # module a group of its own (tests/conftest.py assigns the groups).
 # One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over the cores.
 test: $(TEMPLATE) lint $(BROWSER)
-	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 3 --dist loadgroup
+	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 3 --dist loadgroup --durations=15
 
 screenshots: $(TEMPLATE) $(BROWSER) ## the browser tests, saving the README's console screenshots into docs/console/
 	@CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest -q tests/e2e/test_console.py
