@@ -108,12 +108,12 @@ models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/
 dev: $(TEMPLATE)
 	@$(PY) -m infrastructure.local serve --port $(PORT)
 
-# Three workers on two cores (the end-to-end tests wait on queues and workflows much of the time):
-# the end-to-end files in three groups, each on one worker with its own local stack, every other
-# module a group of its own (tests/conftest.py assigns the groups).
-# One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over the cores.
+# Two workers: the end-to-end files in two groups, each on one worker with its own local stack,
+# and the unit, infrastructure and integration tests first (tests/conftest.py assigns the groups).
+# One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over 2 cores.
+# (Three workers ran the warm suite 45 s faster but a fresh clone's slower, with timing failures.)
 test: $(TEMPLATE) lint $(BROWSER)
-	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 3 --dist loadgroup --durations=15
+	@OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE $(PY) -m pytest -n 2 --dist loadgroup --durations=15
 
 screenshots: $(TEMPLATE) $(BROWSER) ## the browser tests, saving the README's console screenshots into docs/console/
 	@CONSOLE_SCREENSHOTS=docs/console $(PY) -m pytest -q tests/e2e/test_console.py

@@ -36,19 +36,14 @@ def synthesized_template() -> Path:
     return TEMPLATE
 
 
-# `make test` runs three pytest workers (pytest-xdist, --dist loadgroup) on two cores: the
-# end-to-end tests spend much of their time waiting on the local stack's queues and workflows.
-# The end-to-end files run in three groups of about equal length, each whole on one worker with its
-# own local stack; every other test module is a group of its own, so its module fixtures are built once.
+# `make test` runs two pytest workers (pytest-xdist, --dist loadgroup). The end-to-end files share
+# one local stack per worker, so they run in two groups, each whole on one worker; everything else
+# (unit, infrastructure, integration on in-process moto) is a third group, which runs first.
 E2E_GROUPS = {
     "test_tickets.py": "e2e-workflows",
     "test_journey.py": "e2e-workflows",
     "test_selfservice.py": "e2e-workflows",
     "test_isolation.py": "e2e-workflows",
-    "test_console.py": "e2e-desk",
-    "test_operations.py": "e2e-desk",
-    "test_experiments.py": "e2e-desk",
-    "test_quality.py": "e2e-desk",
 }
 
 
@@ -56,7 +51,7 @@ E2E_GROUPS = {
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     for item in items:
         path = Path(str(item.fspath))
-        group = E2E_GROUPS.get(path.name, "e2e-contract") if path.parent.name == "e2e" else f"module-{path.parent.name}-{path.stem}"
+        group = E2E_GROUPS.get(path.name, "e2e-operations") if path.parent.name == "e2e" else "unit-infrastructure-integration"
         item.add_marker(pytest.mark.xdist_group(group))
 
 
