@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -27,6 +27,7 @@ from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.tickets.repository import TicketRepository
+from livedesk.tracing import service_tracer
 
 
 class AdminSettings(BaseSettings):
@@ -46,7 +47,7 @@ class AdminSettings(BaseSettings):
 
 settings = AdminSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 dynamodb = boto3.resource("dynamodb")

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
@@ -18,6 +18,7 @@ from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, Ti
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import ReturnRepository
+from livedesk.tracing import service_tracer
 
 
 class AfterSalesSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
@@ -26,7 +27,7 @@ class AfterSalesSettings(ConversationStoreSettings, TicketStoreSettings, SupplyS
 
 settings = AfterSalesSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 dynamodb = boto3.resource("dynamodb")
 tickets_table = dynamodb.Table(settings.tickets_table)

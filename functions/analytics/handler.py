@@ -4,7 +4,7 @@ emitted as CloudWatch metrics (EMF) for the dashboard and alarms."""
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from livedesk.analytics.facts import Fact, from_conversation_item, from_history_item
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.logs import service_logger
+from livedesk.tracing import service_tracer
 
 
 class AnalyticsSettings(BaseSettings):
@@ -26,7 +27,7 @@ class AnalyticsSettings(BaseSettings):
 
 settings = AnalyticsSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 store = AnalyticsStore(boto3.resource("dynamodb").Table(settings.analytics_table))

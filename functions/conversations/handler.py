@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -22,6 +22,7 @@ from livedesk.pii import mask
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
 from livedesk.settings import ConversationStoreSettings
 from livedesk.tickets.repository import TicketRepository
+from livedesk.tracing import service_tracer
 
 
 class ConversationSettings(ConversationStoreSettings):
@@ -31,7 +32,7 @@ class ConversationSettings(ConversationStoreSettings):
 
 settings = ConversationSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 table = boto3.resource("dynamodb").Table(settings.conversations_table)

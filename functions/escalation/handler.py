@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -17,6 +17,7 @@ from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.tickets.workflows import StepFunctionsWorkflows
+from livedesk.tracing import service_tracer
 
 
 class EscalationSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStoreSettings):
@@ -25,7 +26,7 @@ class EscalationSettings(ConversationStoreSettings, TicketStoreSettings, SupplyS
 
 settings = EscalationSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 dynamodb = boto3.resource("dynamodb")
 tickets_table = dynamodb.Table(settings.tickets_table)

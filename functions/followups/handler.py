@@ -3,7 +3,7 @@
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from followups.service import Followups
 from livedesk.logs import service_logger
+from livedesk.tracing import service_tracer
 
 
 class FollowupSettings(BaseSettings):
@@ -25,7 +26,7 @@ class FollowupSettings(BaseSettings):
 
 settings = FollowupSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 followups = Followups(

@@ -4,7 +4,7 @@ An hourly schedule refreshes every brand's forecast, which KPIs and alerts compa
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -19,6 +19,7 @@ from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.tickets.sla import SlaPolicy
+from livedesk.tracing import service_tracer
 
 
 class ForecastSettings(BaseSettings):
@@ -30,7 +31,7 @@ class ForecastSettings(BaseSettings):
 
 settings = ForecastSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 forecaster = Forecaster(

@@ -4,7 +4,7 @@ on the weekly schedule, and on a direct invoke ({"rebuild": "manual"})."""
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -15,6 +15,7 @@ from livedesk.knowledge.store import ArtifactStore
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.settings import KnowledgeSettings
+from livedesk.tracing import service_tracer
 from livedesk.understanding.embedders import embedder_named
 
 
@@ -24,7 +25,7 @@ class IngestSettings(KnowledgeSettings):
 
 settings = IngestSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 s3 = boto3.client("s3")
 ingestor = Ingestor(

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
@@ -34,6 +34,7 @@ from livedesk.models import IDENTIFIER, utc_now
 from livedesk.quality.store import QualityStore
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
+from livedesk.tracing import service_tracer
 
 
 class InsightsSettings(SupplyStoreSettings):
@@ -48,7 +49,7 @@ class InsightsSettings(SupplyStoreSettings):
 
 settings = InsightsSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 dynamodb = boto3.resource("dynamodb")

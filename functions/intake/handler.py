@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.exceptions import ServiceError
 from aws_lambda_powertools.logging import correlation_paths
@@ -21,6 +21,7 @@ from livedesk.identity import Forbidden
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, MessageIn, utc_now
 from livedesk.settings import ChannelKeySettings, ConversationStoreSettings
+from livedesk.tracing import service_tracer
 
 
 class IntakeSettings(ConversationStoreSettings, ChannelKeySettings):
@@ -29,7 +30,7 @@ class IntakeSettings(ConversationStoreSettings, ChannelKeySettings):
 
 settings = IntakeSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = channel_resolver(settings, frozenset({"POST /v1/messages"}))
 

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -15,6 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from livedesk.channels import SecretsManagerKeys
 from livedesk.logs import service_logger
 from livedesk.models import ConversationMessage, utc_now
+from livedesk.tracing import service_tracer
 from outbox.channels import RecordedOnly, Webhooks
 from outbox.service import Outbox
 
@@ -29,7 +30,7 @@ class OutboxSettings(BaseSettings):
 
 settings = OutboxSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 webhooks = json.loads(settings.channel_webhooks)

@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
@@ -28,6 +28,7 @@ from livedesk.quality.report import FindingRow, GroupBy, ScoreRow, WeeklySummary
 from livedesk.quality.rules import FindingSeverity, RuleSet
 from livedesk.quality.store import QualityStore
 from livedesk.tickets.repository import TicketRepository
+from livedesk.tracing import service_tracer
 from quality.service import QualityDesk
 from quality.sources import S3Knowledge, S3Rules
 
@@ -47,7 +48,7 @@ class QualitySettings(BaseSettings):
 
 settings = QualitySettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)

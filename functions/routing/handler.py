@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -26,6 +26,7 @@ from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, Ti
 from livedesk.supply.adapters import supply_chain
 from livedesk.tickets.repository import TicketRepository
 from livedesk.tickets.sla import SlaPolicy
+from livedesk.tracing import service_tracer
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import ValueRules
 from routing.answers import CourtesyReplies
@@ -50,7 +51,7 @@ class InboundRecord(SqsRecordModel):
 
 settings = RoutingSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.parser import parse
@@ -18,6 +18,7 @@ from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.settings import KnowledgeSettings
+from livedesk.tracing import service_tracer
 from livedesk.understanding.embedders import embedder_named
 from search.service import KnowledgeSearch
 
@@ -29,7 +30,7 @@ class SearchSettings(KnowledgeSettings):
 
 settings = SearchSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 knowledge = KnowledgeSearch(

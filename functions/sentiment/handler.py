@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic import BaseModel, Field
@@ -11,10 +11,11 @@ from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, cha
 from livedesk.logs import service_logger
 from livedesk.models import EmotionAssessment, Strict
 from livedesk.settings import ChannelKeySettings
+from livedesk.tracing import service_tracer
 from livedesk.understanding.pipeline import packaged_understander
 
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = channel_resolver(ChannelKeySettings(), frozenset({"POST /v1/sentiment"}))
 understander = packaged_understander()

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -16,10 +16,11 @@ from livedesk.models import IDENTIFIER, utc_now
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
 from livedesk.supply.ports import Order, Shipment, Stock
+from livedesk.tracing import service_tracer
 
 settings = SupplyStoreSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 supply = supply_chain(settings.supply_chain_url, boto3.resource("dynamodb").Table(settings.supply_table))

@@ -5,7 +5,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 import boto3
-from aws_lambda_powertools import Metrics, Tracer
+from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
@@ -36,6 +36,7 @@ from livedesk.tickets.lifecycle import Assign, Claim, Close, Merge, Note, Reopen
 from livedesk.tickets.repository import TaskTokens, TicketRepository
 from livedesk.tickets.returns import Inspection, ReturnRepository, ReturnRequest, ReturnStart
 from livedesk.tickets.workflows import StepFunctionsWorkflows
+from livedesk.tracing import service_tracer
 from tickets.service import QueueItem, RecoveryDecision, Surveys, TicketDesk
 
 
@@ -49,7 +50,7 @@ class TicketSettings(ConversationStoreSettings, TicketStoreSettings, ChannelKeyS
 
 settings = TicketSettings()
 logger = service_logger()
-tracer = Tracer()
+tracer = service_tracer()
 metrics = Metrics()
 app = channel_resolver(settings, frozenset({"POST /v1/surveys/{ticket_id}"}))
 dynamodb = boto3.resource("dynamodb")
