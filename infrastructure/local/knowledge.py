@@ -21,7 +21,7 @@ from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import load_paths
 from livedesk.knowledge.store import MANIFEST, ArtifactStore
-from livedesk.understanding.embedders import Embedder, embedder_named
+from livedesk.understanding.embedders import embedder_named
 
 if TYPE_CHECKING:
     import numpy as np
@@ -86,29 +86,20 @@ def demo_index(folder: Path = ARTIFACT) -> Path:
         if loaded.errors:
             raise ValueError(f"demo knowledge has bad rows: {[str(e) for e in loaded.errors[:3]]}")
         embedder = embedder_named(EMBEDDER)
-        known = shipped_vectors(embedder.name)
-        if (folder / MANIFEST).exists():
-            known |= {_text_key(text): vector for text, vector in HybridIndex.load(folder, embedder).vectors_by_text().items()}
+        previous = HybridIndex.load(folder, embedder) if (folder / MANIFEST).exists() else None
         demo_passages = [p for d in loaded.documents for p in passages(d)]
+        shipped = shipped_vectors(embedder.name)
+        known = {p.text: shipped[_text_key(p.text)] for p in demo_passages if _text_key(p.text) in shipped}
         staging = folder.with_name(folder.name + ".building")
         shutil.rmtree(staging, ignore_errors=True)
-        HybridIndex(embedder, demo_passages, vectors=_vectors(embedder, [p.text for p in demo_passages], known)).save(staging)
+        index = HybridIndex(embedder, demo_passages, previous=previous, known=known)
+        if index.embedded:
+            print(f"Embedded {index.embedded} demo passages the shipped vectors lack.", flush=True)
+        index.save(staging)
         (staging / "data.sha256").write_text(digest)
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
         return folder
-
-
-def _vectors(embedder: Embedder, texts: list[str], known: dict[str, np.ndarray]) -> np.ndarray:
-    """One row per text: known vectors reused, the rest embedded."""
-    import numpy as np
-
-    missing = sorted({_text_key(text): text for text in texts if _text_key(text) not in known}.items())
-    if missing:
-        print(f"Embedding {len(missing)} demo passages the shipped vectors lack…", flush=True)
-        embedded = np.asarray(embedder.embed([text for _, text in missing]), dtype=np.float32)
-        known = known | dict(zip((key for key, _ in missing), embedded, strict=True))
-    return np.stack([known[_text_key(text)] for text in texts])
 
 
 def seed_knowledge(s3: Any, bucket: str, prefix: str = INDEX_PREFIX) -> None:

@@ -211,16 +211,24 @@ class HybridIndex:
     an artifact folder (passages, vectors, BM25 matrices) that loads without re-embedding."""
 
     def __init__(
-        self, embedder: Embedder, passages: list[Passage], vectors: np.ndarray | None = None, previous: HybridIndex | None = None
+        self,
+        embedder: Embedder,
+        passages: list[Passage],
+        vectors: np.ndarray | None = None,
+        previous: HybridIndex | None = None,
+        known: dict[str, np.ndarray] | None = None,
     ) -> None:
         """``previous``: an index built with the same embedder whose vectors are reused for
-        passages with unchanged text, so a rebuild embeds only what changed."""
+        passages with unchanged text, so a rebuild embeds only what changed; ``known``: more such
+        vectors by text (made by the same embedder)."""
         import numpy as np
 
         self.embedder = embedder
         self.embedded = 0
         if vectors is None:
-            known = previous.vectors_by_text() if previous is not None and previous.embedder.name == embedder.name else {}
+            known = dict(known or {})
+            if previous is not None and previous.embedder.name == embedder.name:
+                known |= previous.vectors_by_text()
             missing = sorted({p.text for p in passages if p.text not in known})
             if missing:
                 known |= dict(zip(missing, np.asarray(embedder.embed(missing), dtype=np.float32), strict=True))
