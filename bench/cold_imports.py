@@ -2,7 +2,7 @@
 
 Run: make bench  (or .venv/bin/python bench/cold_imports.py). Prints one line per function:
 the handler module's cumulative import time, the top three imports under it, and the wall time
-(the median of three imports, each in a fresh interpreter).
+(the median of five imports, each in a fresh interpreter).
 
 The interpreter gets the variables Lambda sets (the task root, the function's name and memory, the
 runtime) and the function's own from the template, tracing included: the X-Ray SDK takes a cheaper
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from infrastructure.local.template import Template, handler_of  # noqa: E402
 
-REPEATS = 3  # each handler is imported this many times; the median run is printed
+REPEATS = 5  # each handler is imported this many times; the median run is printed (3 was noisy: ±100 ms)
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
 
 

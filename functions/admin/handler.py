@@ -18,6 +18,7 @@ from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasur
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditEntry, AuditLog
+from livedesk.clients import LazyClient
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository, InboundMessageRepository
 from livedesk.customers.store import CustomerRepository
@@ -65,7 +66,7 @@ stores = Stores(
 )
 audit = AuditLog(dynamodb.Table(settings.audit_table), utc_now)
 dead_letters = DeadLetters(
-    boto3.client("sqs"), boto3.client("dynamodbstreams"), boto3.client("lambda"), settings.dead_letter_queues, settings.dead_letter_sources
+    LazyClient("sqs"), LazyClient("dynamodbstreams"), LazyClient("lambda"), settings.dead_letter_queues, settings.dead_letter_sources
 )
 erasure = Erasure(stores, audit, utc_now, dead_letters)
 retention = Retention(tickets, timedelta(days=settings.ticket_retention_days), utc_now)

@@ -35,11 +35,12 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
-table = boto3.resource("dynamodb").Table(settings.conversations_table)
+dynamodb = boto3.resource("dynamodb")
+table = dynamodb.Table(settings.conversations_table)
 conversations = ConversationRepository(table, timedelta(0))
 clusters = LiveClusterRepository(table, timedelta(0))
-views = ViewPolicy(AuditLog(boto3.resource("dynamodb").Table(settings.audit_table), utc_now))
-tickets = TicketRepository(boto3.resource("dynamodb").Table(settings.tickets_table), history=None)  # heads only
+views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
+tickets = TicketRepository(dynamodb.Table(settings.tickets_table), history=None)  # heads only
 
 
 class CustomerConversations(BaseModel):

@@ -24,6 +24,7 @@ from livedesk.analytics.store import AnalyticsStore
 from livedesk.analytics.voc import VoiceOfCustomer, as_csv
 from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
+from livedesk.clients import LazyClient
 from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults
 from livedesk.experiments.store import ExperimentStore
@@ -59,13 +60,13 @@ insights = Insights(
     catalog=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
     gap_log=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), timedelta(days=90)),
     infrastructure=AwsInfrastructure(
-        boto3.client("sqs"),
-        boto3.client("cloudwatch"),
+        LazyClient("sqs"),
+        LazyClient("cloudwatch"),
         settings.dead_letter_queues,
         settings.monitored_functions,
         utc_now,
     ),
-    alerts=SnsAlerts(boto3.client("sns"), settings.alert_topics),
+    alerts=SnsAlerts(LazyClient("sns"), settings.alert_topics),
     rules=AlertRules.load(settings.alert_rules),
     clock=utc_now,
 )

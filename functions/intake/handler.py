@@ -34,10 +34,9 @@ tracer = service_tracer()
 metrics = Metrics()
 app = channel_resolver(settings, frozenset({"POST /v1/messages"}))
 
+dynamodb = boto3.resource("dynamodb")
 service = IntakeService(
-    InboundMessageRepository(
-        boto3.resource("dynamodb").Table(settings.conversations_table), timedelta(days=settings.message_retention_days)
-    ),
+    InboundMessageRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     SqsInboundQueue(boto3.client("sqs"), settings.inbound_queue_url),
     clock=utc_now,
 )
@@ -46,7 +45,8 @@ idempotency = IdempotencyConfig(
     payload_validation_jmespath="text",
     expires_after_seconds=settings.idempotency_ttl_seconds,
 )
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table)
+# A client of the default session, whose service models are already loaded (Powertools would build a new session).
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=boto3.client("dynamodb"))
 
 
 @idempotent_function(

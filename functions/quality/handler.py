@@ -19,6 +19,7 @@ from livedesk import keys
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
+from livedesk.clients import LazyClient
 from livedesk.conversations.store import ConversationRepository
 from livedesk.identity import Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
@@ -53,7 +54,7 @@ metrics = Metrics()
 app = create_resolver()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 dynamodb = boto3.resource("dynamodb")
-s3 = boto3.client("s3")
+s3 = LazyClient("s3")  # inspection reads rules and knowledge; the report routes never do
 desk = QualityDesk(
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=180)),  # reads only: no TTL set
     tickets=TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table)),

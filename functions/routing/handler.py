@@ -87,7 +87,9 @@ idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", exp
 @idempotent_function(
     data_keyword_argument="message",
     config=idempotency,
-    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table),
+    # A client of the default session, whose service models are already loaded (Powertools would
+    # build a new session); not the resource's client, which serialises attribute values itself.
+    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=boto3.client("dynamodb")),
     output_serializer=PydanticSerializer(RoutedMessage),
 )
 def route_once(message: InboundMessage) -> RoutedMessage:

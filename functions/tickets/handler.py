@@ -26,6 +26,7 @@ from livedesk.api import (
     current_actor,
 )
 from livedesk.audit import AuditLog
+from livedesk.clients import LazyClient
 from livedesk.conversations.store import ConversationRepository
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.logs import service_logger
@@ -60,7 +61,7 @@ desk = TicketDesk(
     tokens=TaskTokens(tickets_table),
     returns=ReturnRepository(tickets_table),
     conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    workflows=StepFunctionsWorkflows(boto3.client("stepfunctions"), {"after_sales": settings.after_sales_state_machine_arn}),
+    workflows=StepFunctionsWorkflows(LazyClient("stepfunctions"), {"after_sales": settings.after_sales_state_machine_arn}),
     clock=utc_now,
     inspection_timeout_s=settings.inspection_timeout_seconds,
     surveys=Surveys(CachedRunning(ExperimentStore(dynamodb.Table(settings.analytics_table)), settings.experiments_refresh_seconds)),

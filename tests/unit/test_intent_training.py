@@ -82,7 +82,9 @@ def test_the_pure_python_model_reproduces_scikit_learn(labelled_csv: Path, tmp_p
     model = TextClassifier.load(tmp_path / "intents.json")
     texts = [normalize(text).text for _, text, _ in ROWS]
     pipeline = build_pipeline().fit(texts, [label for label, _, _ in ROWS])
-    for text, expected in zip(texts, pipeline.decision_function(texts), strict=True):
+    # Unseen text too: words longer than any known feature, repeats, nothing known at all.
+    probes = [normalize(text).text for text in ("hello hello hello rain", "supercalifragilistic rain forecast", "量子力学", "")]
+    for text, expected in zip(texts + probes, pipeline.decision_function(texts + probes), strict=True):
         assert all(math.isclose(a, b, abs_tol=1e-3) for a, b in zip(model._scores(text), expected, strict=True))
 
 

@@ -14,6 +14,7 @@ import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Protocol
 
 from livedesk.auth import NotSignedIn
@@ -138,8 +139,13 @@ def _brand_key(value: Any, brand_id: str) -> str | None:
 
 
 def _powertools_secrets() -> Callable[[str, bool], Any]:
-    """This instance's own Powertools provider and cache (not the module-wide default's)."""
-    from aws_lambda_powertools.utilities.parameters import SecretsProvider
+    """This instance's own Powertools provider and cache (not the module-wide default's), built on
+    the first signed request: a function whose other routes serve agents never builds its client."""
 
-    provider = SecretsProvider()
-    return lambda name, force: provider.get(name, transform="json", max_age=300, force_fetch=force)
+    @cache
+    def provider() -> Any:
+        from aws_lambda_powertools.utilities.parameters import SecretsProvider
+
+        return SecretsProvider()
+
+    return lambda name, force: provider().get(name, transform="json", max_age=300, force_fetch=force)

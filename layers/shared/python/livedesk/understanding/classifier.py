@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
@@ -99,14 +98,14 @@ class TextClassifier:
         self.temperature: float = artifact["temperature"]
         self._intercept = np.array(artifact["intercept"], dtype=np.float64)
         if weights is None:
-            features = list(artifact.get("idf", {}))
-            self._idf = np.array([artifact["idf"][f] for f in features], dtype=np.float64)
-            self._coef = np.array([artifact["coef"][f] for f in features], dtype=np.float64).reshape(len(features), len(self.labels))
+            names = sorted(artifact.get("idf", {}))
+            self._features = np.array(names, dtype=str)
+            self._idf = np.array([artifact["idf"][f] for f in names], dtype=np.float64)
+            self._coef = np.array([artifact["coef"][f] for f in names], dtype=np.float64).reshape(len(names), len(self.labels))
             dense = artifact.get("dense_coef", [])
-        else:
-            features = weights["features"].tolist()
+        else:  # saved sorted (``save``): features are looked up by binary search, no dict to build at cold start
+            self._features = weights["features"]
             self._idf, self._coef, dense = weights["idf"].astype(np.float64), weights["coef"].astype(np.float64), weights["dense_coef"]
-        self._index: dict[str, int] = {feature: row for row, feature in enumerate(features)}
         # One row per label, already multiplied by the weight the dense features had in training.
         self._dense = np.array(dense, dtype=np.float64) if len(dense) else None
 
@@ -134,10 +133,9 @@ class TextClassifier:
 
         scores = self._intercept.copy()
         if self.kind != "embedding":
-            counts = Counter(self._index[feature] for feature in analyze(text) if feature in self._index)
-            if counts:
-                rows = list(counts)
-                weights = (1.0 + np.log(np.array([counts[row] for row in rows], dtype=np.float64))) * self._idf[rows]
+            rows, counts = self._known_features(analyze(text))
+            if len(rows):
+                weights = (1.0 + np.log(counts.astype(np.float64))) * self._idf[rows]
                 scores += weights @ self._coef[rows] / (np.linalg.norm(weights) or 1.0)
         if self.needs_vector:
             if vector is None:
@@ -145,6 +143,18 @@ class TextClassifier:
             if self._dense is not None:
                 scores += self._dense @ np.asarray(vector, dtype=np.float64)
         return [float(score) for score in scores]
+
+    def _known_features(self, found: list[str]) -> tuple[Any, Any]:
+        """The rows of the model's features among ``found``, and how often each occurs."""
+        import numpy as np
+
+        longest = self._features.dtype.itemsize // 4  # a feature longer than every known one is unknown
+        found = [feature for feature in found if len(feature) <= longest]
+        if not found or not len(self._features):
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp)
+        query = np.array(found, dtype=self._features.dtype)  # the same width: searching casts nothing
+        positions = np.minimum(np.searchsorted(self._features, query), len(self._features) - 1)
+        return np.unique(positions[self._features[positions] == query], return_counts=True)
 
     def probabilities(self, normalized_text: str, vector: Sequence[float] | None = None) -> list[float]:
         scaled = [score / self.temperature for score in self._scores(normalized_text, vector)]
