@@ -153,8 +153,15 @@ class FakeQueue:
         self.released.append(ReceiptHandle.removeprefix("rh-"))
 
 
-def _sqs(queue: FakeQueue, batch_size: int, report: bool = True) -> None:
-    mapping = SqsMapping("fn", "https://sqs/q", "arn:q", batch_size, batching_window_s=0.0, report_batch_item_failures=report)
+class TricklingQueue(FakeQueue):
+    """Messages arrive one at a time: each receive finds at most one."""
+
+    def receive_message(self, MaxNumberOfMessages: int, **_: Any) -> dict[str, Any]:
+        return super().receive_message(MaxNumberOfMessages=min(1, MaxNumberOfMessages))
+
+
+def _sqs(queue: FakeQueue, batch_size: int, report: bool = True, window_s: float = 0.0) -> None:
+    mapping = SqsMapping("fn", "https://sqs/q", "arn:q", batch_size, batching_window_s=window_s, report_batch_item_failures=report)
     poller = SqsPoller(mapping, queue, queue)
     while messages := poller._collect():
         poller._deliver(messages)
@@ -166,6 +173,18 @@ def test_sqs_batches_follow_the_batch_size_and_partial_failures_return_only_the_
     assert [len(b) for b in queue.batches] == [5, 5, 2]
     assert sorted(queue.released) == ["m11", "m3"], "visible again: the queue's redrive policy counts them towards its DLQ"
     assert len(queue.deleted) == 10
+
+
+def test_sqs_a_batching_window_gathers_what_arrives_while_it_is_open() -> None:
+    gathered = TricklingQueue(["a", "b", "c"], fail=set())
+    _sqs(gathered, batch_size=10, window_s=0.5)
+    assert gathered.batches == [["a", "b", "c"]], "one invocation for the messages that arrived within the window"
+    at_once = TricklingQueue(["a", "b", "c"], fail=set())
+    _sqs(at_once, batch_size=10)
+    assert at_once.batches == [["a"], ["b"], ["c"]], "without a window each receive is delivered as it comes"
+    full = TricklingQueue(["a", "b", "c", "d"], fail=set())
+    _sqs(full, batch_size=2, window_s=600.0)  # a full batch goes at once: this would otherwise take 20 minutes
+    assert full.batches == [["a", "b"], ["c", "d"]]
 
 
 def test_sqs_a_function_error_or_ignored_partial_responses_return_the_whole_batch() -> None:
