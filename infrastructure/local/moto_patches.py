@@ -13,3 +13,23 @@ def cache_moto_module_listing() -> None:
     listing = backends.list_of_moto_modules
     if not hasattr(listing, "cache_info"):
         backends.list_of_moto_modules = cache(lambda: tuple(listing()))  # type: ignore[assignment]
+
+
+def log_task_runtime_errors() -> None:
+    """moto's interpreter turns an exception inside a Task state into ``States.Runtime`` and keeps only
+    ``str(ex)``; log the traceback too, so a rare failure under load can be traced to its cause."""
+    import logging
+
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+
+    original = ExecutionState._from_error
+    if getattr(original, "logs_runtime_errors", False):
+        return
+
+    def _from_error(self: ExecutionState, env: object, ex: Exception) -> object:
+        if type(ex).__name__ != "FailureEventException":
+            logging.getLogger("livedesk.local").warning("a task failed with States.Runtime: %r", ex, exc_info=ex)
+        return original(self, env, ex)
+
+    _from_error.logs_runtime_errors = True  # type: ignore[attr-defined]
+    ExecutionState._from_error = _from_error  # type: ignore[method-assign, assignment]

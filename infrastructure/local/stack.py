@@ -31,7 +31,7 @@ from infrastructure.local.console import COGNITO_PROXY, CognitoProxy, ConsoleSit
 from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
-from infrastructure.local.moto_patches import cache_moto_module_listing
+from infrastructure.local.moto_patches import cache_moto_module_listing, log_task_runtime_errors
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
@@ -109,6 +109,7 @@ class LocalStack:
         faults.install()  # inert until a test injects a fault (infrastructure/local/faults.py)
         keep_streams_across_rollbacks()
         cache_moto_module_listing()
+        log_task_runtime_errors()
         if self.wait_scale is not None:
             _scale_wait_states(self.wait_scale)
         self._provision()

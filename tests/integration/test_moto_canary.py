@@ -7,9 +7,12 @@ import io
 import json
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, cast
 
 import boto3
 import moto
+import pytest
 from moto import mock_aws
 from moto.awslambda.models import LambdaFunction
 
@@ -92,3 +95,23 @@ def test_a_cancelled_transaction_leaves_stream_readers_on_the_live_shard() -> No
         dynamodb.put_item(TableName="t", Item={"pk": {"S": "c"}})
         records = streams.get_records(ShardIterator=iterator)["Records"]
         assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["a", "c"], "the undone write of b is not in the stream"
+
+
+def test_a_task_states_runtime_error_is_logged_with_its_traceback(caplog: pytest.LogCaptureFixture) -> None:
+    """moto's interpreter keeps only str(ex) of an exception inside a Task; the local stack logs the
+    traceback too (infrastructure/local/moto_patches.py), so a rare failure can be traced."""
+    from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
+
+    from infrastructure.local.moto_patches import log_task_runtime_errors
+
+    assert list(inspect.signature(ExecutionState._from_error).parameters) == ["self", "env", "ex"]
+    log_task_runtime_errors()
+    log_task_runtime_errors()  # installing twice wraps once
+    env = SimpleNamespace(next_state_name="Offer", event_history_context=SimpleNamespace(source_event_id=7))
+    try:
+        raise KeyError("AWS_LAMBDA_FUNCTION_NAME")
+    except KeyError as error:
+        failure = ExecutionState._from_error(cast(Any, None), env, error)
+    assert failure.event_details["taskFailedEventDetails"]["error"] == "States.Runtime"
+    logged = [record for record in caplog.records if record.name == "livedesk.local"]
+    assert len(logged) == 1 and logged[0].exc_info is not None and "AWS_LAMBDA_FUNCTION_NAME" in logged[0].getMessage()
