@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         "\nTry it (a channel posts a signed message; an agent signs in and works the ticket):\n"
         f"  KEY=$(curl -s -X POST {stack.url}/local/channel-key -d '{key_request}' \\\n"
         "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"key\"])')\n"
-        f"  echo '{message}' | .venv/bin/livedesk channel post --url {stack.url} --brand lumi-beauty --channel app_chat --key $KEY\n"
+        f"  echo '{message}' | .venv/bin/livedesk channel post --url {stack.url} --brand lumi-beauty --channel app_chat --key=\"$KEY\"\n"
         f"  TOKEN=$(curl -s -X POST {stack.url}/local/agent-token -d '{agent}' \\\n"
         "      | python3 -c 'import json,sys; print(json.load(sys.stdin)[\"id_token\"])')\n"
         f'  curl -s {stack.url}/v1/agents/me/queue -H "authorization: Bearer $TOKEN"\n'

@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     poster.add_argument("--path", default="/v1/messages")
     poster.add_argument("--brand", required=True)
     poster.add_argument("--channel", required=True, help="live_comment, app_chat, dm, email or phone_transcript")
-    poster.add_argument("--key", required=True, help="the brand's signing key for the channel")
+    poster.add_argument("--key", required=True, help="the brand's signing key for the channel (write --key=K: a key may start with '-')")
     poster.set_defaults(run=_channel_post)
     args = parser.parse_args(argv)
     return int(args.run(args))
