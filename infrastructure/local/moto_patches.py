@@ -20,6 +20,7 @@ def log_task_runtime_errors() -> None:
     ``str(ex)``; log the traceback too, so a rare failure under load can be traced to its cause."""
     import logging
 
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import FailureEventException
     from moto.stepfunctions.parser.asl.component.state.exec.execute_state import ExecutionState
 
     original = ExecutionState._from_error
@@ -27,7 +28,7 @@ def log_task_runtime_errors() -> None:
         return
 
     def _from_error(self: ExecutionState, env: object, ex: Exception) -> object:
-        if type(ex).__name__ != "FailureEventException":
+        if not isinstance(ex, FailureEventException):
             logging.getLogger("livedesk.local").warning("a task failed with States.Runtime: %r", ex, exc_info=ex)
         return original(self, env, ex)
 
