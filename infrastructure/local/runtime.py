@@ -6,10 +6,11 @@ We replace that private method (moto is pinned; tests/integration/test_moto_cana
 fails loudly if an upgrade moves it) with a call of the function's real handler,
 imported from its synthesized asset folders, under the function's environment.
 
-Environment variables are process-wide, so one handler runs at a time. A handler that calls
-another function (routing asks search, say) gives up its turn while it waits: its Lambda
-``Invoke`` goes to moto's server thread, which must be able to run the callee. botocore's
-``before-send``/``needs-retry`` events on ``lambda.Invoke`` mark that wait.
+Environment variables are process-wide, so one handler runs its Python at a time. A handler
+gives up its turn while it waits on any AWS call: the call goes to moto's server thread (which
+may have to run another function, when routing asks search, say), and meanwhile other handlers
+run, as they would in their own sandboxes in AWS. botocore's ``before-send`` and ``needs-retry``
+events (sent once per attempt, also on errors) mark that wait.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,19 +67,76 @@ class LambdaContext:
         return max(0, int((self.timeout_s - (time.monotonic() - self.started)) * 1000))
 
 
+_LAYER = threading.local()  # .env: the running handler's variables on this thread, None outside a handler
+_DELETED = None
+
+
+class LayeredEnviron(os._Environ):  # type: ignore[type-arg]
+    """os.environ with a layer per thread: a handler reads and writes its own environment on top of
+    the process's, and no other thread ever sees it (or sees the process's variables come and go,
+    which broke moto's interpreter threads: ``os.environ.items()`` met a variable deleted meanwhile).
+    Only Python sees the layer; C's ``getenv`` and child processes see the process's variables."""
+
+    @staticmethod
+    def _layer() -> dict[str, str | None] | None:
+        return getattr(_LAYER, "env", None)  # type: ignore[no-any-return]
+
+    def __getitem__(self, key: str) -> str:
+        layer = self._layer()
+        if layer is not None and key in layer:
+            value = layer[key]
+            if value is _DELETED:
+                raise KeyError(key)
+            return value
+        return super().__getitem__(key)  # type: ignore[no-any-return]
+
+    def __setitem__(self, key: str, value: str) -> None:
+        layer = self._layer()
+        if layer is None:
+            super().__setitem__(key, value)
+        elif not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError(f"str expected, not {type(key if not isinstance(key, str) else value).__name__}")
+        else:
+            layer[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        layer = self._layer()
+        if layer is None:
+            super().__delitem__(key)
+            return
+        self[key]  # KeyError if it is not set
+        layer[key] = _DELETED
+
+    def __iter__(self) -> Iterator[str]:
+        layer = self._layer()
+        if layer is None:
+            yield from super().__iter__()
+            return
+        outside = list(super().__iter__())
+        yield from (key for key in outside if key not in layer)
+        yield from (key for key, value in list(layer.items()) if value is not _DELETED)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def layer_the_environment() -> None:
+    """From now on os.environ reads a thread's handler layer first (idempotent; inert without layers)."""
+    if not isinstance(os.environ, LayeredEnviron):
+        os.environ.__class__ = LayeredEnviron
+
+
 class Turns:
-    """One handler at a time, each under its own environment. Whenever no handler holds the turn,
-    os.environ is what it was outside; a handler waiting on a Lambda call lends its turn out.
-    Only the handler's own variables are set and put back: the rest of os.environ is never cleared,
-    so other threads (pytest's bookkeeping of the current test) never see it half-replaced."""
+    """One handler runs its Python at a time, each under its own environment (a layer of
+    os.environ that only its thread sees). A handler waiting on an AWS call lends its turn out and
+    keeps its layer: what runs on its thread meanwhile (fault injection, moto in-process) sees it."""
 
     def __init__(self) -> None:
+        layer_the_environment()
         self._lock = threading.Lock()
         self._local = threading.local()
-        self._outside: dict[str, str | None] = {}  # each variable a handler set, as it was outside
-        self._swapping = threading.Lock()  # a swap is atomic even if two threads ever meet in one
 
-    def _stack(self) -> list[dict[str, str]]:
+    def _stack(self) -> list[dict[str, str | None]]:
         if not hasattr(self._local, "stack"):
             self._local.stack, self._local.lent = [], False
         return self._local.stack  # type: ignore[no-any-return]
@@ -87,22 +145,21 @@ class Turns:
     def turn(self, overrides: dict[str, str]) -> Iterator[None]:
         """Run under the outside environment with ``overrides`` on top."""
         stack = self._stack()
-        # In-process moto serves a nested call on the caller's thread, possibly after it lent its turn.
+        # In-process moto serves a nested call on the caller's thread, after the caller lent its turn.
         borrowed = bool(stack) and self._local.lent
         if not stack or borrowed:
-            self._take()
+            self._lock.acquire()
             self._local.lent = False
-        stack.append(overrides)
-        self._apply(overrides)
+        stack.append(dict(overrides))
+        _LAYER.env = stack[-1]
         try:
             yield
         finally:
             stack.pop()
-            if stack and not borrowed:
-                self._apply(stack[-1])
-            else:
-                self._give_back()
+            _LAYER.env = stack[-1] if stack else None
+            if not stack or borrowed:
                 self._local.lent = borrowed
+                self._lock.release()
 
     def running(self) -> str | None:
         """The function whose handler runs on this thread, unless it lent its turn (or none runs)."""
@@ -113,50 +170,23 @@ class Turns:
 
     def close(self, timeout_s: float = 60.0) -> None:
         """Wait for the handler holding the turn, then keep it: after a stop, no late invocation
-        (a workflow's timeout firing) may put its environment back on the process."""
+        (a workflow's timeout firing) runs."""
         self._lock.acquire(timeout=timeout_s)
 
     def lend(self, **_: Any) -> None:
-        """before-send of lambda.Invoke: let the callee run while this handler waits."""
+        """before-send: let other handlers (the callee of a Lambda call among them) run while this one waits."""
         if self._stack() and not self._local.lent:
             self._local.lent = True
-            self._give_back()
+            self._lock.release()
 
     def resume(self, **_: Any) -> None:
-        """needs-retry of lambda.Invoke (sent once per attempt, also on errors): carry on."""
+        """needs-retry (sent once per attempt, also on errors): carry on."""
         if self._stack() and self._local.lent:
-            self._take()
+            self._lock.acquire()
             self._local.lent = False
-            self._apply(self._local.stack[-1])
-
-    def _take(self) -> None:
-        self._lock.acquire()
-
-    def _give_back(self) -> None:
-        with self._swapping:
-            self._restore(set(self._outside))
-        self._lock.release()
-
-    def _apply(self, overrides: dict[str, str]) -> None:
-        with self._swapping:
-            self._restore(set(self._outside) - set(overrides))
-            for key, value in overrides.items():
-                self._outside.setdefault(key, os.environ.get(key))
-                os.environ[key] = value
-
-    def _restore(self, keys: set[str]) -> None:
-        for key in keys:
-            original = self._outside.pop(key, None)
-            if original is None:
-                # Not pop(key, None): its read-then-delete raises KeyError when the variable goes in
-                # between (seen once as a workflow step failing with KeyError 'AWS_LAMBDA_FUNCTION_NAME').
-                with suppress(KeyError):
-                    del os.environ[key]
-            else:
-                os.environ[key] = original
 
 
-HOOKS = (("before-send.lambda.Invoke", "lend"), ("needs-retry.lambda.Invoke", "resume"))
+HOOKS = (("before-send", "lend"), ("needs-retry", "resume"))
 
 
 class InProcessRuntime:
