@@ -28,10 +28,16 @@ from infrastructure.local import faults
 from infrastructure.local.agents import AgentTokens, moto_cognito_keys
 from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.console import COGNITO_PROXY, CognitoProxy, ConsoleSite
-from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, keep_streams_across_rollbacks
+from infrastructure.local.event_sources import (
+    SqsMapping,
+    SqsPoller,
+    StreamMapping,
+    StreamPoller,
+    count_stream_writes,
+)
 from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
-from infrastructure.local.moto_patches import cache_moto_module_listing, log_task_runtime_errors
+from infrastructure.local.moto_patches import cache_moto_module_listing, log_task_runtime_errors, undo_transactions_item_by_item
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
 from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
 
@@ -107,7 +113,7 @@ class LocalStack:
         )
         self.runtime.install()
         faults.install()  # inert until a test injects a fault (infrastructure/local/faults.py)
-        keep_streams_across_rollbacks()
+        undo_transactions_item_by_item()
         cache_moto_module_listing()
         log_task_runtime_errors()
         if self.wait_scale is not None:
@@ -211,7 +217,7 @@ class LocalStack:
 
     def drain(self, timeout_s: float = 120.0) -> None:
         """Wait until every polled queue is empty, no batch is in flight, and each stream has been
-        read again since the quiet began (a handler may write to a stream just as its queue empties)."""
+        read since its table's last write (a handler may write to a stream just as its queue empties)."""
         sqs = self.client("sqs")
         deadline = time.monotonic() + timeout_s
         quiet = 0
@@ -231,8 +237,11 @@ class LocalStack:
             quiet = 0 if busy else quiet + 1
             if quiet == 1:
                 reads_before_quiet = [poller.reads for poller in streams]
-            # Two more completed reads: at least one of them started after the quiet began.
-            if quiet >= 3 and all(poller.reads >= before + 2 for poller, before in zip(streams, reads_before_quiet, strict=True)):
+            # Each stream caught up with its table's writes, or (not told of them) read twice more:
+            # at least one of those reads started after the quiet began.
+            if quiet >= 3 and all(
+                poller.caught_up or poller.reads >= before + 2 for poller, before in zip(streams, reads_before_quiet, strict=True)
+            ):
                 return
             time.sleep(0.1)
         raise TimeoutError("queues and streams did not drain")
@@ -325,7 +334,8 @@ class LocalStack:
                 on_failure_queue_url=self.template.refs[self.template.logical_id_of(failure)] if failure else None,
                 bisect_on_error=bool(properties.get("BisectBatchOnFunctionError", False)),
             )
-            self.pollers.append(StreamPoller(stream, self.client("dynamodbstreams"), self.client("lambda"), self.client("sqs")))
+            poller = StreamPoller(stream, self.client("dynamodbstreams"), self.client("lambda"), self.client("sqs"), count_stream_writes())
+            self.pollers.append(poller)
             return
         queue_logical_id = self.template.logical_id_of(properties["EventSourceArn"])
         mapping = SqsMapping(

@@ -1,13 +1,17 @@
 """The local stack's DynamoDB stream mappings as Lambda runs them: event-filtering patterns, batch
-size, partial batch responses, bisecting on a function error, retries and the on-failure queue."""
+size, partial batch responses, bisecting on a function error, retries and the on-failure queue;
+an idle poller reads again when its table is written."""
 
 import io
 import json
+import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, matches
+from infrastructure.local import event_sources
+from infrastructure.local.event_sources import SqsMapping, SqsPoller, StreamMapping, StreamPoller, StreamWrites, matches
 
 REPLY = {"eventName": "INSERT", "dynamodb": {"NewImage": {"author": {"S": "bot"}, "sk": {"S": "MSG#2026"}}}}
 PATTERN = {"eventName": ["INSERT"], "dynamodb": {"NewImage": {"author": {"S": ["bot", "agent"]}}}}
@@ -122,6 +126,34 @@ def test_filter_criteria_drop_records_before_the_function_sees_them() -> None:
     stream = FakeStream(6, poison=set())
     _poll(stream, filters=[{"dynamodb": {"NewImage": {"n": {"N": ["1", "4"]}}}}])
     assert stream.batches == [[1, 4]]
+
+
+def test_an_idle_poller_told_of_its_tables_writes_reads_again_only_after_a_write(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(event_sources, "STREAM_IDLE_RECHECK_S", 60.0)  # the safety net stays out of the way
+    stream, writes = FakeStream(0, set()), StreamWrites()
+    mapping = StreamMapping("fn", "arn:aws:dynamodb:us-east-1:1:table/Tickets/stream/2026", 8, 0, True, [], None)
+    poller = StreamPoller(mapping, stream, stream, stream, writes)
+    poller.start()
+    try:
+        _until(lambda: poller.reads == 1)
+        time.sleep(1.0)  # four reads a second, if it polled
+        assert poller.reads == 1 and poller.caught_up, "nothing was written: no read"
+        writes.added("Conversations")
+        time.sleep(0.5)
+        assert poller.reads == 1, "another table's write does not wake it"
+        stream.records.append({"eventName": "INSERT", "dynamodb": {"SequenceNumber": "000", "NewImage": {"n": {"N": "0"}}}})
+        writes.added("Tickets")
+        _until(lambda: stream.batches == [[0]])
+        _until(lambda: poller.caught_up)
+    finally:
+        poller.stop()
+
+
+def _until(condition: Callable[[], bool], bound_s: float = 10.0) -> None:
+    deadline = time.monotonic() + bound_s
+    while not condition():
+        assert time.monotonic() < deadline, "not within the bound"
+        time.sleep(0.01)
 
 
 class FakeQueue:
