@@ -4,9 +4,11 @@ Run: make bench  (or .venv/bin/python bench/cold_imports.py). Prints one line pe
 the handler module's cumulative import time, the top three imports under it, and the wall time
 (the median of five imports, each in a fresh interpreter).
 
-The interpreter gets the variables Lambda sets (the task root, the function's name and memory, the
-runtime) and the function's own from the template, tracing included: the X-Ray SDK takes a cheaper
-path inside Lambda, and Tracer patches what it traces at import.
+The code is what Lambda gets: the function's synthesized asset and its layers' assets (our code
+with its bytecode, the wheels of the dependency layers; boto3 from this virtualenv, as Lambda's
+runtime brings its own). The interpreter gets the variables Lambda sets (the task root, the
+function's name and memory, the runtime) and the function's own from the template, tracing
+included: the X-Ray SDK takes a cheaper path inside Lambda, and Tracer patches what it traces at import.
 """
 
 from __future__ import annotations
@@ -15,23 +17,17 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from infrastructure.local.template import Template, handler_of  # noqa: E402
+from infrastructure.local.template import Template, cold_start_environment, handler_of  # noqa: E402
 
 REPEATS = 5  # each handler is imported this many times; the median run is printed (3 was noisy: ±100 ms)
 LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)")
-
-
-def _placeholder(name: str, token: object) -> str:
-    """A stand-in for a value CDK resolves at deploy time: JSON stays JSON (an empty one)."""
-    joined = token.get("Fn::Join", [None, [""]])[1] if isinstance(token, dict) else [""]
-    first = joined[0] if joined and isinstance(joined[0], str) else ""
-    return "{}" if first.startswith("{") else "[]" if first.startswith("[") else f"bench-{name.lower()}"
 
 
 def main() -> None:
@@ -40,20 +36,9 @@ def main() -> None:
     for _, resource in sorted(template.functions(), key=lambda item: item[1]["Properties"]["FunctionName"]):
         properties = resource["Properties"]
         module = handler_of(properties).rpartition(".")[0]
-        declared = properties.get("Environment", {}).get("Variables", {})
-        variables = {k: (v if isinstance(v, str) else _placeholder(k, v)) for k, v in declared.items()}
-        environment = {
-            **{k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_")},
-            **variables,
-            "PYTHONPATH": f"{ROOT / 'functions'}:{ROOT / 'layers' / 'shared' / 'python'}",
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "LAMBDA_TASK_ROOT": "/var/task",
-            "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
-            "AWS_LAMBDA_FUNCTION_NAME": properties["FunctionName"],
-            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(properties.get("MemorySize", 128)),
-            "AWS_LAMBDA_FUNCTION_VERSION": "1",
-        }
+        code = template.code_paths(resource, third_party_layers=True)
+        outside = {k: v for k, v in os.environ.items() if not k.startswith(("POWERTOOLS_", "PYTHON"))}
+        environment = {**outside, **cold_start_environment(properties, code)}
         runs = sorted(_import(module, environment) for _ in range(REPEATS))
         own, wall_ms, heavy = runs[len(runs) // 2]  # the median run
         print(f"{properties['FunctionName'].removeprefix('livedesk-dev-'):<14} {own / 1000:>20.0f} {wall_ms:>18.0f}  {heavy}")
@@ -64,7 +49,8 @@ def _import(module: str, environment: dict[str, str]) -> tuple[int, float, str]:
     the process's wall time (ms) and its three heaviest direct imports."""
     started = time.perf_counter()
     command = [sys.executable, "-X", "importtime", "-c", f"import {module}"]
-    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=True)
+    with tempfile.TemporaryDirectory() as elsewhere:  # not this repository's folder on sys.path
+        result = subprocess.run(command, env=environment, cwd=elsewhere, capture_output=True, text=True, check=True)
     wall_ms = (time.perf_counter() - started) * 1000
     rows = [(int(m.group(2)), len(m.group(3)), m.group(4)) for m in map(LINE.match, result.stderr.splitlines()) if m]
     index = next(i for i, (_, _, name) in enumerate(rows) if name == module)

@@ -14,6 +14,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infrastructure.bytecode import compiled_copy
 from infrastructure.naming import Naming
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,7 +24,6 @@ DEPENDENCIES_LAYER_DIR = ROOT / ".build" / "layer-dependencies"
 EMBEDDING_LAYER_DIR = ROOT / ".build" / "layer-embedding"
 RUNTIME = lambda_.Runtime.PYTHON_3_11
 LIVE_ALIAS = "live"
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc", "**/.pytest_cache", "**/.mypy_cache", "**/*.egg-info", "training", "knowledge"]
 # The search image is built from the repository root; only these paths enter the build context.
 IMAGE_CONTEXT = [
     "*",
@@ -81,20 +81,21 @@ class FunctionFactory(Construct):
             self,
             "SharedLayer",
             layer_version_name=naming("shared"),
-            code=lambda_.Code.from_asset(str(SHARED_LAYER_DIR), exclude=ASSET_EXCLUDES),
+            code=lambda_.Code.from_asset(str(compiled_copy(SHARED_LAYER_DIR / "python", "shared", inside="python"))),
             compatible_runtimes=[RUNTIME],
             description="The livedesk domain package",
         )
 
     def _staged_layer(self, logical_id: str, name: str, folder: Path, description: str) -> lambda_.LayerVersion:
-        """Third-party Linux wheels that `make` staged into ``folder``."""
+        """Third-party Linux wheels that `make` staged into ``folder``. pip's bytecode records the files'
+        times, which the asset's zip changes: recompiled, it stays valid in Lambda."""
         if not (folder / "python").is_dir():
             raise FileNotFoundError(f"{folder} is missing: run `make setup` (make dev and make test do)")
         return lambda_.LayerVersion(
             self,
             logical_id,
             layer_version_name=self._naming(name),
-            code=lambda_.Code.from_asset(str(folder)),
+            code=lambda_.Code.from_asset(str(compiled_copy(folder / "python", name, inside="python"))),
             compatible_runtimes=[RUNTIME],
             compatible_architectures=[lambda_.Architecture.X86_64],
             description=description,
@@ -174,7 +175,7 @@ class FunctionFactory(Construct):
             logical_id,
             runtime=RUNTIME,
             handler=f"{folder}.handler.handler",
-            code=lambda_.Code.from_asset(str(FUNCTIONS_DIR), exclude=[*others, *ASSET_EXCLUDES]),
+            code=lambda_.Code.from_asset(str(compiled_copy(FUNCTIONS_DIR, "functions")), exclude=others),
             layers=[self.dependencies_layer, *([self.embedding_layer] if embedding else []), self.shared_layer],
             role=role,
             log_group=log_group,

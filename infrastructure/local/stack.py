@@ -269,13 +269,7 @@ class LocalStack:
     def _function(self, logical_id: str, resource: dict[str, Any]) -> None:
         properties = resource["Properties"]
         name = properties["FunctionName"]
-        asset = self.template.assembly_dir / resource["Metadata"]["aws:asset:path"]
         handler = handler_of(properties)
-        if properties.get("PackageType") == "Image":
-            # The image's Dockerfile copies these two folders into the task root.
-            code_paths = [asset / "functions", asset / "layers" / "shared" / "python"]
-        else:
-            code_paths = [asset, *(self._layer_path(layer) for layer in properties.get("Layers", []))]
         environment = self.template.resolve(properties.get("Environment", {}).get("Variables", {}))
         environment |= {key: value for key, value in self.timing_overrides.items() if key in environment}
         self.client("lambda").create_function(
@@ -291,7 +285,7 @@ class LocalStack:
         self.runtime.register(
             name,
             FunctionCode(
-                handler, [p for p in code_paths if p is not None], int(properties.get("MemorySize", 128)), int(properties.get("Timeout", 3))
+                handler, self.template.code_paths(resource), int(properties.get("MemorySize", 128)), int(properties.get("Timeout", 3))
             ),
         )
         self.functions[logical_id] = name
@@ -310,15 +304,6 @@ class LocalStack:
                 Name=properties["Name"],
                 FunctionVersion=self.template.resolve(properties["FunctionVersion"]),
             )
-
-    def _layer_path(self, layer: Any) -> Path | None:
-        """Our own code layers come from their synthesized asset; third-party layers from this virtualenv."""
-        logical_id = self.template.logical_id_of(layer)
-        resource = self.template.body["Resources"][logical_id]
-        asset = self.template.assembly_dir / resource["Metadata"]["aws:asset:path"]
-        if (asset / "python" / "livedesk").is_dir():
-            return asset / "python"
-        return None
 
     def _event_source(self, properties: dict[str, Any]) -> None:
         source = properties["EventSourceArn"]

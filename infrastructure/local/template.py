@@ -50,6 +50,22 @@ class Template:
             if "FunctionName" in resource["Properties"]:
                 yield logical_id, resource
 
+    def code_paths(self, resource: dict[str, Any], third_party_layers: bool = False) -> list[Path]:
+        """Where a function's code is, as Lambda puts it together: its own asset (the task root), then
+        each layer's ``python`` folder. Third-party layers (wheels) only when asked: the local stack
+        takes those from this virtualenv."""
+        properties = resource["Properties"]
+        asset = self.assembly_dir / resource["Metadata"]["aws:asset:path"]
+        if properties.get("PackageType") == "Image":  # its Dockerfile copies these two into the task root
+            return [asset / "functions", asset / "layers" / "shared" / "python"]
+        paths = [asset]
+        for layer in properties.get("Layers", []):
+            layer_asset = self.body["Resources"][self.logical_id_of(layer)]["Metadata"]["aws:asset:path"]
+            python = self.assembly_dir / layer_asset / "python"
+            if third_party_layers or (python / "livedesk").is_dir():
+                paths.append(python)
+        return paths
+
     def logical_id_of(self, value: Any) -> str:
         """The logical id behind {"Ref": X} or {"Fn::GetAtt": [X, ...]}."""
         if isinstance(value, dict) and "Ref" in value:
@@ -123,6 +139,31 @@ class Template:
             return str(self._ref(name))
 
         return re.sub(r"\$\{([^}!][^}]*)\}", replace, text)
+
+
+def cold_start_environment(function_properties: dict[str, Any], code_paths: list[Path]) -> dict[str, str]:
+    """The variables Lambda sets for a function's process (task root, name, memory, runtime, its code
+    on ``PYTHONPATH``) and the function's own, each value CDK resolves at deploy time replaced by a
+    stand-in (a JSON one stays JSON): for importing a handler outside the local stack."""
+    declared = function_properties.get("Environment", {}).get("Variables", {})
+    return {
+        **{name: value if isinstance(value, str) else _stand_in(name, value) for name, value in declared.items()},
+        "PYTHONPATH": ":".join(str(path) for path in code_paths),
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+        "LAMBDA_TASK_ROOT": str(code_paths[0]),
+        "AWS_EXECUTION_ENV": "AWS_Lambda_python3.11",
+        "AWS_LAMBDA_FUNCTION_NAME": function_properties["FunctionName"],
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function_properties.get("MemorySize", 128)),
+        "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code is read-only: what is not compiled already is compiled at every start
+    }
+
+
+def _stand_in(name: str, token: object) -> str:
+    joined = token.get("Fn::Join", [None, [""]])[1] if isinstance(token, dict) else [""]
+    first = joined[0] if joined and isinstance(joined[0], str) else ""
+    return "{}" if first.startswith("{") else "[]" if first.startswith("[") else f"stand-in-{name.lower()}"
 
 
 def handler_of(function_properties: dict[str, Any]) -> str:

@@ -140,17 +140,6 @@ def test_zip_functions_share_the_two_layers_and_the_understanding_ones_embed(tem
         assert has_embedder is understands, properties["FunctionName"]
 
 
-def test_the_routing_zip_stays_under_lambdas_unzipped_limit() -> None:
-    """Function code plus its layers, unzipped, must stay under 250 MB (the embedder is the largest part)."""
-    from infrastructure.compute import DEPENDENCIES_LAYER_DIR, EMBEDDING_LAYER_DIR, FUNCTIONS_DIR, SHARED_LAYER_DIR
-
-    def size(folder: Path) -> int:
-        return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and "__pycache__" not in f.parts)
-
-    total = size(DEPENDENCIES_LAYER_DIR) + size(EMBEDDING_LAYER_DIR) + size(SHARED_LAYER_DIR / "python") + size(FUNCTIONS_DIR / "routing")
-    assert total < 250 * 1024 * 1024, f"{total / 2**20:.0f} MB"
-
-
 def test_http_api_routes_are_versioned(template: Template) -> None:
     routes = {r["Properties"]["RouteKey"] for r in template.find_resources("AWS::ApiGatewayV2::Route").values()}
     assert "POST /v1/messages" in routes
