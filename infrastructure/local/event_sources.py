@@ -161,7 +161,7 @@ class StreamWrites:
             return self._written[table_name]
 
     def wait(self, table_name: str, seen: int, timeout_s: float) -> None:
-        """Until the table's stream has more than ``seen`` records counted, or the time-out."""
+        """Until the table's stream has other than ``seen`` records counted, or the time-out."""
         with self._changed:
             self._changed.wait_for(lambda: self._written[table_name] != seen, timeout=timeout_s)
 
@@ -269,11 +269,12 @@ class StreamPoller(_Poller):
     def _run(self) -> None:
         while not self._stop.is_set():
             seen = self._writes.count(self._table) if self._writes else 0
-            read_at = time.monotonic()
+            read_at, read = time.monotonic(), False
             try:
                 self._busy.set()
                 if not self._pending:
                     self._pending = self._read()
+                    read = True
                 if self._pending:
                     self._deliver()
             except Exception:  # keep polling, as the managed poller does
@@ -281,9 +282,10 @@ class StreamPoller(_Poller):
             finally:
                 self._busy.clear()
             if not self._pending:
-                self._read_upto = seen
-                if self._writes:
-                    self._writes.wait(self._table, seen, STREAM_IDLE_RECHECK_S)
+                if read:  # a batch that was pending (a retry) may be delivered without reading
+                    self._read_upto = seen
+                if self._writes:  # at once if anything was written since the last read began
+                    self._writes.wait(self._table, self._read_upto, STREAM_IDLE_RECHECK_S)
                 time.sleep(max(0.0, read_at + STREAM_POLL_INTERVAL_S - time.monotonic()))  # four reads a second at most
 
     def _read(self) -> list[dict[str, Any]]:

@@ -149,6 +149,31 @@ def test_an_idle_poller_told_of_its_tables_writes_reads_again_only_after_a_write
         poller.stop()
 
 
+def test_a_write_during_a_retried_batch_is_read_before_the_poller_counts_as_caught_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(event_sources, "STREAM_IDLE_RECHECK_S", 60.0)  # only a write wakes it
+    writes = StreamWrites()
+
+    class WrittenWhileFailing(FakeStream):
+        def invoke(self, FunctionName: str, Payload: bytes) -> dict[str, Any]:
+            if not self.batches:  # the first delivery fails, and the table is written meanwhile
+                self.records.append({"eventName": "INSERT", "dynamodb": {"SequenceNumber": "001", "NewImage": {"n": {"N": "1"}}}})
+                writes.added("Tickets")
+                self.batches.append([0])
+                return {"FunctionError": "Unhandled", "Payload": io.BytesIO(b'{"errorType": "Boom"}')}
+            return super().invoke(FunctionName, Payload)
+
+    stream = WrittenWhileFailing(1, set())
+    writes.added("Tickets")  # record 0
+    mapping = StreamMapping("fn", "arn:aws:dynamodb:us-east-1:1:table/Tickets/stream/2026", 8, 3, False, [], None)
+    poller = StreamPoller(mapping, stream, stream, stream, writes)
+    poller.start()
+    try:
+        _until(lambda: stream.batches == [[0], [0], [1]])  # the retry, then the record written meanwhile, at once
+        _until(lambda: poller.caught_up)
+    finally:
+        poller.stop()
+
+
 def _until(condition: Callable[[], bool], bound_s: float = 10.0) -> None:
     deadline = time.monotonic() + bound_s
     while not condition():
