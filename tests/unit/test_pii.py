@@ -72,6 +72,7 @@ glue = st.sampled_from(["", " ", "，", "：", "是"])  # Chinese text often run
 @settings(max_examples=300, deadline=None)
 @given(before=words, left=glue, secret=secrets, right=glue, after=words)
 @example(before="", left="", secret="a@vxaaaaaa.com", right="", after="")  # "vx" in a domain is no WeChat marker
+@example(before="", left="", secret="13000000000", right=" ", after="ct")  # 130****0000 ct: no house number on "Ct"
 def test_no_generated_secret_survives_masking(before: str, left: str, secret: str, right: str, after: str) -> None:
     masked = mask(f"{before}{left}{secret}{right}{after}")
     assert secret not in masked

@@ -101,7 +101,7 @@ CN_COMPOUND = re.compile(
     r"(?:[A-Za-z]?\d{1,3}(?:号楼|栋|幢|座|塔|号)?|[A-Za-z]座)\s?-?\s?\d{2,5}(?:室|号)?"
 )
 EN_ADDRESS = re.compile(
-    r"(?<![A-Za-z0-9-])\d{1,6}[A-Za-z]?\s+(?:[A-Z][A-Za-z'-]*\.?\s+){0,4}"
+    r"(?<![A-Za-z*-])(?<!\d)\d{1,6}[A-Za-z]?\s+(?:[A-Z][A-Za-z'-]*\.?\s+){0,4}"  # not the kept digits of a masked number
     r"(?:Street|St|Road|Rd|Avenue|Ave|Lane|Ln|Boulevard|Blvd|Drive|Dr|Way|Court|Ct|Place|Pl|Terrace|Close|Crescent|Highway|Hwy"
     r"|Parkway|Pkwy|Square|Sq|Circle|Cir|Alley|Row)\b\.?"
     r"(?:,?\s*(?:Apt|Apartment|Unit|Suite|Flat|#)\.?\s*[\w-]+)?",
