@@ -160,10 +160,16 @@ class StreamWrites:
         with self._changed:
             return self._written[table_name]
 
-    def wait(self, table_name: str, seen: int, timeout_s: float) -> None:
-        """Until the table's stream has other than ``seen`` records counted, or the time-out."""
+    def wait(self, table_name: str, seen: int, timeout_s: float, stop: threading.Event) -> None:
+        """Until the table's stream has other than ``seen`` records counted, ``stop`` is set (then
+        call ``wake``), or the time-out."""
         with self._changed:
-            self._changed.wait_for(lambda: self._written[table_name] != seen, timeout=timeout_s)
+            self._changed.wait_for(lambda: self._written[table_name] != seen or stop.is_set(), timeout=timeout_s)
+
+    def wake(self) -> None:
+        """Let every waiting poller look at its stop event."""
+        with self._changed:
+            self._changed.notify_all()
 
 
 STREAM_WRITES = StreamWrites()
@@ -261,6 +267,12 @@ class StreamPoller(_Poller):
     def idle(self) -> bool:
         return not self._pending and not self._busy.is_set()
 
+    def stop(self) -> None:
+        self._stop.set()
+        if self._writes:
+            self._writes.wake()
+        super().stop()
+
     @property
     def caught_up(self) -> bool:
         """Idle, and its table's stream had no write since its last read began (needs ``writes``)."""
@@ -285,7 +297,7 @@ class StreamPoller(_Poller):
                 if read:  # a batch that was pending (a retry) may be delivered without reading
                     self._read_upto = seen
                 if self._writes:  # at once if anything was written since the last read began
-                    self._writes.wait(self._table, self._read_upto, STREAM_IDLE_RECHECK_S)
+                    self._writes.wait(self._table, self._read_upto, STREAM_IDLE_RECHECK_S, self._stop)
                 time.sleep(max(0.0, read_at + STREAM_POLL_INTERVAL_S - time.monotonic()))  # four reads a second at most
 
     def _read(self) -> list[dict[str, Any]]:

@@ -146,7 +146,9 @@ def test_an_idle_poller_told_of_its_tables_writes_reads_again_only_after_a_write
         _until(lambda: stream.batches == [[0]])
         _until(lambda: poller.caught_up)
     finally:
+        stopping = time.monotonic()
         poller.stop()
+    assert time.monotonic() - stopping < 2, "stopping wakes an idle poller"
 
 
 def test_a_write_during_a_retried_batch_is_read_before_the_poller_counts_as_caught_up(monkeypatch: pytest.MonkeyPatch) -> None:
