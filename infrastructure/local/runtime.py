@@ -6,10 +6,11 @@ We replace that private method (moto is pinned; tests/integration/test_moto_cana
 fails loudly if an upgrade moves it) with a call of the function's real handler,
 imported from its synthesized asset folders, under the function's environment.
 
-Environment variables are process-wide, so one handler runs its Python at a time. A handler
-gives up its turn while it waits on any AWS call: the call goes to moto's server thread (which
-may have to run another function, when routing asks search, say), and meanwhile other handlers
-run, as they would in their own sandboxes in AWS. botocore's ``before-send`` and ``needs-retry``
+Each handler reads its own environment (a per-thread layer of os.environ). One handler runs its
+Python at a time all the same, as state Lambda keeps per sandbox (Powertools' metrics buffer, say)
+is per process here. A handler gives up its turn while it waits on any AWS call: the call goes
+to moto's server thread (which may have to run another function, when routing asks search, say),
+and meanwhile other handlers run, as they would in their own sandboxes in AWS. botocore's ``before-send`` and ``needs-retry``
 events (sent once per attempt, also on errors) mark that wait.
 """
 
