@@ -3,9 +3,10 @@
 Run: .venv/bin/python bench/search_answers.py   (part of `make bench`)
 
 The rule (functions/search/service.py ``confident_answer``): the top hit is first for BM25 *and*
-for the vectors with a cosine of at least ANSWER_SIMILARITY, or semantic search's first hit has a
-cosine of at least SEMANTIC_SIMILARITY and is in BM25's first SEMANTIC_LEXICAL_RANK. This prints
-that rule, then sweeps the threshold with and without the agreement condition, over
+for the vectors with a cosine of at least ANSWER_SIMILARITY, or semantic search's closest document
+has a cosine of at least SEMANTIC_SIMILARITY and is closer than every other document by at least
+ANSWER_MARGIN. This prints that rule, then sweeps the threshold with the agreement condition, with
+the margin condition and with neither, over
 - answerable questions: the 160 held-out paraphrases in layers/shared/knowledge/demo/*/queries.jsonl,
   each with the documents that answer it;
 - unanswerable questions: 80 in-domain questions the demo knowledge does not cover
@@ -30,7 +31,7 @@ for path in (ROOT, ROOT / "layers" / "shared" / "python", ROOT / "functions"):
     sys.path.insert(0, str(path))
 
 from infrastructure.local.knowledge import DEMO, demo_index  # noqa: E402
-from livedesk.knowledge.contract import ANSWER_SIMILARITY, SEMANTIC_LEXICAL_RANK, SEMANTIC_SIMILARITY  # noqa: E402
+from livedesk.knowledge.contract import ANSWER_MARGIN, ANSWER_SIMILARITY, SEMANTIC_SIMILARITY  # noqa: E402
 from livedesk.knowledge.documents import Kind  # noqa: E402
 from livedesk.knowledge.evaluation import read_queries  # noqa: E402
 from livedesk.knowledge.hybrid import Filters, HybridIndex  # noqa: E402
@@ -41,6 +42,7 @@ from search.service import confident_answer  # noqa: E402
 
 ON = date(2026, 11, 22)
 THRESHOLDS = (0.80, 0.84, 0.86, 0.87, 0.88, 0.89, 0.90, 0.92, 0.94)
+MARGINS = (0.01, 0.015, 0.02, 0.03)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ class Top:
     doc_id: str | None
     agreed: bool
     similarity: float
+    closest: str | None  # semantic search's closest document
+    closest_similarity: float
+    margin: float  # how much closer it is than the next document
     gate: bool  # routing would ask for an answer (confident, answerable intent)
     shipped: str | None  # the document the shipped rule answers with
 
@@ -76,12 +81,16 @@ def measure() -> list[Top]:
         hits = index.search_vector(brand, text, vector, Filters(on=ON), k=5)
         top = hits[0] if hits else None
         shipped, _ = confident_answer(hits, frozenset(Kind), ANSWER_SIMILARITY)
+        closest = max(hits, key=lambda hit: hit.similarity) if hits else None
         tops.append(
             Top(
                 expected=expected,
                 doc_id=top.passage.doc_id if top else None,
                 agreed=bool(top and top.lexical_rank == 1 and top.dense_rank == 1),
                 similarity=top.similarity if top else 0.0,
+                closest=closest.passage.doc_id if closest else None,
+                closest_similarity=closest.similarity if closest else 0.0,
+                margin=closest.margin if closest else 0.0,
                 gate=may_answer(understander.understand(text)),
                 shipped=shipped.passage.doc_id if shipped else None,
             )
@@ -110,7 +119,7 @@ def report(tops: list[Top]) -> None:
             f" | {gated_share} ({gated_false / len(unanswerable):5.1%})"
         )
 
-    line(f"in force (+ cos>={SEMANTIC_SIMILARITY}, bm25<={SEMANTIC_LEXICAL_RANK})", lambda top: top.shipped)
+    line(f"in force (or cos>={SEMANTIC_SIMILARITY}, margin>={ANSWER_MARGIN})", lambda top: top.shipped)
     for agreement in (True, False):
         for threshold in THRESHOLDS:
 
@@ -118,6 +127,13 @@ def report(tops: list[Top]) -> None:
                 return top.doc_id if (top.agreed or not agreement) and top.similarity >= threshold else None
 
             line(f"{'agree + ' if agreement else ''}cos >= {threshold:.2f}", answer)
+    for threshold in THRESHOLDS[4:]:
+        for margin in MARGINS:
+
+            def closest(top: Top, threshold: float = threshold, margin: float = margin) -> str | None:
+                return top.closest if top.closest_similarity >= threshold and top.margin >= margin else None
+
+            line(f"cos >= {threshold:.2f}, margin >= {margin}", closest)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Protocol
 
 from livedesk.knowledge.contract import (
+    ANSWER_MARGIN,
     ANSWER_SIMILARITY,
-    SEMANTIC_LEXICAL_RANK,
+    PROMISE_SIMILARITY,
     SEMANTIC_SIMILARITY,
     SearchHit,
     SearchRequest,
@@ -18,6 +19,8 @@ from livedesk.knowledge.contract import (
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
 from livedesk.understanding.normalize import normalize
+
+ANSWER_CANDIDATES = 8  # hits weighed for an answer: the closest document may rank lower once fused with BM25
 
 
 class SearchIndex(Protocol):
@@ -64,27 +67,32 @@ def answer_text(passage: Passage) -> str:
 
 def confident_answer(hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float) -> tuple[Hit | None, str]:
     """The hit the bot may answer with, and why (or why not). Either keyword and semantic search
-    agree on the best match, or semantic search is sure of a passage keyword search ranks near the
-    top (a paraphrase shares few words with the passage it means)."""
+    agree on the top hit (a live session's promises, searched apart, come first), or semantic search's
+    closest document is close and clearly closer than every other one (a paraphrase shares few words
+    with the passage it means)."""
     if not hits:
         return None, "no knowledge matches"
     top = hits[0]
-    semantic = next((hit for hit in hits if hit.dense_rank == 1), None)
-    if (
-        semantic is not None
-        and semantic.passage.kind in answering
-        and semantic.lexical_rank is not None
-        and semantic.lexical_rank <= SEMANTIC_LEXICAL_RANK
-        and semantic.similarity >= max(min_similarity, SEMANTIC_SIMILARITY)
-    ):
-        return semantic, "confident semantic match"
-    if top.passage.kind not in answering:
-        return None, f"the best match is a {top.passage.kind.value} passage, which does not answer this kind of question"
-    if top.lexical_rank != 1 or top.dense_rank != 1:
-        return None, "low confidence: keyword and semantic search disagree on the best match"
-    if top.similarity < min_similarity:
-        return None, f"low confidence: similarity {top.similarity:.2f} (needs {min_similarity})"
-    return top, "confident match"
+    bar = max(min_similarity, PROMISE_SIMILARITY) if top.passage.kind is Kind.LIVE_SESSION else min_similarity
+    if top.passage.kind in answering and top.lexical_rank == 1 and top.dense_rank == 1 and top.similarity >= bar:
+        return top, "confident match"
+    closest = max(hits, key=lambda hit: hit.similarity)
+    runner_up = max((hit.similarity for hit in hits if hit is not closest), default=-1.0)
+    margin = min(closest.margin, closest.similarity - runner_up)
+    if closest.passage.kind not in answering:
+        return None, f"the best match is a {closest.passage.kind.value} passage, which does not answer this kind of question"
+    if closest.similarity < max(min_similarity, SEMANTIC_SIMILARITY):
+        return None, f"low confidence: similarity {closest.similarity:.2f} (needs {max(min_similarity, SEMANTIC_SIMILARITY)})"
+    if margin < ANSWER_MARGIN:
+        return None, f"ambiguous: another document is almost as close (margin {margin:.3f}, needs {ANSWER_MARGIN})"
+    return closest, "confident semantic match"
+
+
+def _shown(hits: list[Hit], answer: Hit | None, k: int) -> list[Hit]:
+    """The first ``k`` hits, the answer among them."""
+    if answer is None or answer in hits[:k]:
+        return hits[:k]
+    return [answer, *(hit for hit in hits if hit is not answer)][:k]
 
 
 class KnowledgeSearch:
@@ -118,14 +126,14 @@ class KnowledgeSearch:
         index = self._index()
         if vector is not None and embedder != index.embedder_name:
             vector = None
-        hits = index.search(brand_id, request.query, filters, request.k, vector=vector)
+        hits = index.search(brand_id, request.query, filters, max(request.k, ANSWER_CANDIDATES), vector=vector)
         answering = frozenset(request.answer_kinds) if request.answer_kinds else frozenset(Kind)
         if wanted.live_session_id and Kind.LIVE_SESSION in answering:  # "the host said…": the session's promises come first
             session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id)
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
-            hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})][: request.k]
-        shown = [_hit(hit) for hit in hits]
+            hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})]
         answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY)
+        shown = [_hit(hit) for hit in _shown(hits, answer, request.k)]
         if answer is not None:
             doc_id, embedder = answer.passage.doc_id, index.embedder_name
             return SearchResult(hits=shown, answer=answer_text(answer.passage), answer_doc_id=doc_id, reason=reason, embedder=embedder)

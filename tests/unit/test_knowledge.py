@@ -85,6 +85,9 @@ def test_search_finds_the_faq_and_never_crosses_brands(index: HybridIndex) -> No
     hits = index.search("lumi-beauty", "精华敏感肌能用吗", k=5)
     assert hits and all(h.passage.brand_id == "lumi-beauty" for h in hits)
     assert hits[0].lexical_rank == 1 or hits[0].dense_rank == 1
+    closest, *others = sorted(hits, key=lambda hit: -hit.similarity)
+    assert closest.dense_rank == 1 and 0 <= closest.margin <= closest.similarity - others[0].similarity + 1e-4
+    assert all(hit.margin == pytest.approx(hit.similarity - closest.similarity, abs=1e-4) for hit in others)
     assert index.search("no-such-brand", "精华敏感肌能用吗") == []
 
 

@@ -104,9 +104,13 @@ def test_one_msearch_holds_the_hybrid_ranking_and_bm25_and_knn_alone_all_filtere
 
 def test_hits_take_ranks_from_bm25_and_knn_alone_and_the_cosine_as_similarity(index: OpenSearchIndex) -> None:
     ranked = {"hits": {"hits": [_hit(FAQ, 0.9, [0.6, 0.8, 0.0]), _hit(FAQ, 0.8, [0.6, 0.8, 0.0]), _hit(OTHER, 0.5, [0.0, 1.0, 0.0])]}}
-    RecordingConnection.response = {"responses": [ranked, _top("faq-1", 3.1), _top("faq-1", 1.95)]}
+    closest = (("faq-1", 1.95), ("faq-1", 1.9), ("faq-2", 1.8))
+    knn = {"hits": {"hits": [{"_score": score, "_source": {"doc_id": doc}} for doc, score in closest]}}
+    RecordingConnection.response = {"responses": [ranked, _top("faq-1", 3.1), knn]}
     first, second = index.search("lumi-beauty", "几天发货", k=5)  # one hit per document
     assert (first.passage.doc_id, first.score, first.lexical_rank, first.dense_rank, first.similarity) == ("faq-1", 0.9, 1, 1, 0.95)
+    # margins over the closest other document: faq-2's best passage is the next document k-NN found
+    assert (first.margin, second.margin) == (pytest.approx(0.15), pytest.approx(-0.15))
     assert (second.passage.doc_id, second.score, second.lexical_rank, second.dense_rank, second.similarity) == (
         "faq-2",
         0.5,

@@ -5,7 +5,14 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from livedesk.knowledge.contract import ANSWER_SIMILARITY, SEMANTIC_LEXICAL_RANK, SEMANTIC_SIMILARITY, SearchFilters, SearchRequest
+from livedesk.knowledge.contract import (
+    ANSWER_MARGIN,
+    ANSWER_SIMILARITY,
+    PROMISE_SIMILARITY,
+    SEMANTIC_SIMILARITY,
+    SearchFilters,
+    SearchRequest,
+)
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
 from livedesk.models import Channel
@@ -14,11 +21,13 @@ from search.service import KnowledgeSearch, answer_text
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
-def _hit(doc_id: str, kind: Kind = Kind.FAQ, lexical: int | None = 1, dense: int | None = 1, similarity: float = 0.93) -> Hit:
+def _hit(
+    doc_id: str, kind: Kind = Kind.FAQ, lexical: int | None = 1, dense: int | None = 1, similarity: float = 0.93, margin: float = 0.05
+) -> Hit:
     passage = Passage(
         doc_id=doc_id, brand_id="b1", kind=kind, lang="zh", text=f"q {doc_id}", content=f"answer {doc_id}", version=1, source="s"
     )
-    return Hit(passage, 0.03, lexical, dense, similarity)
+    return Hit(passage, 0.03, lexical, dense, similarity, margin if dense == 1 else -margin)
 
 
 class FakeIndex:
@@ -57,9 +66,25 @@ def test_a_confident_match_is_answered_and_not_a_gap() -> None:
 def test_a_paraphrase_semantic_search_is_sure_of_is_answered_even_below_a_keyword_match() -> None:
     """ "价保是多少天" means the price-protection FAQ although BM25 prefers a passage sharing "多少天"."""
     keyword = _hit("faq-keyword", lexical=1, dense=4, similarity=0.89)
-    meant = _hit("faq-meant", lexical=SEMANTIC_LEXICAL_RANK, dense=1, similarity=SEMANTIC_SIMILARITY)
+    meant = _hit("faq-meant", lexical=None, dense=1, similarity=SEMANTIC_SIMILARITY, margin=ANSWER_MARGIN)
     result = _search(FakeIndex({None: [keyword, meant]}), Gaps(), SearchRequest(query="价保是多少天"))
     assert (result.answer_doc_id, result.reason) == ("faq-meant", "confident semantic match")  # type: ignore[attr-defined]
+
+
+def test_a_question_two_documents_answer_almost_equally_well_is_left_to_a_person() -> None:
+    """Close to one FAQ but nearly as close to another: ambiguous, so no answer, whatever the cosine."""
+    first = _hit("faq-first", lexical=2, dense=1, similarity=0.97, margin=ANSWER_MARGIN - 0.005)
+    second = _hit("faq-second", lexical=1, dense=2, similarity=0.96)
+    result = _search(FakeIndex({None: [second, first]}), Gaps(), SearchRequest(query="这个能退吗"))
+    assert result.answer is None and result.reason.startswith("ambiguous")  # type: ignore[attr-defined]
+
+
+def test_the_answer_is_among_the_hits_shown_even_when_fusion_ranks_it_lower() -> None:
+    shown_first = [_hit(f"faq-{n}", lexical=n, dense=n + 1, similarity=0.8) for n in (1, 2, 3)]
+    meant = _hit("faq-meant", lexical=None, dense=1, similarity=0.95)
+    result = _search(FakeIndex({None: [*shown_first, meant]}), Gaps(), SearchRequest(query="价保是多少天", k=3))
+    assert result.answer_doc_id == "faq-meant"  # type: ignore[attr-defined]
+    assert [hit.doc_id for hit in result.hits] == ["faq-meant", "faq-1", "faq-2"]  # type: ignore[attr-defined]
 
 
 def test_a_semantic_match_of_a_kind_that_does_not_answer_leaves_the_question_to_a_person() -> None:
@@ -73,10 +98,9 @@ def test_a_semantic_match_of_a_kind_that_does_not_answer_leaves_the_question_to_
     ("top", "reason"),
     [
         (_hit("faq-1", similarity=ANSWER_SIMILARITY - 0.01), "low confidence: similarity"),
-        (_hit("faq-1", lexical=3), "low confidence: keyword and semantic search disagree"),
-        (_hit("faq-1", lexical=SEMANTIC_LEXICAL_RANK + 1, similarity=0.99), "low confidence: keyword and semantic search disagree"),
-        (_hit("faq-1", lexical=None, similarity=0.99), "low confidence: keyword and semantic search disagree"),
-        (_hit("faq-1", lexical=2, similarity=SEMANTIC_SIMILARITY - 0.01), "low confidence: keyword and semantic search disagree"),
+        (_hit("faq-1", lexical=3, similarity=SEMANTIC_SIMILARITY - 0.01), "low confidence: similarity"),
+        (_hit("faq-1", lexical=None, similarity=SEMANTIC_SIMILARITY - 0.01), "low confidence: similarity"),
+        (_hit("faq-1", lexical=2, similarity=0.99, margin=ANSWER_MARGIN - 0.001), "ambiguous: another document is almost as close"),
     ],
 )
 def test_an_unsure_match_shows_hits_without_an_answer_and_is_recorded(top: Hit, reason: str) -> None:
@@ -149,3 +173,12 @@ def test_only_the_kinds_asked_for_may_answer_and_then_promises_do_not_jump_the_q
     assert gaps.recorded[0][3] == "live-1"
     anything = _search(index, Gaps(), request.model_copy(update={"answer_kinds": None}))
     assert anything.answer_doc_id == "live-1"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("similarity", "answered"), [(PROMISE_SIMILARITY - 0.01, False), (PROMISE_SIMILARITY, True)])
+def test_a_sessions_promise_answers_only_when_it_is_close(similarity: float, answered: bool) -> None:
+    """A session is one document, so BM25 and the vectors always agree on its promise: closeness decides."""
+    promise = _hit("live-1", Kind.LIVE_SESSION, lexical=1, dense=1, similarity=similarity, margin=0.0)
+    index = FakeIndex({None: [_hit("faq-1", lexical=2, dense=2, similarity=0.8)], frozenset({Kind.LIVE_SESSION}): [promise]})
+    result = _search(index, Gaps(), SearchRequest(query="精华今晚多少钱", filters=SearchFilters(live_session_id="live-2026-11-21-lb")))
+    assert (result.answer_doc_id == "live-1") is answered  # type: ignore[attr-defined]

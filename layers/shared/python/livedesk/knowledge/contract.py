@@ -11,12 +11,17 @@ from pydantic import BaseModel, Field
 from livedesk.knowledge.documents import Kind
 from livedesk.models import IDENTIFIER, Channel, Strict
 
-# An answer needs the top hit to be first for both BM25 and the vectors and a cosine of at least
+# The bot answers with the top hit when BM25 and the vectors agree on it and its cosine is at least
 # this (multilingual-e5 cosines sit between 0.75 and 0.95); bench/search_answers.py measures it.
 ANSWER_SIMILARITY = 0.88
-# Or semantic search's best match is at least this close and BM25 ranks it in its first few.
-SEMANTIC_SIMILARITY = 0.94
-SEMANTIC_LEXICAL_RANK = 3
+# A live session is one document, so BM25 and the vectors always agree on its promise: a promise
+# answers when it is at least this close (bench/routing_accuracy.py's dev half: every promise this
+# close answered its question, and none closer than 0.90 answered one it did not).
+PROMISE_SIMILARITY = 0.90
+# Or with semantic search's closest document, when it is at least this close and closer than any
+# other document by ANSWER_MARGIN (two FAQs almost as close: the question is ambiguous).
+SEMANTIC_SIMILARITY = 0.92
+ANSWER_MARGIN = 0.015
 
 
 class SearchFilters(Strict):

@@ -128,6 +128,7 @@ class Hit:
     lexical_rank: int | None  # 1-based, None when BM25 did not find it
     dense_rank: int | None
     similarity: float  # cosine of query and passage vectors
+    margin: float  # how much closer than any other admitted document (negative: another one is closer)
 
 
 class BrandIndex:
@@ -173,6 +174,7 @@ class BrandIndex:
         lexical_order = _top(np.where(allowed & (lexical > 0), lexical, -np.inf))
         dense_order = _top(np.where(allowed, similarity, -np.inf))
         fused: dict[str, tuple[float, int, int | None, int | None]] = {}  # doc -> score, best passage, ranks
+        closest: list[float] = []  # the two closest documents' best cosines
         for name, order in (("lexical", lexical_order), ("dense", dense_order)):
             seen_docs: set[str] = set()
             for index in order:
@@ -186,13 +188,23 @@ class BrandIndex:
                     lexical_rank = rank
                 else:
                     dense_rank = rank
+                    if rank <= 2:
+                        closest.append(float(similarity[index]))
                     best = int(index) if lexical_rank is None or similarity[index] > similarity[best] else best
                 fused[doc] = (score + 1.0 / (RRF_K + rank), best, lexical_rank, dense_rank)
         ranked = sorted(fused.values(), key=lambda item: -item[0])[:k]
         return [
-            Hit(Passage.model_validate(self.records[best]), round(score, 6), lr, dr, round(float(similarity[best]), 4))
+            Hit(Passage.model_validate(self.records[best]), round(score, 6), lr, dr, *closeness(float(similarity[best]), dr, closest))
             for score, best, lr, dr in ranked
         ]
+
+
+def closeness(similarity: float, dense_rank: int | None, closest: list[float]) -> tuple[float, float]:
+    """A hit's cosine and its margin over the closest other document, given the two closest
+    documents' cosines (the only document has margin 1; without semantic hits the margin is 0)."""
+    if dense_rank == 1:
+        return round(similarity, 4), round(similarity - closest[1], 4) if len(closest) > 1 else 1.0
+    return round(similarity, 4), round(similarity - closest[0], 4) if closest else 0.0
 
 
 def _top(scores: np.ndarray) -> Sequence[int]:

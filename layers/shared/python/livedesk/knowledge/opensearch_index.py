@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Passage
-from livedesk.knowledge.hybrid import Filters, Hit, tokenize
+from livedesk.knowledge.hybrid import Filters, Hit, closeness, tokenize
 from livedesk.understanding.embedders import embedding_input
 
 if TYPE_CHECKING:
@@ -257,6 +257,8 @@ class OpenSearchIndex(OpenSearchWriter):
         ranked, lexical, dense = (_hits(response) for response in self._client.msearch(index=self._index, body=body)["responses"])
         lexical_top = lexical[0]["_source"]["doc_id"] if lexical else None
         dense_top = dense[0]["_source"]["doc_id"] if dense else None
+        # the two closest documents' cosines, for each hit's margin over the closest other document
+        closest = [knn_cosine(float(hit["_score"])) for hit in _first_per_document(dense)[:2]]
         hits: list[Hit] = []
         seen: set[str] = set()
         for hit in ranked:
@@ -267,13 +269,15 @@ class OpenSearchIndex(OpenSearchWriter):
             seen.add(doc)
             # k-NN's top document: its best passage's cosine, which k-NN scored
             similarity = knn_cosine(float(dense[0]["_score"])) if doc == dense_top else cosine(embedded, hit["_source"]["vector"])
-            hits.append(
-                Hit(
-                    passage,
-                    float(hit["_score"]),
-                    lexical_rank=1 if doc == lexical_top else None,
-                    dense_rank=1 if doc == dense_top else None,
-                    similarity=round(similarity, 4),
-                )
-            )
+            dense_rank = 1 if doc == dense_top else None
+            cos, margin = closeness(similarity, dense_rank, closest)
+            hits.append(Hit(passage, float(hit["_score"]), 1 if doc == lexical_top else None, dense_rank, cos, margin))
         return hits[:k]
+
+
+def _first_per_document(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each document's first (best) passage among ranked hits."""
+    firsts: dict[str, dict[str, Any]] = {}
+    for hit in hits:
+        firsts.setdefault(hit["_source"]["doc_id"], hit)
+    return list(firsts.values())
