@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.documents import Kind, PromiseType
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
 from livedesk.understanding.classifier import OUT_OF_SCOPE, Prediction
 from livedesk.understanding.emotion import ANGRY_INTENSITY
@@ -64,9 +64,17 @@ PERSONAL_INTENTS = frozenset({"order_status", "logistics_tracking"})
 PERSONAL_SOURCES = ("supply:order", "supply:shipment", "clarify")
 # Queues whose questions many live viewers share; the others are personal and never grouped.
 SHARED_QUEUES = frozenset({"bot", "pre_sale", "technical", "general"})
-# What a streamer's promise answers: prices, coupons, gifts and draws, shipping dates. A promise about
-# the sofa's price is no answer to whether the sofa is in stock or how to assemble it.
-PROMISE_INTENTS = frozenset({"streamer_promise", "price_promotion", "coupon_flash_sale", "lottery", "shipping_policy"})
+# What a streamer's promise answers: prices, coupons, gifts and draws, shipping dates, and which kinds
+# of promise answer each question. A promise about the sofa's price is no answer to whether the sofa
+# is in stock or how to assemble it.
+PROMISE_TYPES: dict[str, list[PromiseType]] = {
+    "price_promotion": ["price", "coupon"],
+    "coupon_flash_sale": ["coupon", "price"],
+    "lottery": ["gift"],
+    "shipping_policy": ["shipping_date"],
+    "streamer_promise": ["price", "coupon", "gift", "shipping_date"],
+}
+PROMISE_INTENTS = frozenset(PROMISE_TYPES)
 # A possible safety incident is never left to another queue because another reading is likelier:
 # "the fryer smoked and tripped our power, I'll report you" is a complaint and a safety matter.
 SAFETY_PROBABILITY = 0.2
@@ -157,6 +165,11 @@ def is_for_knowledge(understood: Understanding) -> bool:
             and understood.emotion.polarity is not Polarity.NEGATIVE
         )
     return True
+
+
+def promise_types(understood: Understanding) -> list[PromiseType] | None:
+    """The kinds of streamer promise this message asks about, if it is a promise question."""
+    return PROMISE_TYPES.get(understood.intent.label)
 
 
 def answer_kinds(understood: Understanding) -> list[Kind]:

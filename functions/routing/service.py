@@ -51,6 +51,7 @@ from routing.policy import (
     may_self_serve,
     needs_supervisor,
     noise,
+    promise_types,
 )
 from routing.selfservice import STOCK_INTENTS, Lookup, Question, SelfService
 
@@ -342,6 +343,7 @@ class Router:
             filters=filters,
             answer_kinds=answer_kinds(understood),
             min_similarity=arm.answer_similarity,
+            promise_types=promise_types(understood),
         )
         result = self._knowledge.lookup(
             message.brand_id, request, record_gap=is_for_knowledge(understood), customer_id=message.customer_id, vector=understood.vector

@@ -10,6 +10,7 @@ from typing import Protocol
 from livedesk.knowledge.contract import (
     ANSWER_MARGIN,
     ANSWER_SIMILARITY,
+    PRODUCT_PROMISE_SIMILARITY,
     PROMISE_SIMILARITY,
     SEMANTIC_SIMILARITY,
     SearchHit,
@@ -65,11 +66,15 @@ def answer_text(passage: Passage) -> str:
     return f"主播在 {passage.at.month}月{passage.at.day}日 {passage.at:%H:%M} 说过：「{passage.content}」"
 
 
-def confident_answer(hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float) -> tuple[Hit | None, str]:
-    """The hit the bot may answer with, and why (or why not). Either keyword and semantic search
-    agree on the top hit (a live session's promises, searched apart, come first), or semantic search's
-    closest document is close and clearly closer than every other one (a paraphrase shares few words
-    with the passage it means)."""
+def confident_answer(
+    hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float, product_promise: Hit | None = None
+) -> tuple[Hit | None, str]:
+    """The hit the bot may answer with, and why (or why not). The session's promise of the asked kind
+    about the product the comment is on; or keyword and semantic search agree on the top hit (a live
+    session's promises, searched apart, come first); or semantic search's closest document is close
+    and clearly closer than every other one (a paraphrase shares few words with the passage it means)."""
+    if product_promise is not None and product_promise.similarity >= PRODUCT_PROMISE_SIMILARITY:
+        return product_promise, "the session's promise about this product"
     if not hits:
         return None, "no knowledge matches"
     top = hits[0]
@@ -92,7 +97,7 @@ def _shown(hits: list[Hit], answer: Hit | None, k: int) -> list[Hit]:
     """The first ``k`` hits, the answer among them."""
     if answer is None or answer in hits[:k]:
         return hits[:k]
-    return [answer, *(hit for hit in hits if hit is not answer)][:k]
+    return [answer, *(hit for hit in hits if hit.passage.doc_id != answer.passage.doc_id)][:k]
 
 
 class KnowledgeSearch:
@@ -128,11 +133,13 @@ class KnowledgeSearch:
             vector = None
         hits = index.search(brand_id, request.query, filters, max(request.k, ANSWER_CANDIDATES), vector=vector)
         answering = frozenset(request.answer_kinds) if request.answer_kinds else frozenset(Kind)
+        product_promise = None
         if wanted.live_session_id and Kind.LIVE_SESSION in answering:  # "the host said…": the session's promises come first
             session = Filters(kinds=frozenset({Kind.LIVE_SESSION}), session_id=wanted.live_session_id)
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
             hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})]
-        answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY)
+            product_promise = self._product_promise(index, brand_id, request, vector)
+        answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY, product_promise)
         shown = [_hit(hit) for hit in _shown(hits, answer, request.k)]
         if answer is not None:
             doc_id, embedder = answer.passage.doc_id, index.embedder_name
@@ -141,3 +148,19 @@ class KnowledgeSearch:
             masked = normalize(request.query).display  # phone and order numbers never reach the gap log
             self._gaps.record(brand_id, masked, reason, hits[0].passage.doc_id if hits else None, now, customer_id)
         return SearchResult(hits=shown, answer=None, reason=reason, embedder=index.embedder_name)
+
+    @staticmethod
+    def _product_promise(index: SearchIndex, brand_id: str, request: SearchRequest, vector: Sequence[float] | None) -> Hit | None:
+        """The session's promise of an asked kind about the SKU the comment is on, if there is one."""
+        wanted = request.filters
+        if not (wanted.sku and request.promise_types):
+            return None
+        about = Filters(
+            kinds=frozenset({Kind.LIVE_SESSION}),
+            session_id=wanted.live_session_id,
+            sku=wanted.sku,
+            sku_only=True,
+            promise_types=frozenset(request.promise_types),
+        )
+        found = index.search(brand_id, request.query, about, 1, vector=vector)
+        return found[0] if found else None

@@ -112,6 +112,20 @@ def test_a_streamer_promise_is_found_in_its_own_live_session(index: HybridIndex)
     assert "买二送一" in hits[0].passage.content and hits[0].passage.at is not None
 
 
+def test_a_products_promise_of_one_kind_is_found_apart_from_the_sessions_other_promises(index: HybridIndex) -> None:
+    """The serum's price promise, not its gift promise nor the session-wide coupon or shipping promises."""
+    about = Filters(
+        kinds=frozenset({Kind.LIVE_SESSION}),
+        session_id="live-2026-11-21-lb",
+        sku="LB-SERUM-30",
+        sku_only=True,
+        promise_types=frozenset({"price"}),
+    )
+    hits = index.search("lumi-beauty", "how much is the serum tonight?", about, k=3)
+    assert [(h.passage.sku, h.passage.promise_type) for h in hits] == [("LB-SERUM-30", "price")]
+    assert "199" in hits[0].passage.content
+
+
 def test_filters_by_kind_sku_and_language(index: HybridIndex) -> None:
     hits = index.search("lumi-beauty", "serum", Filters(kinds=frozenset({Kind.PRODUCT}), sku="LB-SERUM-30"), k=5)
     assert hits and {h.passage.sku for h in hits} == {"LB-SERUM-30"}

@@ -12,7 +12,7 @@ from opensearchpy import Connection, OpenSearch, RequestsHttpConnection
 from livedesk.knowledge.contract import SearchRequest
 from livedesk.knowledge.documents import Faq, Kind, passages
 from livedesk.knowledge.hybrid import Filters, HybridIndex
-from livedesk.knowledge.opensearch_index import OpenSearchIndex, knn_cosine, opensearch_client, passage_id
+from livedesk.knowledge.opensearch_index import OpenSearchIndex, filter_clauses, knn_cosine, opensearch_client, passage_id
 from search.service import KnowledgeSearch
 
 
@@ -80,6 +80,13 @@ def test_the_index_is_hnsw_on_faiss_and_searched_through_the_hybrid_pipeline(ind
     assert body["settings"]["index"]["search.default_pipeline"] == "livedesk-knowledge-hybrid"  # _msearch included
     vector = body["mappings"]["properties"]["vector"]
     assert (vector["type"], vector["dimension"], vector["method"]["name"], vector["method"]["engine"]) == ("knn_vector", 3, "hnsw", "faiss")
+
+
+def test_a_products_promises_of_some_kinds_are_filtered_on_the_sku_alone_and_the_promise_type() -> None:
+    about = Filters(sku="LB-SERUM-30", sku_only=True, promise_types=frozenset({"price", "coupon"}))
+    assert filter_clauses("lumi-beauty", about)[1:] == [{"term": {"sku": "LB-SERUM-30"}}, {"terms": {"promise_type": ["coupon", "price"]}}]
+    any_product = filter_clauses("lumi-beauty", Filters(sku="LB-SERUM-30"))[1]
+    assert any_product["bool"]["should"][0] == {"term": {"sku": "LB-SERUM-30"}}  # passages for every SKU too
 
 
 def test_one_msearch_holds_the_hybrid_ranking_and_bm25_and_knn_alone_all_filtered(index: OpenSearchIndex) -> None:

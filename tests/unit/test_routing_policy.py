@@ -9,7 +9,7 @@ from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.classifier import Prediction
 from livedesk.understanding.pipeline import packaged_understander
 from livedesk.value import CustomerValue, ValueAssessment, assess_value
-from routing.policy import SAFETY_PROBABILITY, BotAnswer, answer_kinds, confidence, may_answer
+from routing.policy import SAFETY_PROBABILITY, BotAnswer, answer_kinds, confidence, may_answer, promise_types
 from routing.policy import decide as decide_understood
 
 UNDERSTANDER = packaged_understander()
@@ -150,6 +150,12 @@ def test_a_streamers_promise_answers_promise_questions_only() -> None:
     assert promise_question.intent.label == "streamer_promise" and Kind.LIVE_SESSION in answer_kinds(promise_question)
     assert stock_question.intent.label == "stock_availability" and Kind.LIVE_SESSION not in answer_kinds(stock_question)
     assert Kind.FAQ in answer_kinds(stock_question)
+
+
+def test_a_price_question_asks_for_the_products_price_or_coupon_promise_and_a_stock_question_for_none() -> None:
+    price_question = UNDERSTANDER.understand("how much is the serum tonight?")
+    assert price_question.intent.label == "price_promotion" and promise_types(price_question) == ["price", "coupon"]
+    assert promise_types(UNDERSTANDER.understand("沙发有现货吗")) is None
 
 
 def test_an_invoice_question_is_answered_but_an_invoice_request_goes_to_after_sale() -> None:

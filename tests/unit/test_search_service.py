@@ -8,6 +8,7 @@ import pytest
 from livedesk.knowledge.contract import (
     ANSWER_MARGIN,
     ANSWER_SIMILARITY,
+    PRODUCT_PROMISE_SIMILARITY,
     PROMISE_SIMILARITY,
     SEMANTIC_SIMILARITY,
     SearchFilters,
@@ -182,3 +183,56 @@ def test_a_sessions_promise_answers_only_when_it_is_close(similarity: float, ans
     index = FakeIndex({None: [_hit("faq-1", lexical=2, dense=2, similarity=0.8)], frozenset({Kind.LIVE_SESSION}): [promise]})
     result = _search(index, Gaps(), SearchRequest(query="精华今晚多少钱", filters=SearchFilters(live_session_id="live-2026-11-21-lb")))
     assert (result.answer_doc_id == "live-1") is answered  # type: ignore[attr-defined]
+
+
+def _promise(doc_id: str, similarity: float, sku: str | None) -> Hit:
+    passage = Passage(
+        doc_id=doc_id, brand_id="b1", kind=Kind.LIVE_SESSION, lang="zh", text="p", content=f"promise {sku}", version=1, source="s", sku=sku
+    )
+    return Hit(passage, 0.03, 1, 1, similarity, 1.0)
+
+
+class PromiseIndex(FakeIndex):
+    """Answers a search for one product's promises apart from the session's other promises."""
+
+    def __init__(self, about_product: list[Hit]) -> None:
+        super().__init__(
+            {None: [_hit("faq-1", lexical=2, dense=2, similarity=0.8)], frozenset({Kind.LIVE_SESSION}): [_promise("live-1", 0.85, None)]}
+        )
+        self.about_product = about_product
+
+    def search(self, brand_id: str, query: str, filters: Filters, k: int, vector: Sequence[float] | None = None) -> list[Hit]:
+        if filters.sku_only:
+            self.calls.append(filters)
+            return self.about_product[:k]
+        return super().search(brand_id, query, filters, k, vector)
+
+
+ON_THE_SERUM = SearchFilters(live_session_id="live-2026-11-21-lb", sku="LB-SERUM-30")
+
+
+@pytest.mark.parametrize(("similarity", "answered"), [(PRODUCT_PROMISE_SIMILARITY, True), (PRODUCT_PROMISE_SIMILARITY - 0.01, False)])
+def test_a_comment_on_a_product_asking_a_kind_of_promise_gets_the_sessions_promise_about_it(similarity: float, answered: bool) -> None:
+    """ "how much is the serum tonight?" on the serum's card: its price promise, though English to Chinese is far."""
+    index = PromiseIndex([_promise("live-1", similarity, "LB-SERUM-30")])
+    request = SearchRequest(query="how much is the serum tonight?", filters=ON_THE_SERUM, promise_types=["price", "coupon"])
+    result = _search(index, Gaps(), request)
+    about = index.calls[-1]
+    assert (about.sku, about.sku_only, about.promise_types, about.session_id) == (
+        "LB-SERUM-30",
+        True,
+        frozenset({"price", "coupon"}),
+        "live-2026-11-21-lb",
+    )
+    assert (result.answer == "promise LB-SERUM-30") is answered  # type: ignore[attr-defined]
+    assert [hit.doc_id for hit in result.hits].count("live-1") == 1  # type: ignore[attr-defined]
+
+
+def test_without_a_product_or_a_kind_of_promise_no_product_promise_is_looked_for() -> None:
+    for request in (
+        SearchRequest(query="今晚多少钱", filters=ON_THE_SERUM),
+        SearchRequest(query="今晚多少钱", filters=SearchFilters(live_session_id="live-2026-11-21-lb"), promise_types=["price"]),
+    ):
+        index = PromiseIndex([_promise("live-1", 0.95, "LB-SERUM-30")])
+        _search(index, Gaps(), request)
+        assert not any(call.sku_only for call in index.calls)

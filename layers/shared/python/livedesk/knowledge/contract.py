@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.documents import Kind, PromiseType
 from livedesk.models import IDENTIFIER, Channel, Strict
 
 # The bot answers with the top hit when BM25 and the vectors agree on it and its cosine is at least
@@ -18,6 +18,11 @@ ANSWER_SIMILARITY = 0.88
 # answers when it is at least this close (bench/routing_accuracy.py's dev half: every promise this
 # close answered its question, and none closer than 0.90 answered one it did not).
 PROMISE_SIMILARITY = 0.90
+# A live comment on a product's card asking about a kind of promise (its price, its gift) is answered
+# by the session's promise of that kind about that very product when it is at least this close: the
+# product and the kind already match, the cosine only checks the question is about it (English
+# questions about Chinese promises sit around 0.82–0.86).
+PRODUCT_PROMISE_SIMILARITY = 0.80
 # Or with semantic search's closest document, when it is at least this close and closer than any
 # other document by ANSWER_MARGIN (two FAQs almost as close: the question is ambiguous).
 SEMANTIC_SIMILARITY = 0.92
@@ -48,6 +53,12 @@ class SearchRequest(Strict):
         ge=0.6,
         le=0.99,
         description=f"The similarity an answer needs (default {ANSWER_SIMILARITY}; an experiment may change it)",
+    )
+    promise_types: list[PromiseType] | None = Field(
+        default=None,
+        min_length=1,
+        description="The kinds of streamer promise the question asks about: with a live session and a SKU, "
+        "that session's promise of one of these kinds about that SKU answers first",
     )
 
 

@@ -86,9 +86,12 @@ class Process(_Document):
     steps: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
 
 
+PromiseType = Literal["gift", "coupon", "price", "shipping_date"]
+
+
 class Promise(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    type: Literal["gift", "coupon", "price", "shipping_date"]
+    type: PromiseType
     text: str = Field(min_length=1)
     at: datetime
     sku: str | None = None

@@ -52,11 +52,13 @@ def tokenize(text: str) -> list[str]:
 class Filters:
     kinds: frozenset[Kind] | None = None
     sku: str | None = None
+    sku_only: bool = False  # with ``sku``: only passages tied to it, not those that apply to every SKU
     category: str | None = None
     lang: str | None = None
     session_id: str | None = None
     channel: str | None = None  # FAQs that may be used on this channel (those naming none may be used anywhere)
     on: date | None = None  # policies in force on this date; None: every version
+    promise_types: frozenset[str] | None = None  # only streamer promises of these types (price, gift…)
 
     def mask(self, columns: Columns) -> np.ndarray:
         """The passages these filters admit, computed on whole columns (no loop per passage)."""
@@ -65,9 +67,11 @@ class Filters:
         allowed = np.ones(len(columns.kind), dtype=bool)
         if self.kinds is not None:
             allowed &= np.isin(columns.kind, [kind.value for kind in self.kinds])
-        for value, column in ((self.sku, columns.sku), (self.category, columns.category)):
-            if value is not None:
-                allowed &= (column == value) | (column == "")  # passages not tied to a SKU/category apply to all
+        for value, column, only in ((self.sku, columns.sku, self.sku_only), (self.category, columns.category, False)):
+            if value is not None:  # passages not tied to a SKU/category apply to all
+                allowed &= (column == value) | ((column == "") & (not only))
+        if self.promise_types is not None:
+            allowed &= np.isin(columns.promise_type, sorted(self.promise_types))
         if self.lang is not None:
             allowed &= columns.lang == self.lang
         if self.session_id is not None:
@@ -90,6 +94,7 @@ class Columns:
     category: np.ndarray
     lang: np.ndarray
     session: np.ndarray
+    promise_type: np.ndarray
     usable_on: dict[str, np.ndarray]  # channel -> passages usable there (ANY_CHANNEL: those naming no channel)
     effective_from: np.ndarray
     effective_to: np.ndarray
@@ -112,6 +117,7 @@ class Columns:
             category=text("category"),
             lang=text("lang"),
             session=text("session_id"),
+            promise_type=text("promise_type"),
             usable_on={
                 channel: np.array([not r.get("channels") or channel in r["channels"] for r in records], dtype=bool)
                 for channel in (ANY_CHANNEL, *Channel)

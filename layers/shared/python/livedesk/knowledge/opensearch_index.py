@@ -30,7 +30,9 @@ LEXICAL_WEIGHT = 0.4  # the vector clause carries the rest
 BULK_BYTES = 10 * 2**20  # keep bulk requests modest: Serverless caps their size
 LOOKUP_BATCH = 1000  # passage ids per search when looking up Serverless document ids
 # Passage fields indexed as keywords/dates for filtering; the whole passage is stored alongside.
-FIELDS = frozenset({"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "channels", "effective_from", "effective_to"})
+FIELDS = frozenset(
+    {"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "promise_type", "channels", "effective_from", "effective_to"}
+)
 
 
 def opensearch_client(endpoint: str, service: str, region: str | None = None) -> OpenSearch:
@@ -76,7 +78,10 @@ def index_body(dimension: int, pipeline: str) -> dict[str, Any]:
                 },
                 "tokens": {"type": "text", "analyzer": "whitespace"},
                 "passage": {"type": "object", "enabled": False},  # returned, never searched
-                **dict.fromkeys(("passage_id", "brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "channels"), keyword),
+                **dict.fromkeys(
+                    ("passage_id", "brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "promise_type", "channels"),
+                    keyword,
+                ),
                 "effective_from": {"type": "date"},
                 "effective_to": {"type": "date"},
             }
@@ -103,9 +108,13 @@ def filter_clauses(brand_id: str, filters: Filters) -> list[dict[str, Any]]:
     clauses: list[dict[str, Any]] = [{"term": {"brand_id": brand_id}}]
     if filters.kinds is not None:
         clauses.append({"terms": {"kind": sorted(kind.value for kind in filters.kinds)}})
-    for field, value in (("sku", filters.sku), ("category", filters.category)):
-        if value is not None:  # passages not tied to one apply to all
+    for field, value, only in (("sku", filters.sku, filters.sku_only), ("category", filters.category, False)):
+        if value is not None and only:
+            clauses.append({"term": {field: value}})
+        elif value is not None:  # passages not tied to one apply to all
             clauses.append({"bool": {"should": [{"term": {field: value}}, {"bool": {"must_not": {"exists": {"field": field}}}}]}})
+    if filters.promise_types is not None:
+        clauses.append({"terms": {"promise_type": sorted(filters.promise_types)}})
     if filters.lang is not None:
         clauses.append({"term": {"lang": filters.lang}})
     if filters.session_id is not None:
