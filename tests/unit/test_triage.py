@@ -23,6 +23,7 @@ from livedesk.understanding.triage import CommentKind, asks_for_information, sig
             "Hi guys!!",
         ),
         *("已拍", "已下单！", "拍了拍了", "主播加油", "上车了", "gogogo", "just ordered!", "added to cart", "yesss"),
+        *("大家晚上好呀", "666主播", "主播666", "已关注", "明天见~", "bye bye", "see you tomorrow", "lmao", "hi from NYC"),
     ],
 )
 def test_noise(text: str) -> None:
@@ -36,7 +37,9 @@ def test_questions(text: str) -> None:
     assert triage(normalize(text)) is CommentKind.QUESTION
 
 
-@pytest.mark.parametrize("text", ["我要退款", "主播好美", "this is so pretty", "求链接"])
+@pytest.mark.parametrize(
+    "text", ["我要退款", "主播好美", "this is so pretty", "求链接", "主播我要退款", "love you guys", "hi from NYC, ship here"]
+)
 def test_statements(text: str) -> None:
     assert triage(normalize(text)) is CommentKind.STATEMENT
 

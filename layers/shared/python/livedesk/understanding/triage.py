@@ -27,6 +27,17 @@ NOISE_PHRASES = frozenset(
         "大家好",
         "晚上好",
         "早上好",
+        "下午好",
+        "中午好",
+        "大家晚上好",
+        # Farewells and follows: the host says goodbye to everyone at once.
+        "拜拜",
+        "明天见",
+        "下次见",
+        "关注了",
+        "已关注",
+        "点关注",
+        "路过",
         "哈哈",
         "刷一波",
         "扣1",
@@ -96,8 +107,21 @@ CHEER_WORDS = frozenset(
         "added",
         "to",
         "cart",
+        "bye",
+        "see",
+        "you",
+        "tomorrow",
+        "later",
+        "lmao",
+        "lmfao",
+        "rofl",
     }
 )
+# Greeting from somewhere ("hi from NYC", "hello everyone from taiwan"): a check-in, nothing to answer.
+GREETING_FROM = re.compile(r"^(?:hi|hello|hey|greetings)(?: (?:everyone|all|guys|y'?all))? from [a-z .'-]+$")
+# Trailing particles and who a cheer is addressed to: 大家晚上好呀 and 666主播 are cheers like 大家好 and 666.
+PARTICLES = re.compile(r"(?<=.)[呀啊哦啦嘛~]+$")
+ADDRESSED = re.compile(r"^(?:主播|家人们|宝宝们|姐妹们)|(?:主播|家人们|宝宝们|姐妹们)$")
 LETTER_RUN = re.compile(r"([a-z])\1+")
 ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
 CHEER_DIGITS = re.compile(r"^(?:6+|8+|1+|2+|9+|520|1314)$")
@@ -113,7 +137,7 @@ TOKEN = re.compile(r"<\w+>|[a-z0-9']+|[\u3400-\u9fff]")
 def triage(comment: NormalizedText) -> CommentKind:
     text = comment.text.strip()
     bare = re.sub(r"[\s!?.,~。，！？、…]+", "", text)
-    if not bare or ONLY_SYMBOLS.match(bare) or CHEER_DIGITS.match(bare) or _repeats_noise(bare) or _cheers(text):
+    if not bare or ONLY_SYMBOLS.match(bare) or _repeats_noise(bare) or _cheers(text) or GREETING_FROM.match(text):
         return CommentKind.NOISE
     if "?" in text or QUESTION_WORDS.search(text):
         return CommentKind.QUESTION
@@ -143,7 +167,11 @@ def _repeats(text: str, phrases: frozenset[str]) -> bool:
 
 
 def _repeats_noise(bare: str) -> bool:
-    return _repeats(bare, NOISE_PHRASES)
+    """A noise phrase or cheering digits, repeated or not, with or without a trailing particle and
+    the host it is addressed to."""
+    plain = PARTICLES.sub("", bare)
+    forms = {bare, plain, ADDRESSED.sub("", bare), ADDRESSED.sub("", plain)}
+    return any(form and (CHEER_DIGITS.match(form) or _repeats(form, NOISE_PHRASES)) for form in forms)
 
 
 def signature(text: str) -> frozenset[str]:
