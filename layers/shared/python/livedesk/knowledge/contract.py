@@ -15,8 +15,8 @@ from livedesk.models import IDENTIFIER, Channel, Strict
 # this (multilingual-e5 cosines sit between 0.75 and 0.95); bench/search_answers.py measures it.
 ANSWER_SIMILARITY = 0.88
 # A live session is one document, so BM25 and the vectors always agree on its promise: a promise
-# answers when it is at least this close (bench/routing_accuracy.py's dev half: every promise this
-# close answered its question, and none closer than 0.90 answered one it did not).
+# answers when it is at least this close (on bench/routing_accuracy.py's dev half every promise this
+# close answered its question, and every one that did not was further away).
 PROMISE_SIMILARITY = 0.90
 # A live comment on a product's card asking about a kind of promise (its price, its gift) is answered
 # by the session's promise of that kind about that very product when it is at least this close: the
