@@ -12,7 +12,7 @@ from opensearchpy import Connection, OpenSearch, RequestsHttpConnection
 from livedesk.knowledge.contract import SearchRequest
 from livedesk.knowledge.documents import Faq, Kind, passages
 from livedesk.knowledge.hybrid import Filters, HybridIndex
-from livedesk.knowledge.opensearch_index import OpenSearchIndex, filter_clauses, knn_cosine, opensearch_client, passage_id
+from livedesk.knowledge.opensearch_index import KNN_DEPTH, OpenSearchIndex, filter_clauses, knn_cosine, opensearch_client, passage_id
 from search.service import KnowledgeSearch
 
 
@@ -64,7 +64,8 @@ def index() -> OpenSearchIndex:
 
 
 def _hit(faq: Faq, score: float, vector: list[float]) -> dict[str, Any]:
-    return {"_score": score, "_source": {"passage": passages(faq)[0].model_dump(mode="json"), "vector": vector}}
+    """A hybrid hit as the index returns it: the keyword fields, the passage and its vector."""
+    return {"_score": score, "_source": {"doc_id": faq.id, "passage": passages(faq)[0].model_dump(mode="json"), "vector": vector}}
 
 
 def _top(doc_id: str, score: float) -> dict[str, Any]:
@@ -100,13 +101,22 @@ def test_one_msearch_holds_the_hybrid_ranking_and_bm25_and_knn_alone_all_filtere
     assert hybrid["size"] == 15 and hybrid["_source"] == {"excludes": ["tokens"]}  # vectors come back, for the cosine
     ranked_lexical, ranked_knn = hybrid["query"]["hybrid"]["queries"]
     assert ranked_lexical == lexical["query"] and ranked_knn == dense["query"]
-    assert lexical["size"] == dense["size"] == 1
+    assert lexical["size"] == 1 and dense["size"] == KNN_DEPTH  # k-NN reads on to the second document, for the margin
     assert lexical["query"]["bool"]["must"]["match"]["tokens"] == "退货 规则"  # traditional folded, jieba-segmented
     clauses = lexical["query"]["bool"]["filter"]
     assert clauses[0] == {"term": {"brand_id": "lumi-beauty"}} and {"terms": {"kind": ["policy"]}} in clauses
     assert "2026-11-22" in json.dumps(clauses) and "live-1" in json.dumps(clauses)
     knn = dense["query"]["knn"]["vector"]
     assert knn["filter"]["bool"]["filter"] == clauses and knn["vector"] == pytest.approx([0.6, 0.8, 0.0])
+
+
+def test_when_every_passage_read_is_the_top_documents_the_margin_is_taken_from_the_last_one(index: OpenSearchIndex) -> None:
+    """The next document lies beyond what k-NN returned: it is no closer than the last passage read."""
+    ranked = {"hits": {"hits": [_hit(FAQ, 0.9, [0.6, 0.8, 0.0])]}}
+    knn = {"hits": {"hits": [{"_score": 1.95 - n * 0.001, "_source": {"doc_id": "faq-1"}} for n in range(KNN_DEPTH)]}}
+    RecordingConnection.response = {"responses": [ranked, _top("faq-1", 3.1), knn]}
+    (only,) = index.search("lumi-beauty", "几天发货", k=5)
+    assert only.margin == pytest.approx((KNN_DEPTH - 1) * 0.001)
 
 
 def test_hits_take_ranks_from_bm25_and_knn_alone_and_the_cosine_as_similarity(index: OpenSearchIndex) -> None:

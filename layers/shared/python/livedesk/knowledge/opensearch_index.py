@@ -29,6 +29,7 @@ CANDIDATES = 50
 LEXICAL_WEIGHT = 0.4  # the vector clause carries the rest
 BULK_BYTES = 10 * 2**20  # keep bulk requests modest: Serverless caps their size
 LOOKUP_BATCH = 1000  # passage ids per search when looking up Serverless document ids
+KNN_DEPTH = 20  # k-NN's closest passages read for the margin: a document has a handful of passages
 # Passage fields indexed as keywords/dates for filtering; the whole passage is stored alongside.
 FIELDS = frozenset(
     {"brand_id", "doc_id", "kind", "lang", "sku", "category", "session_id", "promise_type", "channels", "effective_from", "effective_to"}
@@ -143,7 +144,8 @@ def filter_clauses(brand_id: str, filters: Filters) -> list[dict[str, Any]]:
 
 def search_body(tokens: list[str], vector: list[float], brand_id: str, filters: Filters, k: int) -> list[dict[str, Any]]:
     """The ``_msearch`` lines: the hybrid ranking (with vectors, for each hit's cosine), then BM25
-    alone and k-NN alone, each for its top document. The same filters apply to all three."""
+    alone for its top document and k-NN alone for its closest passages (enough to reach the second
+    document, for the margin). The same filters apply to all three."""
     clauses = filter_clauses(brand_id, filters)
     lexical = {"bool": {"must": {"match": {"tokens": " ".join(tokens)}}, "filter": clauses}}
     dense = {"knn": {"vector": {"vector": vector, "k": CANDIDATES, "filter": {"bool": {"filter": clauses}}}}}
@@ -155,7 +157,7 @@ def search_body(tokens: list[str], vector: list[float], brand_id: str, filters: 
         header,
         {**top, "query": lexical},
         header,
-        {**top, "query": dense},
+        {**top, "size": KNN_DEPTH, "query": dense},
     ]
 
 
@@ -268,14 +270,12 @@ class OpenSearchIndex(OpenSearchWriter):
         dense_top = dense[0]["_source"]["doc_id"] if dense else None
         # the two closest documents' cosines, for each hit's margin over the closest other document
         closest = [knn_cosine(float(hit["_score"])) for hit in _first_per_document(dense)[:2]]
+        if len(closest) == 1 and len(dense) == KNN_DEPTH:  # the next document is no closer than the last passage read
+            closest.append(knn_cosine(float(dense[-1]["_score"])))
         hits: list[Hit] = []
-        seen: set[str] = set()
-        for hit in ranked:
+        for hit in _first_per_document(ranked):
             passage = Passage.model_validate(hit["_source"]["passage"])
             doc = passage.doc_id
-            if doc in seen:
-                continue
-            seen.add(doc)
             # k-NN's top document: its best passage's cosine, which k-NN scored
             similarity = knn_cosine(float(dense[0]["_score"])) if doc == dense_top else cosine(embedded, hit["_source"]["vector"])
             dense_rank = 1 if doc == dense_top else None
@@ -285,7 +285,7 @@ class OpenSearchIndex(OpenSearchWriter):
 
 
 def _first_per_document(hits: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each document's first (best) passage among ranked hits."""
+    """Each document's first (best) passage among ranked hits, in their order."""
     firsts: dict[str, dict[str, Any]] = {}
     for hit in hits:
         firsts.setdefault(hit["_source"]["doc_id"], hit)
