@@ -42,6 +42,7 @@ from search.service import confident_answer  # noqa: E402
 
 ON = date(2026, 11, 22)
 THRESHOLDS = (0.80, 0.84, 0.86, 0.87, 0.88, 0.89, 0.90, 0.92, 0.94)
+MARGIN_THRESHOLDS = (0.88, 0.89, 0.90, 0.92, 0.94)  # the margin rule is swept above the agreement bar
 MARGINS = (0.01, 0.015, 0.02, 0.03)
 
 
@@ -127,7 +128,7 @@ def report(tops: list[Top]) -> None:
                 return top.doc_id if (top.agreed or not agreement) and top.similarity >= threshold else None
 
             line(f"{'agree + ' if agreement else ''}cos >= {threshold:.2f}", answer)
-    for threshold in THRESHOLDS[4:]:
+    for threshold in MARGIN_THRESHOLDS:
         for margin in MARGINS:
 
             def closest(top: Top, threshold: float = threshold, margin: float = margin) -> str | None:

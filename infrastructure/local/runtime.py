@@ -10,8 +10,8 @@ Each handler reads its own environment (a per-thread layer of os.environ). One h
 Python at a time all the same, as state Lambda keeps per sandbox (Powertools' metrics buffer, say)
 is per process here. A handler gives up its turn while it waits on any AWS call: the call goes
 to moto's server thread (which may have to run another function, when routing asks search, say),
-and meanwhile other handlers run, as they would in their own sandboxes in AWS. botocore's ``before-send`` and ``needs-retry``
-events (sent once per attempt, also on errors) mark that wait.
+and meanwhile other handlers run, as they would in their own sandboxes in AWS. botocore's
+``before-send`` and ``needs-retry`` events (sent once per attempt, also on errors) mark that wait.
 """
 
 from __future__ import annotations

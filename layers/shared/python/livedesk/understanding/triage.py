@@ -120,7 +120,7 @@ CHEER_WORDS = frozenset(
 # Greeting from somewhere ("hi from NYC", "hello everyone from taiwan"): a check-in, nothing to answer.
 GREETING_FROM = re.compile(r"^(?:hi|hello|hey|greetings)(?: (?:everyone|all|guys|y'?all))? from [a-z .'-]+$")
 # Trailing particles and who a cheer is addressed to: 大家晚上好呀 and 666主播 are cheers like 大家好 and 666.
-PARTICLES = re.compile(r"(?<=.)[呀啊哦啦嘛~]+$")
+PARTICLES = re.compile(r"(?<=.)[呀啊哦啦嘛]+$")  # on text already without punctuation
 ADDRESSED = re.compile(r"^(?:主播|家人们|宝宝们|姐妹们)|(?:主播|家人们|宝宝们|姐妹们)$")
 LETTER_RUN = re.compile(r"([a-z])\1+")
 ONLY_SYMBOLS = re.compile(r"^[\W_]*$")
