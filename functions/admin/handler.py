@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel
+from pydantic import AwareDatetime
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from admin.service import DeadLetterQueue, DeadLetters, DeadLetterSource, Erasure, ErasureReport, Redriven, Retention, Stores
@@ -26,6 +26,7 @@ from livedesk.errors import InvalidRequest
 from livedesk.identity import Actor, Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.tickets.repository import TicketRepository
 from livedesk.tracing import service_tracer
@@ -74,11 +75,11 @@ TAGS = ["administration"]
 QueueName = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
 
 
-class AuditTrail(BaseModel):
+class AuditTrail(Model):
     entries: list[AuditEntry]
 
 
-class DeadLetterQueues(BaseModel):
+class DeadLetterQueues(Model):
     queues: list[DeadLetterQueue]
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk import keys
 from livedesk.analytics.store import AnalyticsStore
@@ -22,11 +22,12 @@ from livedesk.customers.store import CustomerRepository
 from livedesk.errors import InvalidRequest, NotFound
 from livedesk.identity import Actor
 from livedesk.knowledge.gaps import KnowledgeGapRepository
+from livedesk.modelbase import Model
 from livedesk.pii import mask
 from livedesk.tickets.repository import TicketRepository
 
 
-class ErasureReport(BaseModel):
+class ErasureReport(Model):
     customer_id: str
     conversations_deleted: int = 0
     messages_deleted: int = 0
@@ -41,7 +42,7 @@ class ErasureReport(BaseModel):
     pseudonym: str = Field(description="What the customer's id became where records are kept (tickets, KPI facts)")
 
 
-class RetentionReport(BaseModel):
+class RetentionReport(Model):
     tickets_anonymised: int
     history_events_redacted: int
     cutoff: datetime
@@ -119,21 +120,21 @@ class Retention:
         return RetentionReport(tickets_anonymised=tickets, history_events_redacted=redacted, cutoff=cutoff)
 
 
-class DeadLetterSource(BaseModel):
+class DeadLetterSource(Model):
     """Where a dead letter came from: a queue to send it back to, or the stream consumer to replay it on."""
 
     queue_url: str | None = None
     function: str | None = None
 
 
-class DeadLetterQueue(BaseModel):
+class DeadLetterQueue(Model):
     name: str
     depth: int
     redrives_to: str
     samples: list[str] = Field(description="The first messages, personal data masked")
 
 
-class Redriven(BaseModel):
+class Redriven(Model):
     name: str
     redriven: int
     failed: int

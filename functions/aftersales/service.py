@@ -8,13 +8,14 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from aftersales.eligibility import ReturnPolicy, check
 from livedesk.conversations.store import ConversationRepository
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest
 from livedesk.knowledge.documents import Kind
+from livedesk.modelbase import Model
 from livedesk.models import Ticket, TicketEvent
 from livedesk.supply.ports import SupplyChain
 from livedesk.tickets.notices import KIND, KIND_PAST, notice, to_customer
@@ -25,7 +26,7 @@ POLICY_QUERY = "退货 无理由退货 退换货期限 return exchange policy wi
 INSPECTION = "inspection"
 
 
-class _Step(BaseModel):
+class _Step(Model):
     brand_id: str
     ticket_id: str
     return_id: str

@@ -10,13 +10,14 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditLog
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Conversation, ConversationView, utc_now
 from livedesk.pii import mask
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy
@@ -43,7 +44,7 @@ views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
 tickets = TicketRepository(dynamodb.Table(settings.tickets_table), history=None)  # heads only
 
 
-class CustomerConversations(BaseModel):
+class CustomerConversations(Model):
     customer_id: str
     conversations: list[Conversation]
 
@@ -72,7 +73,7 @@ def list_customer_conversations(
     return CustomerConversations(customer_id=customer_id, conversations=conversations.list_for_customer(brand_id, customer_id, limit))
 
 
-class QuestionCluster(BaseModel):
+class QuestionCluster(Model):
     model_config = ConfigDict(from_attributes=True)
 
     cluster_id: str
@@ -83,7 +84,7 @@ class QuestionCluster(BaseModel):
     ticket_id: str | None = Field(description="The one ticket a person answers for the whole cluster")
 
 
-class LiveSessionQuestions(BaseModel):
+class LiveSessionQuestions(Model):
     live_session_id: str
     clusters: list[QuestionCluster]
 

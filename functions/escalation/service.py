@@ -7,9 +7,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
 from livedesk.conversations.store import ConversationRepository
+from livedesk.modelbase import Model
 from livedesk.models import Compensation, Ticket, TicketEvent
 from livedesk.supply.ports import Coupons
 from livedesk.tickets.lifecycle import Change, breached
@@ -21,7 +22,7 @@ from livedesk.tickets.workflows import Workflows
 TAKEOVER, RECOVERY = "takeover", "recovery"
 
 
-class _Task(BaseModel):
+class _Task(Model):
     brand_id: str
     ticket_id: str
     execution: str  # the execution id: with the step, it names what a step writes so a retry writes nothing new
@@ -50,7 +51,7 @@ class OpenRecovery(_Task):
     csat: int
 
 
-class ManagerDecision(BaseModel):
+class ManagerDecision(Model):
     coupon_amount: float = 0
     message: str
     manager: str
@@ -74,7 +75,7 @@ AnyStep = Breach | Offer | Unaccepted | OpenRecovery | IssueCoupon | Apologize |
 STEPS: TypeAdapter[AnyStep] = TypeAdapter(Annotated[AnyStep, Field(discriminator="task")])
 
 
-class BreachResult(BaseModel):
+class BreachResult(Model):
     severity: str
     notify_supervisor: bool = Field(description="A VIP's first response was missed, or the ticket is now P1")
 

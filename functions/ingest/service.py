@@ -15,23 +15,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import LoadReport, RowError, load_text
 from livedesk.knowledge.store import MANIFEST, ArtifactStore
+from livedesk.modelbase import Model
 from livedesk.understanding.embedders import Embedder
 
 
-class FileReport(BaseModel):
+class FileReport(Model):
     key: str
     brand_id: str
     documents: int
     errors: list[str]
 
 
-class IngestResult(BaseModel):
+class IngestResult(Model):
     trigger: str
     files: int
     documents: int

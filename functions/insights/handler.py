@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, model_validator
+from pydantic import AwareDatetime, model_validator
 
 from insights.experiments import ExperimentDesk
 from insights.service import AwsInfrastructure, Insights, SnsAlerts
@@ -31,6 +31,7 @@ from livedesk.experiments.store import ExperimentStore
 from livedesk.identity import Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.quality.store import QualityStore
 from livedesk.settings import SupplyStoreSettings
@@ -85,15 +86,15 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
     return report_window(start, end, timedelta(hours=24), utc_now())
 
 
-class Alerts(BaseModel):
+class Alerts(Model):
     alerts: list[Alert]
 
 
-class KnowledgeGaps(BaseModel):
+class KnowledgeGaps(Model):
     topics: list[Topic]
 
 
-class Schedule(BaseModel):
+class Schedule(Model):
     start: AwareDatetime
     end: AwareDatetime
 
@@ -104,7 +105,7 @@ class Schedule(BaseModel):
         return self
 
 
-class Scheduled(BaseModel):
+class Scheduled(Model):
     live_session_id: str
     start: datetime
     end: datetime
@@ -183,7 +184,7 @@ def put_schedule(live_session_id: Annotated[str, Path(pattern=IDENTIFIER, max_le
     return Scheduled(live_session_id=live_session_id, start=body.start, end=body.end)
 
 
-class ExperimentList(BaseModel):
+class ExperimentList(Model):
     experiments: list[Experiment]
 
 

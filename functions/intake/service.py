@@ -6,14 +6,13 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from livedesk import ids
 from livedesk.conversations.store import InboundMessageRepository
+from livedesk.modelbase import Model
 from livedesk.models import InboundMessage, MessageIn
 
 
-class MessageAccepted(BaseModel):
+class MessageAccepted(Model):
     message_id: str
     status: str = "accepted"
 

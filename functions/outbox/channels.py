@@ -10,13 +10,13 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 import urllib3
-from pydantic import BaseModel
 
 from livedesk.channels import ChannelKeys, signed_headers
+from livedesk.modelbase import Model
 from livedesk.models import Channel
 
 
-class Delivery(BaseModel):
+class Delivery(Model):
     brand_id: str
     channel: Channel
     customer_id: str

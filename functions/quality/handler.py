@@ -12,7 +12,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import AwareDatetime, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk import keys
@@ -24,6 +24,7 @@ from livedesk.conversations.store import ConversationRepository
 from livedesk.identity import Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import utc_now
 from livedesk.quality.report import FindingRow, GroupBy, ScoreRow, WeeklySummary, Where
 from livedesk.quality.rules import FindingSeverity, RuleSet
@@ -79,11 +80,11 @@ def _window(start: datetime | None, end: datetime | None) -> tuple[datetime, dat
     return report_window(start, end, timedelta(days=7), utc_now())
 
 
-class Findings(BaseModel):
+class Findings(Model):
     findings: list[FindingRow]
 
 
-class Scores(BaseModel):
+class Scores(Model):
     by: GroupBy
     groups: list[ScoreRow] = Field(description="The lowest mean score first")
 
@@ -170,6 +171,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     return {"inspected": inspected}
 
 
-class Sweep(BaseModel):
+class Sweep(Model):
     quality: Literal["sweep"]
     at: AwareDatetime | None = Field(default=None, description="Inspect the bot conversations that went quiet in the hour before at − 1 h")

@@ -8,8 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from pydantic import BaseModel
-
 from livedesk import ids, keys
 from livedesk.clusters.store import LiveCluster, LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
@@ -18,6 +16,7 @@ from livedesk.experiments.model import Experiment, Variant
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
 from livedesk.knowledge.documents import Kind
+from livedesk.modelbase import Model
 from livedesk.models import (
     Author,
     Channel,
@@ -87,7 +86,7 @@ class Arm:
         return texts.get(lang) or next(iter(texts.values()), None)
 
 
-class RoutedMessage(BaseModel):
+class RoutedMessage(Model):
     message_id: str
     conversation_id: str | None  # None: dropped as live-comment noise
     decision: RoutingDecision

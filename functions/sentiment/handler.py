@@ -5,10 +5,11 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_resolver
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import EmotionAssessment, Strict
 from livedesk.settings import ChannelKeySettings
 from livedesk.tracing import service_tracer
@@ -25,7 +26,7 @@ class SentimentRequest(Strict):
     texts: list[Annotated[str, Field(min_length=1, max_length=4000)]] = Field(min_length=1, max_length=100)
 
 
-class SentimentResponse(BaseModel):
+class SentimentResponse(Model):
     results: list[EmotionAssessment]
 
 

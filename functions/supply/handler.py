@@ -8,10 +8,10 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel
 
 from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, utc_now
 from livedesk.settings import SupplyStoreSettings
 from livedesk.supply.adapters import supply_chain
@@ -32,7 +32,7 @@ def get_order(order_id: Identifier) -> Order:
     return supply.order(current_actor(app).brand_id, order_id)
 
 
-class CustomerOrders(BaseModel):
+class CustomerOrders(Model):
     customer_id: str
     orders: list[Order]
 

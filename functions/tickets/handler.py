@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.api import (
     AGENT,
@@ -30,6 +30,7 @@ from livedesk.clients import LazyClient
 from livedesk.conversations.store import ConversationRepository
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.logs import service_logger
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, TicketView, utc_now
 from livedesk.privacy import REVEAL_DESCRIPTION, ViewPolicy, masked_ticket
 from livedesk.settings import ChannelKeySettings, ConversationStoreSettings, TicketStoreSettings
@@ -72,21 +73,21 @@ Reveal = Annotated[bool, Query(description=REVEAL_DESCRIPTION)]
 TAGS = ["tickets"]
 
 
-class MyQueue(BaseModel):
+class MyQueue(Model):
     agent_id: str
     tickets: list[QueueItem]
 
 
-class VersionOnly(BaseModel):
+class VersionOnly(Model):
     version: int = Field(ge=1)
 
 
-class SurveyRecorded(BaseModel):
+class SurveyRecorded(Model):
     ticket_id: str
     score: int = Field(description="The score on record: the first answer counts")
 
 
-class SurveyAnswer(BaseModel):
+class SurveyAnswer(Model):
     score: int = Field(ge=1, le=5, description="1 very unhappy … 5 very happy")
     comment: str | None = Field(default=None, max_length=2000)
 

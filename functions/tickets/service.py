@@ -8,12 +8,13 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, Protocol
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.conversations.store import ConversationRepository
 from livedesk.errors import NotFound
 from livedesk.experiments.model import Experiment
 from livedesk.identity import Actor, Forbidden, Role
+from livedesk.modelbase import Model
 from livedesk.models import Csat, Ticket, TicketEvent, TicketView
 from livedesk.tickets import lifecycle
 from livedesk.tickets.lifecycle import Action, InvalidTransition, Reply, Resolve
@@ -46,13 +47,13 @@ class Surveys:
         return (variant.survey.get(lang) if variant else None) or SURVEY.get(lang) or SURVEY["zh"]
 
 
-class QueueItem(BaseModel):
+class QueueItem(Model):
     ticket: Ticket
     due: datetime = Field(description="The next due time: first response, then resolution")
     takeover_offered: bool = Field(default=False, description="A supervisor takeover is offered and waiting (shown to supervisors)")
 
 
-class RecoveryDecision(BaseModel):
+class RecoveryDecision(Model):
     """A manager's answer to a bad CSAT: a coupon, an apology, or both."""
 
     version: int = Field(ge=1)

@@ -20,7 +20,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Header
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 from aws_lambda_powertools.shared.json_encoder import Encoder
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
 
 from livedesk.auth import NotSignedIn, actor_from_claims, require_role
 from livedesk.channels import (
@@ -35,6 +34,7 @@ from livedesk.channels import (
 )
 from livedesk.errors import Conflict, InvalidRequest, NotFound
 from livedesk.identity import Actor, Forbidden, Role
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel
 from livedesk.ratelimit import ChannelRateLimiter, TooManyRequests
 from livedesk.settings import ChannelKeySettings
@@ -82,7 +82,7 @@ Signature = Annotated[
 ]
 
 
-class ErrorBody(BaseModel):
+class ErrorBody(Model):
     statusCode: int
     message: str
     detail: list[dict[str, Any]] | None = None  # invalid input: each field's problem

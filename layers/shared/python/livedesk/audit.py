@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.dynamo import pages
 from livedesk.identity import Actor
+from livedesk.modelbase import Model
 from livedesk.pii import mask
 
 KEPT = timedelta(days=3 * 365)
 
 
-class AuditEntry(BaseModel):
+class AuditEntry(Model):
     at: datetime
     brand_id: str
     actor: str

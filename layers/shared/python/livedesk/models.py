@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, ConfigDict, Field
+
+from livedesk.modelbase import Model
 
 IDENTIFIER = r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$"
 
@@ -63,7 +65,7 @@ class TicketStatus(StrEnum):
     CLOSED = "closed"
 
 
-class Strict(BaseModel):
+class Strict(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
+from livedesk.modelbase import Model
 from livedesk.models import ValueLane
 
 
@@ -17,7 +18,7 @@ class ValueTier(StrEnum):
     NEW = "new"
 
 
-class CustomerValue(BaseModel):
+class CustomerValue(Model):
     """What the brand knows of a customer (CRM/ERP fields; all optional for unknown customers)."""
 
     lifetime_spend: float = 0.0
@@ -28,7 +29,7 @@ class CustomerValue(BaseModel):
     recent_contacts: list[datetime] = Field(default_factory=list)
 
 
-class ValueRules(BaseModel):
+class ValueRules(Model):
     """Tier thresholds; a deployment overrides them with the VALUE_RULES environment variable (JSON)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -45,7 +46,7 @@ class ValueRules(BaseModel):
     vip_lane_tiers: frozenset[ValueTier] = frozenset({ValueTier.VIP})
 
 
-class ValueAssessment(BaseModel):
+class ValueAssessment(Model):
     tier: ValueTier
     lane: ValueLane
     contacts_in_window: int

@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from livedesk.modelbase import Model
 
 PACKAGED = Path(__file__).with_name("alerts.json")
 
@@ -27,7 +29,7 @@ class Level(StrEnum):
     RED = "red"
 
 
-class _Rules(BaseModel):
+class _Rules(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
@@ -60,7 +62,7 @@ class AlertRules(_Rules):
         return cls.model_validate(json.loads(text or PACKAGED.read_text(encoding="utf-8")))
 
 
-class Alert(BaseModel):
+class Alert(Model):
     level: Level
     rule: str
     message: str
@@ -70,7 +72,7 @@ class Alert(BaseModel):
     key: str  # one alert per rule and interval: the same condition seen again is not a new alert
 
 
-class Signals(BaseModel):
+class Signals(Model):
     """What the rules look at, gathered by the alerts function."""
 
     now: datetime

@@ -7,15 +7,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from livedesk import keys
+from livedesk.modelbase import Model
 from livedesk.understanding.normalize import normalize
 
 TEXT_KEPT = 500  # characters of a customer's message kept (masked) for voice-of-customer examples
 
 
-class Fact(BaseModel):
+class Fact(Model):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     kind: Literal["message", "reply", "ticket"]

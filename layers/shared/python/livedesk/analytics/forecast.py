@@ -12,7 +12,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import Field
+
+from livedesk.modelbase import Model
 
 HOUR = timedelta(hours=1)
 SEASON = 24
@@ -28,14 +30,14 @@ class Session:
         return self.start < hour + HOUR and hour < self.end
 
 
-class Interval(BaseModel):
+class Interval(Model):
     hour: datetime
     expected: float = Field(description="Expected customer messages in the hour")
     live_session: bool
     agents_needed: int | None = None
 
 
-class Forecast(BaseModel):
+class Forecast(Model):
     generated_at: datetime
     model: str
     history_hours: int

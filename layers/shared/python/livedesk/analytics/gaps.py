@@ -7,9 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from pydantic import BaseModel
-
 from livedesk.analytics.voc import emerging
+from livedesk.modelbase import Model
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.triage import signature, similarity
 
@@ -24,7 +23,7 @@ class Unanswered:
     at: datetime
 
 
-class Topic(BaseModel):
+class Topic(Model):
     label: str
     count: int
     sources: dict[str, int]

@@ -23,16 +23,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from statistics import fmean
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.analytics.facts import Fact
+from livedesk.modelbase import Model
 
 TAKEN = frozenset({"claim", "assign", "reply", "takeover"})
 RESPONSE_BUCKETS = ((30, "≤30 s"), (60, "≤1 min"), (180, "≤3 min"), (600, "≤10 min"), (3600, "≤1 h"), (math.inf, ">1 h"))
 TIERS = ("P1", "P2", "P3", "P4")
 
 
-class Slice(BaseModel):
+class Slice(Model):
     """Restrict every KPI to one channel, live session, skill queue, intent or value lane."""
 
     channel: str | None = None
@@ -45,39 +46,39 @@ class Slice(BaseModel):
         return all(wanted is None or attributes.get(name) == wanted for name, wanted in self.model_dump().items())
 
 
-class Distribution(BaseModel):
+class Distribution(Model):
     count: int
     p50: float | None
     p90: float | None
     mean: float | None
 
 
-class SlaAttainment(BaseModel):
+class SlaAttainment(Model):
     tickets: int
     first_response: float | None = Field(description="Share of due first responses made on time")
     resolution: float | None = Field(description="Share of due resolutions made on time")
 
 
-class CsatSummary(BaseModel):
+class CsatSummary(Model):
     answers: int
     average: float | None
     distribution: dict[int, int]
     nps: float | None = None
 
 
-class HourVolume(BaseModel):
+class HourVolume(Model):
     hour: datetime
     messages: int
     forecast: float | None = None
 
 
-class QualityOfService(BaseModel):
+class QualityOfService(Model):
     conversations_inspected: int
     average_score: float | None
     findings_by_rule: dict[str, int]
 
 
-class Kpis(BaseModel):
+class Kpis(Model):
     window_from: datetime
     window_to: datetime
     slice: Slice

@@ -13,9 +13,8 @@ from datetime import datetime
 from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel
-
 from livedesk.analytics.facts import Fact
+from livedesk.modelbase import Model
 from livedesk.understanding.normalize import normalize
 
 COMPLAINT_INTENTS = frozenset({"quality_complaint", "damaged_in_transit", "complaint", "return_exchange", "refund", "product_safety"})
@@ -91,12 +90,12 @@ STOPWORDS_TEXT = "我 你 的 了 是 吗 呢 啊 吧 这个 那个 怎么 什�
 STOPWORDS = frozenset(STOPWORDS_TEXT.split(" "))
 
 
-class Group(BaseModel):
+class Group(Model):
     by: Literal["sku", "category", "supplier"]
     value: str
 
 
-class TermCount(BaseModel):
+class TermCount(Model):
     group: str
     term: str
     label_en: str
@@ -106,7 +105,7 @@ class TermCount(BaseModel):
     examples: list[str]
 
 
-class VoiceOfCustomer(BaseModel):
+class VoiceOfCustomer(Model):
     window_from: datetime
     window_to: datetime
     by: Literal["sku", "category", "supplier"]

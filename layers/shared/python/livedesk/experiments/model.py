@@ -8,15 +8,16 @@ import hashlib
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER
 from livedesk.value import ValueRules
 
 BUCKETS = 10_000
 
 
-class Variant(BaseModel):
+class Variant(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(pattern=IDENTIFIER, max_length=32)
@@ -55,7 +56,7 @@ class Variant(BaseModel):
         return template.replace("{answer}", answer) if template else answer
 
 
-class ExperimentDraft(BaseModel):
+class ExperimentDraft(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1, max_length=80)

@@ -10,10 +10,11 @@ from datetime import datetime, timedelta
 from itertools import pairwise
 from statistics import fmean, stdev
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.analytics.facts import Fact
 from livedesk.experiments.model import Experiment
+from livedesk.modelbase import Model
 
 Z = 1.96  # 95 %
 MIN_MESSAGES = 100  # per variant before containment and handoffs are read
@@ -21,7 +22,7 @@ MIN_TICKETS = 30  # per variant before FCR and CSAT are read
 REPEAT_WINDOW = timedelta(days=7)
 
 
-class Estimate(BaseModel):
+class Estimate(Model):
     value: float | None = Field(description="A share (0–1) or, for CSAT, the mean score")
     low: float | None
     high: float | None
@@ -29,14 +30,14 @@ class Estimate(BaseModel):
     enough_data: bool
 
 
-class Difference(BaseModel):
+class Difference(Model):
     difference: float = Field(description="This variant minus the control")
     low: float
     high: float
     significant: bool = Field(description="The 95 % interval excludes zero, with enough data on both sides")
 
 
-class VariantResult(BaseModel):
+class VariantResult(Model):
     variant: str
     weight: int
     customers: int
@@ -49,7 +50,7 @@ class VariantResult(BaseModel):
     versus_control: dict[str, Difference] = Field(default_factory=dict)
 
 
-class ExperimentResults(BaseModel):
+class ExperimentResults(Model):
     experiment: Experiment
     window_from: datetime
     window_to: datetime

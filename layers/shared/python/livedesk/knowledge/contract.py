@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from livedesk.knowledge.documents import Kind, PromiseType
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel, Strict
 
 # The bot answers with the top hit when BM25 and the vectors agree on it and its cosine is at least
@@ -62,7 +63,7 @@ class SearchRequest(Strict):
     )
 
 
-class SearchHit(BaseModel):
+class SearchHit(Model):
     doc_id: str
     kind: Kind
     content: str = Field(description="The passage to show or say: the answer, facet, policy text, steps or promise")
@@ -79,7 +80,7 @@ class SearchHit(BaseModel):
     terms: dict[str, float] = Field(default_factory=dict, description="A policy's machine-readable terms")
 
 
-class SearchResult(BaseModel):
+class SearchResult(Model):
     hits: list[SearchHit]
     answer: str | None
     answer_doc_id: str | None = None

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel
 
 
@@ -20,7 +21,7 @@ class Kind(StrEnum):
     LIVE_SESSION = "live_session"
 
 
-class _Document(BaseModel):
+class _Document(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=IDENTIFIER, max_length=128)
@@ -55,7 +56,7 @@ class Product(_Document):
     supplier: str = ""  # who makes it: voice-of-customer reports go back to them
 
 
-class PolicyScope(BaseModel):
+class PolicyScope(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     categories: list[str] = Field(default_factory=list)  # empty: every category
 
@@ -89,7 +90,7 @@ class Process(_Document):
 PromiseType = Literal["gift", "coupon", "price", "shipping_date"]
 
 
-class Promise(BaseModel):
+class Promise(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
     type: PromiseType
     text: str = Field(min_length=1)
@@ -111,7 +112,7 @@ Document = Annotated[Faq | Product | Policy | Process | LiveSession, Field(discr
 DOCUMENT = TypeAdapter(Document)
 
 
-class Passage(BaseModel):
+class Passage(Model):
     """The unit search ranks: one question variant, one product facet, one policy, one process or
     one streamer promise. ``text`` is what is matched; ``content`` is what is shown."""
 
@@ -131,8 +132,8 @@ class Passage(BaseModel):
     effective_from: date | None = None
     effective_to: date | None = None
     at: datetime | None = None
-    channels: list[str] = []  # an FAQ's channels; empty: any channel
-    terms: dict[str, float] = {}  # a policy's machine-readable terms
+    channels: list[str] = Field(default_factory=list)  # an FAQ's channels; empty: any channel
+    terms: dict[str, float] = Field(default_factory=dict)  # a policy's machine-readable terms
     promise_type: str | None = None  # a streamer promise's kind: gift, coupon, price, shipping_date
 
 

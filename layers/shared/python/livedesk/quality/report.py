@@ -9,15 +9,16 @@ from datetime import datetime
 from statistics import fmean
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from livedesk.modelbase import Model
 from livedesk.quality.model import Finding, Inspection
 from livedesk.quality.rules import FindingSeverity
 
 GroupBy = Literal["agent", "skill", "channel", "live_session"]
 
 
-class Where(BaseModel):
+class Where(Model):
     agent: str | None = None
     skill: str | None = None
     channel: str | None = None
@@ -70,7 +71,7 @@ def findings(inspections: list[Inspection], where: Where, limit: int) -> list[Fi
     return sorted(rows, key=lambda row: row.closed_at, reverse=True)[:limit]
 
 
-class ScoreRow(BaseModel):
+class ScoreRow(Model):
     group: str
     conversations: int
     score: float = Field(description="Mean score (100 is flawless)")
@@ -112,7 +113,7 @@ def scores(inspections: list[Inspection], by: GroupBy) -> list[ScoreRow]:
     return sorted(rows, key=lambda row: (row.score, row.group))
 
 
-class QualityPeriod(BaseModel):
+class QualityPeriod(Model):
     start: datetime
     end: datetime
     conversations: int
@@ -120,7 +121,7 @@ class QualityPeriod(BaseModel):
     findings_by_rule: dict[str, int]
 
 
-class WeeklySummary(BaseModel):
+class WeeklySummary(Model):
     week: str
     this_week: QualityPeriod
     previous_week: QualityPeriod

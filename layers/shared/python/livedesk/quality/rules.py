@@ -15,7 +15,9 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
+
+from livedesk.modelbase import Model
 
 PACKAGED = Path(__file__).with_name("rules.json")
 Author = Literal["agent", "bot"]
@@ -35,7 +37,7 @@ def _compiled(pattern: str) -> re.Pattern[str]:
         raise ValueError(f"not a valid pattern {pattern!r}: {error}") from None
 
 
-class _Rule(BaseModel):
+class _Rule(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]{2,40}$")
@@ -43,7 +45,7 @@ class _Rule(BaseModel):
     enabled: bool = True
 
 
-class WordingTerm(BaseModel):
+class WordingTerm(Model):
     """One wording to flag; ``unless`` (matched on the same sentence) marks the harmless uses."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -103,7 +105,7 @@ class RepeatRule(_Rule):
     days: int = Field(ge=1, le=90)
 
 
-class PolicyClaim(BaseModel):
+class PolicyClaim(Model):
     """How a reply states a policy term: each pattern captures the number as ``n``; ``scale`` converts
     the stated unit to the term's (days stated, hours in the term: 24). For an ``upper_bound`` term
     (a refund within 48 hours) stating less is no contradiction."""
@@ -153,7 +155,7 @@ class PersonalDataRule(_Rule):
         return value
 
 
-class Scoring(BaseModel):
+class Scoring(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     critical: int = Field(ge=0, le=100)
@@ -164,7 +166,7 @@ class Scoring(BaseModel):
         return int(getattr(self, severity.value))
 
 
-class RuleSet(BaseModel):
+class RuleSet(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str = Field(min_length=1, max_length=64)

@@ -25,12 +25,13 @@ import urllib3
 from pydantic import BaseModel
 
 from livedesk.errors import NotFound
+from livedesk.modelbase import Model
 from livedesk.supply.ports import CatalogItem, Coupon, Lineup, Order, Refund, Shipment, Stock, TransientSupplyError
 
-Model = TypeVar("Model", bound=BaseModel)
+Reply = TypeVar("Reply", bound=BaseModel)
 
 
-class CustomerOrders(BaseModel):
+class CustomerOrders(Model):
     orders: list[Order]
 
 
@@ -75,8 +76,8 @@ class HttpSupplyChain:
         return self._call(Coupon, "POST", "/coupons", brand_id, body, idempotency_key)
 
     def _call(
-        self, model: type[Model], method: str, path: str, brand_id: str, body: dict[str, Any] | None = None, key: str | None = None
-    ) -> Model:
+        self, model: type[Reply], method: str, path: str, brand_id: str, body: dict[str, Any] | None = None, key: str | None = None
+    ) -> Reply:
         headers = {"Accept": "application/json", "X-Brand-Id": brand_id}
         if body is not None:
             headers["Content-Type"] = "application/json"

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from livedesk.identity import Actor, Forbidden
+from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Severity, Ticket, TicketEvent, TicketStatus
 
 OPEN = frozenset({TicketStatus.NEW, TicketStatus.ASSIGNED, TicketStatus.PENDING_CUSTOMER, TicketStatus.PENDING_INTERNAL})
@@ -27,7 +28,7 @@ class InvalidTransition(Exception):
     """Not possible in the ticket's current state (409)."""
 
 
-class _Action(BaseModel):
+class _Action(Model):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     version: int = Field(ge=1, description="The version the caller last read; a newer one means someone else changed the ticket (409)")

@@ -9,15 +9,16 @@ from functools import cached_property
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
+from livedesk.modelbase import Model
 from livedesk.models import Severity, ValueLane
 
 PACKAGED = Path(__file__).with_name("sla.json")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-class _Config(BaseModel):
+class _Config(Model):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
