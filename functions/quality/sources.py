@@ -21,7 +21,8 @@ class S3Provider(BaseProvider):
     when there is none."""
 
     def __init__(self, s3: Any, bucket: str, default: str = "") -> None:
-        super().__init__(client=s3)
+        # Not ``client=s3``: Powertools would tag the client's user agent, building a lazy client at import.
+        super().__init__()
         self._s3 = s3
         self._bucket = bucket
         self._default = default

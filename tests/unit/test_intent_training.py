@@ -9,7 +9,7 @@ import pytest
 
 from livedesk.cli import main
 from livedesk.understanding import corpora
-from livedesk.understanding.classifier import KINDS, MissingEmbedding, TextClassifier
+from livedesk.understanding.classifier import KINDS, MissingEmbedding, TextClassifier, analyze, feature_hashes
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.training import C, EmbeddingCache, Example, _Features, build_pipeline, digest, train
 
@@ -86,6 +86,28 @@ def test_the_pure_python_model_reproduces_scikit_learn(labelled_csv: Path, tmp_p
     probes = [normalize(text).text for text in ("hello hello hello rain", "supercalifragilistic rain forecast", "量子力学", "")]
     for text, expected in zip(texts + probes, pipeline.decision_function(texts + probes), strict=True):
         assert all(math.isclose(a, b, abs_tol=1e-3) for a, b in zip(model._scores(text), expected, strict=True))
+
+
+def test_a_model_saved_with_text_features_loads_as_the_hashed_one(labelled_csv: Path, tmp_path: Path) -> None:
+    import numpy as np
+
+    main(["intents", "train", "--train", str(labelled_csv), "--model-out", str(tmp_path), "--model-kind", "lexical"])
+    hashed = TextClassifier.load(tmp_path / "intents.json")
+    assert hashed._features.dtype == np.uint64 and np.all(np.diff(hashed._features.astype(np.float64)) >= 0)
+    artifact = json.loads((tmp_path / "intents.json").read_text(encoding="utf-8"))
+    with np.load(tmp_path / "intents.npz") as weights:
+        saved = dict(weights)
+    names = {int(h): name for name, h in zip(sorted(_all_features()), feature_hashes(sorted(_all_features())), strict=True)}
+    text = np.array([names[int(h)] for h in saved["features"]], dtype=str)  # as earlier versions saved them: sorted text
+    order = np.argsort(text)
+    older = TextClassifier(artifact, {**saved, "features": text[order], "idf": saved["idf"][order], "coef": saved["coef"][order]})
+    for text_, _, _ in ROWS:
+        clean = normalize(text_).text
+        assert older._scores(clean) == pytest.approx(hashed._scores(clean))
+
+
+def _all_features() -> set[str]:
+    return {feature for _, text, _ in ROWS for feature in analyze(normalize(text).text)}
 
 
 def test_the_fused_model_reproduces_scikit_learn_on_text_and_embedding() -> None:
