@@ -5,7 +5,9 @@ Run: .venv/bin/python bench/search_answers.py   (part of `make bench`)
 The rule (functions/search/service.py ``confident_answer``): the top hit is first for BM25 *and*
 for the vectors with a cosine of at least ANSWER_SIMILARITY, or semantic search's closest document
 has a cosine of at least SEMANTIC_SIMILARITY and is closer than every other document by at least
-ANSWER_MARGIN. This prints that rule, then sweeps the threshold with the agreement condition, with
+ANSWER_MARGIN; an FAQ answers only when the question's intent reading overlaps the FAQ's intent
+profile by TOPIC_OVERLAP (livedesk/knowledge/topics.py). This prints that rule, the rule without
+the topic check, then sweeps the threshold with the agreement condition, with
 the margin condition and with neither, over
 - answerable questions: the 160 held-out paraphrases in layers/shared/knowledge/demo/*/queries.jsonl,
   each with the documents that answer it;
@@ -31,10 +33,11 @@ for path in (ROOT, ROOT / "layers" / "shared" / "python", ROOT / "functions"):
     sys.path.insert(0, str(path))
 
 from infrastructure.local.knowledge import DEMO, demo_index  # noqa: E402
-from livedesk.knowledge.contract import ANSWER_MARGIN, ANSWER_SIMILARITY, SEMANTIC_SIMILARITY  # noqa: E402
+from livedesk.knowledge.contract import ANSWER_MARGIN, ANSWER_SIMILARITY, SEMANTIC_SIMILARITY, TOPIC_OVERLAP  # noqa: E402
 from livedesk.knowledge.documents import Kind  # noqa: E402
 from livedesk.knowledge.evaluation import read_queries  # noqa: E402
 from livedesk.knowledge.hybrid import Filters, HybridIndex  # noqa: E402
+from livedesk.knowledge.topics import overlap  # noqa: E402
 from livedesk.understanding.embedders import embedder_named  # noqa: E402
 from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 from routing.policy import may_answer  # noqa: E402
@@ -44,6 +47,7 @@ ON = date(2026, 11, 22)
 THRESHOLDS = (0.80, 0.84, 0.86, 0.87, 0.88, 0.89, 0.90, 0.92, 0.94)
 MARGIN_THRESHOLDS = (0.88, 0.89, 0.90, 0.92, 0.94)  # the margin rule is swept above the agreement bar
 MARGINS = (0.01, 0.015, 0.02, 0.03)
+TOPIC_THRESHOLDS = (0.02, 0.05, 0.1, 0.2)
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class Top:
     margin: float  # how much closer it is than the next document
     gate: bool  # routing would ask for an answer (confident, answerable intent)
     shipped: str | None  # the document the shipped rule answers with
+    off_topic: str | None  # the one it answers with when the FAQ's intent profile is not checked
+    topic: float  # how that answer's profile overlaps the question's intent reading (1: no profile)
 
 
 def unanswerable() -> list[tuple[str, str]]:
@@ -81,7 +87,10 @@ def measure() -> list[Top]:
         assert brand is not None
         hits = index.search_vector(brand, text, vector, Filters(on=ON), k=5)
         top = hits[0] if hits else None
-        shipped, _ = confident_answer(hits, frozenset(Kind), ANSWER_SIMILARITY)
+        understood = understander.understand(text)
+        shipped, _ = confident_answer(hits, frozenset(Kind), ANSWER_SIMILARITY, reading=dict(understood.intent.ranked))
+        unchecked, _ = confident_answer(hits, frozenset(Kind), ANSWER_SIMILARITY)
+        profile = unchecked.passage.intents if unchecked else {}
         closest = max(hits, key=lambda hit: hit.similarity) if hits else None
         tops.append(
             Top(
@@ -92,8 +101,10 @@ def measure() -> list[Top]:
                 closest=closest.passage.doc_id if closest else None,
                 closest_similarity=closest.similarity if closest else 0.0,
                 margin=closest.margin if closest else 0.0,
-                gate=may_answer(understander.understand(text)),
+                gate=may_answer(understood),
                 shipped=shipped.passage.doc_id if shipped else None,
+                off_topic=unchecked.passage.doc_id if unchecked else None,
+                topic=overlap(dict(understood.intent.ranked), profile) if profile else 1.0,
             )
         )
     return tops
@@ -120,7 +131,10 @@ def report(tops: list[Top]) -> None:
             f" | {gated_share} ({gated_false / len(unanswerable):5.1%})"
         )
 
-    line(f"in force (or cos>={SEMANTIC_SIMILARITY}, margin>={ANSWER_MARGIN})", lambda top: top.shipped)
+    line(f"in force (or cos>={SEMANTIC_SIMILARITY}, margin>={ANSWER_MARGIN}; topic>={TOPIC_OVERLAP})", lambda top: top.shipped)
+    line("in force, no topic check", lambda top: top.off_topic)
+    for least in TOPIC_THRESHOLDS:
+        line(f"in force, topic >= {least}", lambda top, least=least: top.off_topic if top.topic >= least else None)
     for agreement in (True, False):
         for threshold in THRESHOLDS:
 

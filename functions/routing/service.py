@@ -343,6 +343,7 @@ class Router:
             answer_kinds=answer_kinds(understood),
             min_similarity=arm.answer_similarity,
             promise_types=promise_types(understood),
+            intents=dict(understood.intent.ranked),
         )
         result = self._knowledge.lookup(
             message.brand_id, request, record_gap=is_for_knowledge(understood), customer_id=message.customer_id, vector=understood.vector

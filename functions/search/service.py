@@ -3,7 +3,7 @@ of every query the knowledge could not answer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -13,12 +13,14 @@ from livedesk.knowledge.contract import (
     PRODUCT_PROMISE_SIMILARITY,
     PROMISE_SIMILARITY,
     SEMANTIC_SIMILARITY,
+    TOPIC_OVERLAP,
     SearchHit,
     SearchRequest,
     SearchResult,
 )
 from livedesk.knowledge.documents import Kind, Passage
 from livedesk.knowledge.hybrid import Filters, Hit
+from livedesk.knowledge.topics import overlap
 from livedesk.understanding.normalize import normalize
 
 ANSWER_CANDIDATES = 8  # hits weighed for an answer: the closest document may rank lower once fused with BM25
@@ -67,12 +69,30 @@ def answer_text(passage: Passage) -> str:
 
 
 def confident_answer(
-    hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float, product_promise: Hit | None = None
+    hits: Sequence[Hit],
+    answering: frozenset[Kind],
+    min_similarity: float,
+    product_promise: Hit | None = None,
+    reading: Mapping[str, float] | None = None,
 ) -> tuple[Hit | None, str]:
     """The hit the bot may answer with, and why (or why not). The session's promise of the asked kind
     about the product the comment is on; or keyword and semantic search agree on the top hit (a live
     session's promises, searched apart, come first); or semantic search's closest document is close
-    and clearly closer than every other one (a paraphrase shares few words with the passage it means)."""
+    and clearly closer than every other one (a paraphrase shares few words with the passage it means).
+    With the question's intent ``reading``, an FAQ answers only if its own questions read alike."""
+    found, reason = _closest_answer(hits, answering, min_similarity, product_promise)
+    if found is None or not reading or not found.passage.intents:
+        return found, reason
+    shared = overlap(reading, found.passage.intents)
+    if shared < TOPIC_OVERLAP:
+        asked, answers = max(reading, key=reading.__getitem__), max(found.passage.intents, key=found.passage.intents.__getitem__)
+        return None, f"off topic: the closest FAQ answers {answers} questions, this reads as {asked} (overlap {shared:.2f})"
+    return found, reason
+
+
+def _closest_answer(
+    hits: Sequence[Hit], answering: frozenset[Kind], min_similarity: float, product_promise: Hit | None
+) -> tuple[Hit | None, str]:
     if product_promise is not None and product_promise.similarity >= PRODUCT_PROMISE_SIMILARITY:
         return product_promise, "the session's promise about this product"
     if not hits:
@@ -139,7 +159,7 @@ class KnowledgeSearch:
             promises = index.search(brand_id, request.query, session, 2, vector=vector)
             hits = [*promises, *(h for h in hits if h.passage.doc_id not in {p.passage.doc_id for p in promises})]
             product_promise = self._product_promise(index, brand_id, request, vector)
-        answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY, product_promise)
+        answer, reason = confident_answer(hits, answering, request.min_similarity or ANSWER_SIMILARITY, product_promise, request.intents)
         shown = [_hit(hit) for hit in _shown(hits, answer, request.k)]
         if answer is not None:
             doc_id, embedder = answer.passage.doc_id, index.embedder_name

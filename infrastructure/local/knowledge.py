@@ -21,6 +21,7 @@ from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import load_paths
 from livedesk.knowledge.store import MANIFEST, ArtifactStore
+from livedesk.understanding.classifier import MODELS
 from livedesk.understanding.embedders import embedder_named
 
 if TYPE_CHECKING:
@@ -64,7 +65,9 @@ def ship_vectors(index_folder: Path = ARTIFACT) -> Path:
 
 
 def _digest(folder: Path) -> str:
+    """Of the demo data, the embedder and the intent model whose reading of each FAQ the index holds."""
     sha = hashlib.sha256(EMBEDDER.encode())
+    sha.update(json.loads((MODELS / "intents.json").read_text(encoding="utf-8"))["version"].encode())
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             sha.update(path.relative_to(folder).as_posix().encode())

@@ -240,6 +240,8 @@ def test_a_confident_knowledge_answer_is_the_bots_reply_in_the_conversation(aws:
     assert (routed.decision.queue, routed.decision.answer_source, routed.ticket_id) == ("bot", "faq-known", None)
     (_, request, record_gap), *_ = knowledge.lookups
     assert record_gap and (request.filters.live_session_id, request.filters.channel) == ("live-1", Channel.LIVE_COMMENT)
+    # How the intent model read it (its top three), which the answering FAQ's own questions must read alike.
+    assert request.intents and len(request.intents) == 3 and max(request.intents, key=request.intents.__getitem__) == routed.decision.intent
     _, messages = ConversationRepository(aws.table("Conversations"), timedelta(days=1)).get("lumi", routed.conversation_id)  # type: ignore[misc]
     assert [(m.author, m.text) for m in messages] == [(Author.CUSTOMER, "几号链接呀"), (Author.BOT, "购物袋里按讲解顺序编号")]
     assert messages[1].in_reply_to == message.message_id

@@ -23,10 +23,24 @@ NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 
 
 def _hit(
-    doc_id: str, kind: Kind = Kind.FAQ, lexical: int | None = 1, dense: int | None = 1, similarity: float = 0.93, margin: float = 0.05
+    doc_id: str,
+    kind: Kind = Kind.FAQ,
+    lexical: int | None = 1,
+    dense: int | None = 1,
+    similarity: float = 0.93,
+    margin: float = 0.05,
+    intents: dict[str, float] | None = None,
 ) -> Hit:
     passage = Passage(
-        doc_id=doc_id, brand_id="b1", kind=kind, lang="zh", text=f"q {doc_id}", content=f"answer {doc_id}", version=1, source="s"
+        doc_id=doc_id,
+        brand_id="b1",
+        kind=kind,
+        lang="zh",
+        text=f"q {doc_id}",
+        content=f"answer {doc_id}",
+        version=1,
+        source="s",
+        intents=intents or {},
     )
     return Hit(passage, 0.03, lexical, dense, similarity, margin if dense == 1 else -margin)
 
@@ -62,6 +76,39 @@ def test_a_confident_match_is_answered_and_not_a_gap() -> None:
     result = _search(index, gaps, SearchRequest(query="几天发货"))
     assert (result.answer, result.answer_doc_id, result.reason) == ("answer faq-1", "faq-1", "confident match")  # type: ignore[attr-defined]
     assert gaps.recorded == [] and index.calls[0].on == date(2026, 11, 22)
+
+
+TEXTURE_FAQ = {"product_parameters": 0.8, "installation_usage": 0.1}
+
+
+@pytest.mark.parametrize(
+    ("reading", "answered"),
+    [
+        ({"stock_availability": 0.9, "product_parameters": 0.04}, False),  # "is it in stock?" is not a texture question
+        ({"product_parameters": 0.5, "size_advice": 0.3}, True),
+        ({"installation_usage": 0.6, "stock_availability": 0.3}, True),  # overlap 0.06: a neighbouring kind still counts
+        (None, True),  # a caller without an intent model gets the answer as before
+    ],
+)
+def test_an_faq_answers_only_questions_that_read_like_its_own(reading: dict[str, float] | None, answered: bool) -> None:
+    gaps = Gaps()
+    result = _search(FakeIndex({None: [_hit("faq-texture", intents=TEXTURE_FAQ)]}), gaps, SearchRequest(query="有货吗", intents=reading))
+    assert (result.answer_doc_id == "faq-texture") is answered  # type: ignore[attr-defined]
+    if not answered:
+        assert result.reason.startswith("off topic: the closest FAQ answers product_parameters questions, this reads as stock_availability")  # type: ignore[attr-defined]
+        assert gaps.recorded[0][2] == result.reason  # type: ignore[attr-defined]
+
+
+def test_a_passage_without_a_profile_answers_whatever_the_reading() -> None:
+    result = _search(FakeIndex({None: [_hit("faq-1")]}), Gaps(), SearchRequest(query="有货吗", intents={"stock_availability": 1.0}))
+    assert result.answer_doc_id == "faq-1"  # type: ignore[attr-defined]
+
+
+def test_the_reading_is_bounded_like_any_request_field() -> None:
+    with pytest.raises(ValueError, match="less than or equal to 1"):
+        SearchRequest(query="q", intents={"refund": 1.5})
+    with pytest.raises(ValueError, match="at most 5"):
+        SearchRequest(query="q", intents={f"intent{n}": 0.1 for n in range(6)})
 
 
 def test_a_paraphrase_semantic_search_is_sure_of_is_answered_even_below_a_keyword_match() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -28,6 +29,9 @@ PRODUCT_PROMISE_SIMILARITY = 0.80
 # other document by ANSWER_MARGIN (two FAQs almost as close: the question is ambiguous).
 SEMANTIC_SIMILARITY = 0.92
 ANSWER_MARGIN = 0.015
+# An FAQ answers only a question that reads like its own questions: the message's intent reading and
+# the FAQ's intent profile (livedesk.knowledge.topics) must overlap by at least this much.
+TOPIC_OVERLAP = 0.05
 
 
 class SearchFilters(Strict):
@@ -60,6 +64,12 @@ class SearchRequest(Strict):
         min_length=1,
         description="The kinds of streamer promise the question asks about: with a live session and a SKU, "
         "that session's promise of one of these kinds about that SKU answers first",
+    )
+    intents: dict[str, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None,
+        max_length=5,
+        description="How the caller's intent model read the question (label: probability): an FAQ answers "
+        f"only when its own questions read alike (overlap at least {TOPIC_OVERLAP})",
     )
 
 

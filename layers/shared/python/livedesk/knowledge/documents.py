@@ -135,6 +135,7 @@ class Passage(Model):
     channels: list[str] = Field(default_factory=list)  # an FAQ's channels; empty: any channel
     terms: dict[str, float] = Field(default_factory=dict)  # a policy's machine-readable terms
     promise_type: str | None = None  # a streamer promise's kind: gift, coupon, price, shipping_date
+    intents: dict[str, float] = Field(default_factory=dict)  # an FAQ's intent profile (livedesk.knowledge.topics)
 
 
 def passages(document: Faq | Product | Policy | Process | LiveSession) -> list[Passage]:

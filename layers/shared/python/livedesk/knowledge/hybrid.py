@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.topics import intent_reader, with_intent_profiles
 from livedesk.models import Channel
 from livedesk.understanding.embedders import embedding_input
 from livedesk.understanding.normalize import normalize
@@ -252,6 +253,8 @@ class HybridIndex:
                 known |= dict(zip(missing, np.asarray(embedder.embed(missing), dtype=np.float32), strict=True))
             self.embedded = len(missing)
             vectors = np.stack([known[p.text] for p in passages]) if passages else np.zeros((0, 1), dtype=np.float32)
+        if any(passage.kind is Kind.FAQ for passage in passages):
+            passages = with_intent_profiles(passages, vectors, intent_reader(embedder.name))
         rows: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
             rows.setdefault(passage.brand_id, []).append(row)
