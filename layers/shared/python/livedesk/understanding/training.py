@@ -21,12 +21,15 @@ from livedesk.understanding.classifier import KINDS, OOS_LABELS, OUT_OF_SCOPE, P
 from livedesk.understanding.embedders import Embedder, embedding_input
 from livedesk.understanding.normalize import normalize
 
-TRAINER_VERSION = "logreg-2"
+TRAINER_VERSION = "logreg-3"
 SEED = 7
 C = 20.0
 # The embedding's weight next to the unit-length TF-IDF row: e5 cosines of unrelated texts sit
-# around 0.8, so the dense features need a larger scale to count beside the sparse ones.
+# around 0.8, so the dense features need a larger scale to count beside the sparse ones. Which
+# scale is best depends on the task and its data: cross-validation may pick another of these
+# instead of the default, when it reads the held-out folds better by more than a standard error.
 DENSE_WEIGHT = 3.0
+DENSE_WEIGHTS = (1.0, 2.0, DENSE_WEIGHT)
 # Task -> open set: whether messages outside every label exist and must come out as out-of-scope.
 # emotions: anger/anxiety/disappointment/satisfaction/neutral; intensity: none/low/high;
 # threats: true/false (a threat to complain, go public, sue or charge back).
@@ -75,6 +78,16 @@ def _fit_temperature(decision: Any, labels: list[int]) -> float:
         if loss < best_loss:
             best, best_loss = temperature, loss
     return best
+
+
+def _clearly_better(right: Any, right_by_default: Any) -> bool:
+    """Whether per-example correctness beats the default's by more than one standard error of
+    the paired difference: small data sets do not move away from the default on noise."""
+
+    difference = right.astype(float) - right_by_default.astype(float)
+    if len(difference) < 2:
+        return False
+    return bool(difference.mean() > difference.std(ddof=1) / math.sqrt(len(difference)))
 
 
 def _fit_threshold(probabilities: Any, labels: list[str], classes: list[str]) -> float:
@@ -154,8 +167,9 @@ class EmbeddingCache:
 class _Features:
     """The feature matrix of a model kind: TF-IDF rows, weighted embeddings, or both side by side."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, dense_weight: float = DENSE_WEIGHT) -> None:
         self.kind = kind
+        self.dense_weight = dense_weight
         self.vectorizer = _vectorizer() if kind != "embedding" else None
 
     def fit_transform(self, texts: list[str], dense: Any) -> Any:
@@ -169,7 +183,7 @@ class _Features:
 
         if self.kind == "lexical":
             return sparse
-        weighted = csr_matrix(dense * DENSE_WEIGHT)
+        weighted = csr_matrix(dense * self.dense_weight)
         return weighted if sparse is None else hstack([sparse, weighted]).tocsr()
 
 
@@ -182,7 +196,9 @@ def train(
 ) -> dict[str, Any]:
     """Fit on every example. Open-set tasks (intents) also get an out-of-scope threshold;
     closed-set ones (polarity) always answer with their top label. ``embedding`` and ``fused``
-    models need ``embeddings`` (the embedder the run-time model will be given vectors of)."""
+    models need ``embeddings`` (the embedder the run-time model will be given vectors of); their
+    embedding weight is ``DENSE_WEIGHT`` unless another of ``DENSE_WEIGHTS`` is clearly better in
+    cross-validation (``_clearly_better``)."""
     import numpy as np
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import StratifiedKFold
@@ -197,25 +213,38 @@ def train(
     open_set = TASKS[task]
     classes = sorted(set(labels.tolist()))
 
-    def fit(rows: Any) -> tuple[_Features, Any]:
-        features = _Features(kind)
+    def fit(rows: Any, weight: float) -> tuple[_Features, Any]:
+        features = _Features(kind, weight)
         matrix = features.fit_transform([texts[i] for i in rows], dense[rows] if dense is not None else None)
         return features, LogisticRegression(C=C, max_iter=5000).fit(matrix, labels[rows])
 
-    folds = min(5, min(Counter(labels.tolist()).values()))
-    if folds >= 2:
+    def cross_validated(weight: float, folds: int) -> Any:
         decision = np.zeros((len(examples), len(classes)))
         for train_rows, test_rows in StratifiedKFold(n_splits=folds, shuffle=True, random_state=SEED).split(texts, labels):
-            features, model = fit(train_rows)
+            features, model = fit(train_rows, weight)
             held_out = features.transform([texts[i] for i in test_rows], dense[test_rows] if dense is not None else None)
             scores = model.decision_function(held_out)
             decision[test_rows] = scores if scores.ndim == 2 else np.column_stack([-scores, scores])
+        return decision
+
+    folds = min(5, min(Counter(labels.tolist()).values()))
+    weight = DENSE_WEIGHT
+    cross_validated_accuracy: dict[str, float] = {}
+    if folds >= 2:
+        expected = np.array([classes.index(label) for label in labels.tolist()])
+        candidates = DENSE_WEIGHTS if kind != "lexical" else (weight,)
+        decisions = {w: cross_validated(w, folds) for w in candidates}
+        right = {w: decisions[w].argmax(axis=1) == expected for w in candidates}
+        best = max(candidates, key=lambda w: float(np.mean(right[w])))
+        weight = best if _clearly_better(right[best], right[DENSE_WEIGHT]) else DENSE_WEIGHT
+        decision = decisions[weight]
+        cross_validated_accuracy = {str(w): round(float(np.mean(right[w])), 4) for w in candidates}
         temperature = _fit_temperature(decision, [classes.index(label) for label in labels.tolist()])
         probabilities = [_softmax([v / temperature for v in row]) for row in decision]
         threshold = _fit_threshold(probabilities, labels.tolist(), classes) if open_set else 0.0
     else:
         temperature, threshold = 1.0, 0.2 if open_set else 0.0
-    features, classifier = fit(np.arange(len(examples)))
+    features, classifier = fit(np.arange(len(examples)), weight)
     coef = classifier.coef_
     if coef.shape[0] == 1:  # two labels: scikit-learn keeps one row; the run-time model wants one per label
         coef = np.vstack([-coef[0] / 2, coef[0] / 2])
@@ -244,7 +273,9 @@ def train(
     if kind != "lexical":
         assert embeddings is not None
         artifact["embedder"] = embeddings.key
-        artifact["dense_coef"] = [[round(float(v) * DENSE_WEIGHT, 6) for v in row[vocabulary_size:]] for row in coef]
+        artifact["dense_weight"] = weight
+        artifact["cross_validated_accuracy"] = cross_validated_accuracy
+        artifact["dense_coef"] = [[round(float(v) * weight, 6) for v in row[vocabulary_size:]] for row in coef]
     return artifact
 
 
