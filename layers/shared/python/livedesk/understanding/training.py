@@ -83,7 +83,6 @@ def _fit_temperature(decision: Any, labels: list[int]) -> float:
 def _clearly_better(right: Any, right_by_default: Any) -> bool:
     """Whether per-example correctness beats the default's by more than one standard error of
     the paired difference: small data sets do not move away from the default on noise."""
-
     difference = right.astype(float) - right_by_default.astype(float)
     if len(difference) < 2:
         return False
@@ -239,7 +238,7 @@ def train(
         weight = best if _clearly_better(right[best], right[DENSE_WEIGHT]) else DENSE_WEIGHT
         decision = decisions[weight]
         cross_validated_accuracy = {str(w): round(float(np.mean(right[w])), 4) for w in candidates}
-        temperature = _fit_temperature(decision, [classes.index(label) for label in labels.tolist()])
+        temperature = _fit_temperature(decision, expected.tolist())
         probabilities = [_softmax([v / temperature for v in row]) for row in decision]
         threshold = _fit_threshold(probabilities, labels.tolist(), classes) if open_set else 0.0
     else:
