@@ -41,10 +41,11 @@ from infrastructure.local.world import InMemorySupply  # noqa: E402
 from livedesk.clusters.store import LiveClusterRepository  # noqa: E402
 from livedesk.conversations.store import ConversationRepository  # noqa: E402
 from livedesk.customers.store import CustomerRepository  # noqa: E402
-from livedesk.knowledge.contract import QueryVector, SearchRequest, SearchResult  # noqa: E402
+from livedesk.knowledge.contract import SearchRequest, SearchResult  # noqa: E402
 from livedesk.knowledge.hybrid import HybridIndex  # noqa: E402
 from livedesk.models import Channel, InboundMessage, Ticket  # noqa: E402
 from livedesk.tickets.repository import TicketRepository  # noqa: E402
+from livedesk.understanding.embedders import QueryVector  # noqa: E402
 from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 from routing.answers import CourtesyReplies  # noqa: E402
 from routing.selfservice import SelfService  # noqa: E402

@@ -8,12 +8,11 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig, idempotent_function
 from aws_lambda_powertools.utilities.idempotency.serialization.pydantic import PydanticSerializer
-from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from botocore.config import Config
-from pydantic import Json
 
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
@@ -45,15 +44,11 @@ class RoutingSettings(ConversationStoreSettings, TicketStoreSettings, SupplyStor
     experiments_refresh_seconds: int
 
 
-class InboundRecord(SqsRecordModel):
-    body: Json[InboundMessage]  # type: ignore[assignment]
-
-
 settings = RoutingSettings()
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-processor = BatchProcessor(event_type=EventType.SQS, model=InboundRecord)
+processor = BatchProcessor(event_type=EventType.SQS)
 
 dynamodb = boto3.resource("dynamodb")
 router = Router(
@@ -97,8 +92,8 @@ def route_once(message: InboundMessage) -> RoutedMessage:
 
 
 @tracer.capture_method
-def record_handler(record: InboundRecord) -> RoutedMessage:
-    message = record.body
+def record_handler(record: SQSRecord) -> RoutedMessage:
+    message = InboundMessage.model_validate_json(record.body)  # a body that is no message fails this record only
     logger.set_correlation_id(message.correlation_id)
     logger.append_keys(brand_id=message.brand_id, message_id=message.message_id)
     routed = route_once(message=message)

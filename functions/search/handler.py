@@ -8,7 +8,6 @@ import boto3
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
-from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from livedesk.api import AGENT, create_resolver, current_actor
@@ -70,5 +69,5 @@ def search(brand_id: str, request: SearchRequest, record_gap: bool, query: Knowl
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if "requestContext" in event:
         return app.resolve(event, context)
-    query = parse(event=event, model=KnowledgeQuery)  # a direct invoke from routing
+    query = KnowledgeQuery.model_validate(event)  # a direct invoke from routing
     return search(query.brand_id, query.request, query.record_gap, query).model_dump(mode="json")

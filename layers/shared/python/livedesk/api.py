@@ -38,17 +38,13 @@ from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel
 from livedesk.ratelimit import ChannelRateLimiter, TooManyRequests
 from livedesk.settings import ChannelKeySettings
-from livedesk.tickets.lifecycle import InvalidTransition
-from livedesk.tickets.repository import VersionConflict
 
 # Domain errors as HTTP statuses, with their message as the body.
 ERROR_STATUS: dict[type[Exception], int] = {
     NotSignedIn: 401,
     Forbidden: 403,
     NotFound: 404,
-    InvalidTransition: 409,
-    VersionConflict: 409,
-    Conflict: 409,
+    Conflict: 409,  # a ticket's invalid transition or version conflict too
     InvalidRequest: 422,
 }
 

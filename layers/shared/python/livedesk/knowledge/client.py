@@ -9,7 +9,8 @@ from typing import Any, Protocol
 from botocore.exceptions import BotoCoreError, ClientError
 from pydantic import ValidationError
 
-from livedesk.knowledge.contract import KnowledgeQuery, QueryVector, SearchRequest, SearchResult
+from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
+from livedesk.understanding.embedders import QueryVector
 
 LOG = logging.getLogger(__name__)
 

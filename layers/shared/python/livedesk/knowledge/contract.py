@@ -3,7 +3,6 @@ Pure pydantic, so the routing zip can use it without the index's numpy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
@@ -96,15 +95,6 @@ class SearchResult(Model):
     answer_doc_id: str | None = None
     reason: str
     embedder: str
-
-
-@dataclass(frozen=True)
-class QueryVector:
-    """A message's embedding and the embedder that made it (knowledge search uses it when its index
-    was built with the same one)."""
-
-    embedder: str
-    values: tuple[float, ...]
 
 
 class KnowledgeQuery(Strict):

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
+from livedesk.errors import Conflict
 from livedesk.identity import Actor, Forbidden
 from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Severity, Ticket, TicketEvent, TicketStatus
@@ -24,7 +25,7 @@ AgentId = Annotated[str, Field(min_length=1, max_length=64, pattern=IDENTIFIER)]
 Skill = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z_]+$")]
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(Conflict):
     """Not possible in the ticket's current state (409)."""
 
 

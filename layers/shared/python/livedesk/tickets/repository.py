@@ -13,6 +13,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from livedesk import keys
 from livedesk.dynamo import decimalize, pages, plain
+from livedesk.errors import Conflict
 from livedesk.models import Ticket, TicketEvent, utc_now
 from livedesk.pii import ERASED
 from livedesk.tickets.lifecycle import OPEN, Change
@@ -22,7 +23,7 @@ QUEUE_INDEX = "by-queue"
 HISTORY_TEXT = ("text", "note", "resolution", "reason", "comment")
 
 
-class VersionConflict(Exception):
+class VersionConflict(Conflict):
     """Someone changed the ticket since it was read (409)."""
 
 

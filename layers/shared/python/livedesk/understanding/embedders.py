@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 from livedesk.understanding.normalize import simplified
@@ -22,6 +23,15 @@ if TYPE_CHECKING:
 # A message is embedded once, from its first characters as simplified Chinese: the vector the intent
 # and emotion models read and the query vector knowledge search ranks by are the same one.
 EMBEDDED_CHARS = 500
+
+
+@dataclass(frozen=True)
+class QueryVector:
+    """A message's embedding and the embedder that made it (knowledge search uses it when its index
+    was built with the same one)."""
+
+    embedder: str
+    values: tuple[float, ...]
 
 
 def embedding_input(text: str) -> str:

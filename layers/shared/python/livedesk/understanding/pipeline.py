@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from livedesk.knowledge.contract import QueryVector
 from livedesk.models import EmotionAssessment
 from livedesk.understanding.classifier import Prediction, TextClassifier
-from livedesk.understanding.embedders import Embedder, embedder_named, embedding_input
+from livedesk.understanding.embedders import Embedder, QueryVector, embedder_named, embedding_input
 from livedesk.understanding.emotion import assess_emotion
 from livedesk.understanding.normalize import NormalizedText, read_message
 
