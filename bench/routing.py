@@ -30,7 +30,7 @@ for path in (ROOT, ROOT / "layers" / "shared" / "python", ROOT / "functions"):
     sys.path.insert(0, str(path))
 
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult  # noqa: E402
-from livedesk.knowledge.documents import Kind  # noqa: E402
+from livedesk.knowledge.kinds import Kind  # noqa: E402
 from livedesk.understanding.normalize import normalize  # noqa: E402
 from livedesk.understanding.pipeline import packaged_understander  # noqa: E402
 from livedesk.understanding.training import read_examples  # noqa: E402

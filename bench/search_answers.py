@@ -34,9 +34,9 @@ for path in (ROOT, ROOT / "layers" / "shared" / "python", ROOT / "functions"):
 
 from infrastructure.local.knowledge import DEMO, demo_index  # noqa: E402
 from livedesk.knowledge.contract import ANSWER_MARGIN, ANSWER_SIMILARITY, SEMANTIC_SIMILARITY, TOPIC_OVERLAP  # noqa: E402
-from livedesk.knowledge.documents import Kind  # noqa: E402
 from livedesk.knowledge.evaluation import read_queries  # noqa: E402
 from livedesk.knowledge.hybrid import Filters, HybridIndex  # noqa: E402
+from livedesk.knowledge.kinds import Kind  # noqa: E402
 from livedesk.knowledge.topics import overlap  # noqa: E402
 from livedesk.understanding.embedders import embedder_named  # noqa: E402
 from livedesk.understanding.pipeline import packaged_understander  # noqa: E402

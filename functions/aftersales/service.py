@@ -14,7 +14,7 @@ from aftersales.eligibility import ReturnPolicy, check
 from livedesk.conversations.store import ConversationRepository
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.modelbase import Model
 from livedesk.models import Ticket, TicketEvent
 from livedesk.supply.ports import SupplyChain

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from livedesk.knowledge.documents import Kind, PromiseType
+from livedesk.knowledge.kinds import Kind, PromiseType
 from livedesk.models import EmotionAssessment, EmotionCategory, Polarity, RoutingDecision, Severity
 from livedesk.understanding.classifier import OUT_OF_SCOPE, Prediction
 from livedesk.understanding.emotion import ANGRY_INTENSITY

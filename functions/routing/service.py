@@ -15,7 +15,7 @@ from livedesk.customers.store import CustomerRepository
 from livedesk.experiments.model import Experiment, Variant
 from livedesk.knowledge.client import KnowledgeSource
 from livedesk.knowledge.contract import SearchFilters, SearchRequest, SearchResult
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.modelbase import Model
 from livedesk.models import (
     Author,

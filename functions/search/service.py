@@ -18,8 +18,9 @@ from livedesk.knowledge.contract import (
     SearchRequest,
     SearchResult,
 )
-from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.documents import Passage
 from livedesk.knowledge.hybrid import Filters, Hit
+from livedesk.knowledge.kinds import Kind
 from livedesk.knowledge.topics import overlap
 from livedesk.understanding.normalize import normalize
 

@@ -13,13 +13,13 @@ from livedesk.modelbase import Model
 from livedesk.models import EmotionAssessment, Strict
 from livedesk.settings import ChannelKeySettings
 from livedesk.tracing import service_tracer
-from livedesk.understanding.pipeline import packaged_understander
+from livedesk.understanding.pipeline import packaged_emotion_reader
 
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = channel_resolver(ChannelKeySettings(), frozenset({"POST /v1/sentiment"}))
-understander = packaged_understander()
+emotion_reader = packaged_emotion_reader()  # the intent model is routing's, not needed here
 
 
 class SentimentRequest(Strict):
@@ -34,7 +34,7 @@ class SentimentResponse(Model):
 def post_sentiment(
     request: SentimentRequest, brand_id: BrandId, channel: ChannelName, timestamp: SignedAt, signature: Signature
 ) -> SentimentResponse:
-    return SentimentResponse(results=[understander.emotion(text) for text in request.texts])
+    return SentimentResponse(results=[emotion_reader.emotion(text) for text in request.texts])
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -6,7 +6,7 @@ from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
 from livedesk.customers.store import CustomerRepository
 from livedesk.knowledge.contract import SearchHit, SearchRequest, SearchResult
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.models import Author, Channel, InboundMessage, Ticket, ValueLane
 from livedesk.tickets.repository import TicketRepository
 from livedesk.understanding.pipeline import packaged_understander

@@ -10,7 +10,7 @@ import pytest
 
 from aftersales.service import STEPS, AfterSalesSteps
 from livedesk.knowledge.contract import SearchHit
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.supply.ports import Order, OrderLine, TransientSupplyError
 from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRequest
 from tests.factories import NOW, a_ticket

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from aftersales.eligibility import LEGAL_MINIMUM_DAYS, ReturnPolicy, check
 from livedesk.knowledge.contract import SearchHit
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.supply.ports import Order, OrderLine
 from livedesk.tickets.returns import ReturnKind, ReturnReason, ReturnRequest
 

@@ -3,7 +3,7 @@ import pytest
 from livedesk.models import EmotionCategory, Polarity
 from livedesk.understanding.classifier import Prediction
 from livedesk.understanding.emotion import ANGRY_INTENSITY, assess_emotion
-from livedesk.understanding.pipeline import packaged_understander
+from livedesk.understanding.pipeline import packaged_emotion_reader, packaged_understander
 
 
 @pytest.mark.parametrize(
@@ -138,3 +138,10 @@ def test_sarcasm_is_read_as_negative(text: str) -> None:
 def test_a_transcript_is_assessed_from_the_customer_s_words_not_the_agent_s() -> None:
     calm = "坐席：非常抱歉让您久等了，给您带来不好的体验真的很抱歉。\n客户：好的，那我的订单什么时候发货？"
     assert packaged_understander().emotion(calm).polarity is Polarity.NEUTRAL
+
+
+def test_the_sentiment_apis_reader_reads_as_routing_does_without_the_intent_model() -> None:
+    reader = packaged_emotion_reader()
+    assert [model.task for model in reader.models] == ["polarity", "emotions", "intensity", "threats"]
+    for text in ("再不解决就投诉", "Great, another delay. Love that for me.", "谢谢 收到了 很好用"):
+        assert reader.emotion(text) == packaged_understander().emotion(text)

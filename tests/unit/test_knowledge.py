@@ -11,8 +11,9 @@ import numpy as np
 import pytest
 
 from livedesk.cli import main
-from livedesk.knowledge.documents import Kind, passages
+from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import Filters, HybridIndex, tokenize
+from livedesk.knowledge.kinds import Kind
 from livedesk.knowledge.loader import load_paths, load_text
 
 DEMO = Path(__file__).parents[2] / "layers" / "shared" / "knowledge" / "demo"

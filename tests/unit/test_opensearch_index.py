@@ -10,8 +10,9 @@ import pytest
 from opensearchpy import Connection, OpenSearch, RequestsHttpConnection
 
 from livedesk.knowledge.contract import SearchRequest
-from livedesk.knowledge.documents import Faq, Kind, passages
+from livedesk.knowledge.documents import Faq, passages
 from livedesk.knowledge.hybrid import Filters, HybridIndex
+from livedesk.knowledge.kinds import Kind
 from livedesk.knowledge.opensearch_index import KNN_DEPTH, OpenSearchIndex, filter_clauses, knn_cosine, opensearch_client, passage_id
 from search.service import KnowledgeSearch
 

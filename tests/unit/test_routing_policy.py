@@ -3,7 +3,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from livedesk.knowledge.documents import Kind
+from livedesk.knowledge.kinds import Kind
 from livedesk.models import RoutingDecision, Severity, ValueLane
 from livedesk.tickets.sla import SlaPolicy
 from livedesk.understanding.classifier import Prediction

@@ -14,8 +14,9 @@ from livedesk.knowledge.contract import (
     SearchFilters,
     SearchRequest,
 )
-from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.documents import Passage
 from livedesk.knowledge.hybrid import Filters, Hit
+from livedesk.knowledge.kinds import Kind
 from livedesk.models import Channel
 from search.service import KnowledgeSearch, answer_text
 

@@ -223,7 +223,7 @@ def create_resolver(
 
 def channel_resolver(settings: ChannelKeySettings, channel_routes: frozenset[str]) -> LiveDeskResolver:
     """A resolver whose ``channel_routes`` are signed by channels (keys from Secrets Manager) and rate-limited per brand."""
-    limiter = ChannelRateLimiter(boto3.resource("dynamodb").Table(settings.idempotency_table), settings.channel_rate_limits)
+    limiter = ChannelRateLimiter(boto3.client("dynamodb"), settings.idempotency_table, settings.channel_rate_limits)
     return create_resolver(SecretsManagerKeys(settings.channel_key_secrets), channel_routes, rate_limiter=limiter)
 
 

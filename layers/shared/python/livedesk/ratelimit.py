@@ -23,8 +23,13 @@ class TooManyRequests(Exception):
 
 
 class ChannelRateLimiter:
-    def __init__(self, table: Any, limits: Mapping[str, int] | None = None, clock: Callable[[], datetime] = utc_now) -> None:
-        self._table = table
+    def __init__(
+        self, dynamodb: Any, table_name: str, limits: Mapping[str, int] | None = None, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        """``dynamodb``: a low-level client (one update per request; the resource layer would cost a
+        cold start about 30 ms for nothing)."""
+        self._dynamodb = dynamodb
+        self._table_name = table_name
         self._limits = {**DEFAULT_LIMITS, **(limits or {})}
         self._clock = clock
 
@@ -33,11 +38,12 @@ class ChannelRateLimiter:
         second = int(self._clock().timestamp())
         limit = self._limits.get(channel, min(DEFAULT_LIMITS.values()))
         try:
-            self._table.update_item(
-                Key={"id": f"rate#{brand_id}#{channel}#{second}"},
+            self._dynamodb.update_item(
+                TableName=self._table_name,
+                Key={"id": {"S": f"rate#{brand_id}#{channel}#{second}"}},
                 UpdateExpression="ADD requests :one SET expiration = :expires",
                 ConditionExpression="attribute_not_exists(requests) OR requests < :limit",
-                ExpressionAttributeValues={":one": 1, ":limit": limit, ":expires": second + 120},
+                ExpressionAttributeValues={":one": {"N": "1"}, ":limit": {"N": str(limit)}, ":expires": {"N": str(second + 120)}},
             )
         except ClientError as error:
             if error.response["Error"]["Code"] != "ConditionalCheckFailedException":

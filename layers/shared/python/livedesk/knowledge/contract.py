@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from livedesk.knowledge.documents import Kind, PromiseType
+from livedesk.knowledge.kinds import Kind, PromiseType
 from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel, Strict
 

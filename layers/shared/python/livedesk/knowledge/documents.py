@@ -4,21 +4,13 @@ with language, tags and source, and the passages search indexes for them."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, TypeAdapter, model_validator
 
+from livedesk.knowledge.kinds import Kind, PromiseType
 from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Channel
-
-
-class Kind(StrEnum):
-    FAQ = "faq"
-    PRODUCT = "product"
-    POLICY = "policy"
-    PROCESS = "process"
-    LIVE_SESSION = "live_session"
 
 
 class _Document(Model):
@@ -85,9 +77,6 @@ class Process(_Document):
     kind: Literal[Kind.PROCESS] = Kind.PROCESS
     title: str = Field(min_length=1)
     steps: list[Annotated[str, Field(min_length=1)]] = Field(min_length=1)
-
-
-PromiseType = Literal["gift", "coupon", "price", "shipping_date"]
 
 
 class Promise(Model):

@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.documents import Passage
+from livedesk.knowledge.kinds import Kind
 from livedesk.knowledge.topics import intent_reader, with_intent_profiles
 from livedesk.models import Channel
 from livedesk.understanding.embedders import embedding_input

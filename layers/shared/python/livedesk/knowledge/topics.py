@@ -15,7 +15,8 @@ from collections.abc import Mapping, Sequence
 from functools import cache
 from typing import TYPE_CHECKING
 
-from livedesk.knowledge.documents import Kind, Passage
+from livedesk.knowledge.documents import Passage
+from livedesk.knowledge.kinds import Kind
 from livedesk.understanding.embedders import EMBEDDERS
 
 if TYPE_CHECKING:

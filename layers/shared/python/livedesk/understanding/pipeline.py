@@ -23,29 +23,27 @@ class Understanding:
     vector: QueryVector | None = None  # the message's embedding, for knowledge search
 
 
-class Understander:
-    """The intent and polarity models, and optionally the emotion-category, intensity and threat
-    models (without them the cue lexicon decides those)."""
+class EmotionReader:
+    """The polarity model, and optionally the emotion-category, intensity and threat models (without
+    them the cue lexicon decides those): what the sentiment API needs, without the intent model."""
 
     def __init__(
         self,
-        intents: TextClassifier,
         polarity: TextClassifier,
         embedder: Embedder | None = None,
         emotions: TextClassifier | None = None,
         intensity: TextClassifier | None = None,
         threats: TextClassifier | None = None,
     ) -> None:
-        self.models = [model for model in (intents, polarity, emotions, intensity, threats) if model is not None]
-        for model in self.models:
-            if model.needs_vector and embedder is None:
-                raise ValueError(f"the {model.kind} {model.task} model needs an embedder ({model.embedder})")
-        self.intents = intents
         self.polarity = polarity
         self.emotions = emotions
         self.intensity = intensity
         self.threats = threats
         self.embedder = embedder
+        self.models = self._emotion_models = [model for model in (polarity, emotions, intensity, threats) if model is not None]
+        for model in self.models:
+            if model.needs_vector and embedder is None:
+                raise ValueError(f"the {model.kind} {model.task} model needs an embedder ({model.embedder})")
 
     @property
     def version(self) -> str:
@@ -59,7 +57,7 @@ class Understander:
 
     def emotion(self, text: str | NormalizedText, vector: QueryVector | None = None) -> EmotionAssessment:
         normalized = text if isinstance(text, NormalizedText) else read_message(text)
-        if vector is None and any(model.needs_vector for model in self.models[1:]):
+        if vector is None and any(model.needs_vector for model in self._emotion_models):
             vector = self.embed(normalized)
         values = vector.values if vector else None
         clean = normalized.text
@@ -71,6 +69,25 @@ class Understander:
             self.threats.distribution(clean, normalized=True, vector=values).get("true", 0.0) if self.threats else None,
         )
 
+
+class Understander(EmotionReader):
+    """The intent model beside the emotion models: routing's reading of a message."""
+
+    def __init__(
+        self,
+        intents: TextClassifier,
+        polarity: TextClassifier,
+        embedder: Embedder | None = None,
+        emotions: TextClassifier | None = None,
+        intensity: TextClassifier | None = None,
+        threats: TextClassifier | None = None,
+    ) -> None:
+        super().__init__(polarity, embedder, emotions, intensity, threats)
+        if intents.needs_vector and embedder is None:
+            raise ValueError(f"the {intents.kind} {intents.task} model needs an embedder ({intents.embedder})")
+        self.intents = intents
+        self.models = [intents, *self.models]
+
     def understand(self, text: str | NormalizedText) -> Understanding:
         normalized = text if isinstance(text, NormalizedText) else read_message(text)
         vector = self.embed(normalized)
@@ -78,13 +95,31 @@ class Understander:
         return Understanding(normalized, intent, self.emotion(normalized, vector), vector)
 
 
+EMOTION_TASKS = ("polarity", "emotions", "intensity", "threats")
+
+
+@cache
+def packaged_emotion_reader() -> EmotionReader:
+    """The shipped emotion models and their embedder, loaded once per execution environment."""
+    polarity, *others = _packaged(EMOTION_TASKS)
+    return EmotionReader(polarity, _embedder_for([polarity, *others]), *others)
+
+
 @cache
 def packaged_understander() -> Understander:
     """The shipped models and the embedder they were trained for, loaded once per execution
     environment (at cold start)."""
-    intents, polarity = TextClassifier.packaged("intents"), TextClassifier.packaged("polarity")
-    emotion_models = [TextClassifier.packaged(task) for task in ("emotions", "intensity", "threats")]
-    wanted = {model.embedder for model in (intents, polarity, *emotion_models) if model.needs_vector}
+    intents, polarity, *others = _packaged(("intents", *EMOTION_TASKS))
+    return Understander(intents, polarity, _embedder_for([intents, polarity, *others]), *others)
+
+
+def _packaged(tasks: tuple[str, ...]) -> list[TextClassifier]:
+    return [TextClassifier.packaged(task) for task in tasks]
+
+
+def _embedder_for(models: list[TextClassifier]) -> Embedder | None:
+    wanted = {model.embedder for model in models if model.needs_vector}
     if len(wanted) > 1:
         raise ValueError(f"the shipped models need different embedders: {sorted(map(str, wanted))}")
-    return Understander(intents, polarity, embedder_named(wanted.pop()) if wanted else None, *emotion_models)  # type: ignore[arg-type]
+    name = wanted.pop() if wanted else None
+    return embedder_named(name) if name else None
