@@ -73,17 +73,9 @@ class EmotionReader:
 class Understander(EmotionReader):
     """The intent model beside the emotion models: routing's reading of a message."""
 
-    def __init__(
-        self,
-        intents: TextClassifier,
-        polarity: TextClassifier,
-        embedder: Embedder | None = None,
-        emotions: TextClassifier | None = None,
-        intensity: TextClassifier | None = None,
-        threats: TextClassifier | None = None,
-    ) -> None:
-        super().__init__(polarity, embedder, emotions, intensity, threats)
-        if intents.needs_vector and embedder is None:
+    def __init__(self, intents: TextClassifier, reader: EmotionReader) -> None:
+        super().__init__(reader.polarity, reader.embedder, reader.emotions, reader.intensity, reader.threats)
+        if intents.needs_vector and reader.embedder is None:
             raise ValueError(f"the {intents.kind} {intents.task} model needs an embedder ({intents.embedder})")
         self.intents = intents
         self.models = [intents, *self.models]
@@ -109,17 +101,22 @@ def packaged_emotion_reader() -> EmotionReader:
 def packaged_understander() -> Understander:
     """The shipped models and the embedder they were trained for, loaded once per execution
     environment (at cold start)."""
-    intents, polarity, *others = _packaged(("intents", *EMOTION_TASKS))
-    return Understander(intents, polarity, _embedder_for([intents, polarity, *others]), *others)
+    intents, reader = TextClassifier.packaged("intents"), packaged_emotion_reader()
+    _embedder_key([intents, *reader.models])  # one embedder for all five
+    return Understander(intents, reader)
 
 
 def _packaged(tasks: tuple[str, ...]) -> list[TextClassifier]:
     return [TextClassifier.packaged(task) for task in tasks]
 
 
-def _embedder_for(models: list[TextClassifier]) -> Embedder | None:
+def _embedder_key(models: list[TextClassifier]) -> str | None:
     wanted = {model.embedder for model in models if model.needs_vector}
     if len(wanted) > 1:
         raise ValueError(f"the shipped models need different embedders: {sorted(map(str, wanted))}")
-    name = wanted.pop() if wanted else None
-    return embedder_named(name) if name else None
+    return wanted.pop() if wanted else None
+
+
+def _embedder_for(models: list[TextClassifier]) -> Embedder | None:
+    key = _embedder_key(models)
+    return embedder_named(key) if key else None
