@@ -93,8 +93,9 @@ EMOTION_TASKS = ("polarity", "emotions", "intensity", "threats")
 @cache
 def packaged_emotion_reader() -> EmotionReader:
     """The shipped emotion models and their embedder, loaded once per execution environment."""
-    polarity, *others = _packaged(EMOTION_TASKS)
-    return EmotionReader(polarity, _embedder_for([polarity, *others]), *others)
+    polarity, *others = [TextClassifier.packaged(task) for task in EMOTION_TASKS]
+    key = _embedder_key([polarity, *others])
+    return EmotionReader(polarity, embedder_named(key) if key else None, *others)
 
 
 @cache
@@ -106,17 +107,8 @@ def packaged_understander() -> Understander:
     return Understander(intents, reader)
 
 
-def _packaged(tasks: tuple[str, ...]) -> list[TextClassifier]:
-    return [TextClassifier.packaged(task) for task in tasks]
-
-
 def _embedder_key(models: list[TextClassifier]) -> str | None:
     wanted = {model.embedder for model in models if model.needs_vector}
     if len(wanted) > 1:
         raise ValueError(f"the shipped models need different embedders: {sorted(map(str, wanted))}")
     return wanted.pop() if wanted else None
-
-
-def _embedder_for(models: list[TextClassifier]) -> Embedder | None:
-    key = _embedder_key(models)
-    return embedder_named(key) if key else None
