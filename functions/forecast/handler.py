@@ -15,6 +15,7 @@ from forecast.service import Forecaster
 from livedesk.analytics.forecast import Forecast
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
+from livedesk.dynamo import Tables
 from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
@@ -35,7 +36,7 @@ tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 forecaster = Forecaster(
-    AnalyticsStore(boto3.resource("dynamodb").Table(settings.analytics_table)), SlaPolicy.load(settings.sla_policy), utc_now
+    AnalyticsStore(Tables(boto3.client("dynamodb")).table(settings.analytics_table)), SlaPolicy.load(settings.sla_policy), utc_now
 )
 
 

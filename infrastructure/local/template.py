@@ -142,9 +142,11 @@ class Template:
 
 
 def cold_start_environment(function_properties: dict[str, Any], code_paths: list[Path]) -> dict[str, str]:
-    """The variables Lambda sets for a function's process (task root, name, memory, runtime, its code
-    on ``PYTHONPATH``) and the function's own, each value CDK resolves at deploy time replaced by a
-    stand-in (a JSON one stays JSON): for importing a handler outside the local stack."""
+    """The variables Lambda sets for a function's process (task root, name, memory, runtime, the
+    execution role's credentials, its code on ``PYTHONPATH``) and the function's own, each value CDK
+    resolves at deploy time replaced by a stand-in (a JSON one stays JSON): for importing a handler
+    outside the local stack. Without credentials in the environment every boto3 client would walk
+    the whole provider chain (files, container, instance metadata), which Lambda never does."""
     declared = function_properties.get("Environment", {}).get("Variables", {})
     return {
         **{name: value if isinstance(value, str) else _stand_in(name, value) for name, value in declared.items()},
@@ -156,8 +158,12 @@ def cold_start_environment(function_properties: dict[str, Any], code_paths: list
         "AWS_LAMBDA_FUNCTION_NAME": function_properties["FunctionName"],
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function_properties.get("MemorySize", 128)),
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
+        **_ROLE_CREDENTIALS,
         "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code is read-only: what is not compiled already is compiled at every start
     }
+
+
+_ROLE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "stand-in", "AWS_SECRET_ACCESS_KEY": "stand-in", "AWS_SESSION_TOKEN": "stand-in"}
 
 
 def _stand_in(name: str, token: object) -> str:
