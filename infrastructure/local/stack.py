@@ -145,6 +145,7 @@ class LocalStack:
         for poller in self.pollers:
             poller.stop()
         self.gateway.shutdown()
+        self._stop_running_executions()
         self.runtime.uninstall()
         _scale_wait_states(None)
         self._server.stop()
@@ -155,6 +156,15 @@ class LocalStack:
     @property
     def url(self) -> str:
         return self.gateway.url
+
+    def _stop_running_executions(self) -> None:
+        """A workflow still running (an SLA timer, an open takeover offer) would go on calling moto after
+        the server stops, and fail with a connection error; stop it first, as deleting a stack would."""
+        stepfunctions = self.client("stepfunctions")
+        for machine in stepfunctions.list_state_machines()["stateMachines"]:
+            running = stepfunctions.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
+            for execution in (execution for page in running for execution in page["executions"]):
+                stepfunctions.stop_execution(executionArn=execution["executionArn"], cause="the local stack stopped")
 
     def _count_error(self, function_name: str) -> None:
         """Lambda's own Errors metric, which the red alert level watches."""
