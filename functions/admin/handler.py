@@ -22,7 +22,6 @@ from livedesk.clients import LazyClient
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository, InboundMessageRepository
 from livedesk.customers.store import CustomerRepository
-from livedesk.dynamo import Tables
 from livedesk.errors import InvalidRequest
 from livedesk.identity import Actor, Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
@@ -53,20 +52,20 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
-dynamodb = Tables(boto3.client("dynamodb"))
-conversations_table = dynamodb.table(settings.conversations_table)
+dynamodb = boto3.resource("dynamodb")
+conversations_table = dynamodb.Table(settings.conversations_table)
 NOTHING_EXPIRES = timedelta(0)  # erasure writes nothing that expires: the stores' retention is not used
-tickets = TicketRepository(dynamodb.table(settings.tickets_table), dynamodb.table(settings.ticket_history_table))
+tickets = TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table))
 stores = Stores(
     inbound=InboundMessageRepository(conversations_table, NOTHING_EXPIRES),
     conversations=ConversationRepository(conversations_table, NOTHING_EXPIRES),
     clusters=LiveClusterRepository(conversations_table, NOTHING_EXPIRES),
-    customers=CustomerRepository(dynamodb.table(settings.customers_table)),
+    customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
     tickets=tickets,
-    facts=AnalyticsStore(dynamodb.table(settings.analytics_table)),
-    gaps=KnowledgeGapRepository(dynamodb.table(settings.knowledge_table), NOTHING_EXPIRES),
+    facts=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    gaps=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), NOTHING_EXPIRES),
 )
-audit = AuditLog(dynamodb.table(settings.audit_table), utc_now)
+audit = AuditLog(dynamodb.Table(settings.audit_table), utc_now)
 dead_letters = DeadLetters(
     LazyClient("sqs"), LazyClient("dynamodbstreams"), LazyClient("lambda"), settings.dead_letter_queues, settings.dead_letter_sources
 )

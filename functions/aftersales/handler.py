@@ -11,7 +11,6 @@ from botocore.config import Config
 
 from aftersales.service import STEPS, AfterSalesSteps
 from livedesk.conversations.store import ConversationRepository
-from livedesk.dynamo import Tables
 from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
@@ -30,14 +29,14 @@ settings = AfterSalesSettings()
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-dynamodb = Tables(boto3.client("dynamodb"))
-tickets_table = dynamodb.table(settings.tickets_table)
+dynamodb = boto3.resource("dynamodb")
+tickets_table = dynamodb.Table(settings.tickets_table)
 steps = AfterSalesSteps(
     returns=ReturnRepository(tickets_table),
-    tickets=TicketRepository(tickets_table, dynamodb.table(settings.ticket_history_table)),
+    tickets=TicketRepository(tickets_table, dynamodb.Table(settings.ticket_history_table)),
     tokens=TaskTokens(tickets_table),
-    conversations=ConversationRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    supply=supply_chain(settings.supply_chain_url, dynamodb.table(settings.supply_table)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    supply=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
     knowledge=SearchFunction(
         boto3.client("lambda", config=Config(read_timeout=20, retries={"max_attempts": 2})), settings.search_function_name
     ),

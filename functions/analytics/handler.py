@@ -14,7 +14,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.analytics.facts import Fact, from_conversation_item, from_history_item
 from livedesk.analytics.store import AnalyticsStore
-from livedesk.dynamo import Tables
 from livedesk.logs import service_logger
 from livedesk.tracing import service_tracer
 
@@ -31,7 +30,7 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-store = AnalyticsStore(Tables(boto3.client("dynamodb")).table(settings.analytics_table))
+store = AnalyticsStore(boto3.resource("dynamodb").Table(settings.analytics_table))
 
 
 def metrics_of(fact: Fact) -> list[tuple[str, float, MetricUnit]]:

@@ -16,7 +16,6 @@ from livedesk.api import AGENT, create_resolver, current_actor
 from livedesk.audit import AuditLog
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
-from livedesk.dynamo import Tables
 from livedesk.logs import service_logger
 from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, Conversation, ConversationView, utc_now
@@ -37,12 +36,12 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
-dynamodb = Tables(boto3.client("dynamodb"))
-table = dynamodb.table(settings.conversations_table)
+dynamodb = boto3.resource("dynamodb")
+table = dynamodb.Table(settings.conversations_table)
 conversations = ConversationRepository(table, timedelta(0))
 clusters = LiveClusterRepository(table, timedelta(0))
-views = ViewPolicy(AuditLog(dynamodb.table(settings.audit_table), utc_now))
-tickets = TicketRepository(dynamodb.table(settings.tickets_table), history=None)  # heads only
+views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
+tickets = TicketRepository(dynamodb.Table(settings.tickets_table), history=None)  # heads only
 
 
 class CustomerConversations(Model):

@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from escalation.service import STEPS, EscalationSteps
 from livedesk.conversations.store import ConversationRepository
-from livedesk.dynamo import Tables
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
 from livedesk.settings import ConversationStoreSettings, SupplyStoreSettings, TicketStoreSettings
@@ -29,13 +28,13 @@ settings = EscalationSettings()
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-dynamodb = Tables(boto3.client("dynamodb"))
-tickets_table = dynamodb.table(settings.tickets_table)
+dynamodb = boto3.resource("dynamodb")
+tickets_table = dynamodb.Table(settings.tickets_table)
 steps = EscalationSteps(
-    tickets=TicketRepository(tickets_table, dynamodb.table(settings.ticket_history_table)),
+    tickets=TicketRepository(tickets_table, dynamodb.Table(settings.ticket_history_table)),
     tokens=TaskTokens(tickets_table),
-    conversations=ConversationRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    coupons=supply_chain(settings.supply_chain_url, dynamodb.table(settings.supply_table)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    coupons=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
     policy=SlaPolicy.load(settings.sla_policy),
     workflows=StepFunctionsWorkflows(boto3.client("stepfunctions")),
     clock=utc_now,

@@ -15,7 +15,6 @@ from forecast.service import Forecaster
 from livedesk.analytics.forecast import Forecast
 from livedesk.analytics.store import AnalyticsStore
 from livedesk.api import AGENT, create_resolver, current_actor
-from livedesk.dynamo import Tables
 from livedesk.identity import Role
 from livedesk.logs import service_logger
 from livedesk.models import utc_now
@@ -36,7 +35,7 @@ tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 forecaster = Forecaster(
-    AnalyticsStore(Tables(boto3.client("dynamodb")).table(settings.analytics_table)), SlaPolicy.load(settings.sla_policy), utc_now
+    AnalyticsStore(boto3.resource("dynamodb").Table(settings.analytics_table)), SlaPolicy.load(settings.sla_policy), utc_now
 )
 
 

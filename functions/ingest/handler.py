@@ -9,7 +9,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from ingest.service import Ingestor, KnowledgeFiles
-from livedesk.dynamo import Tables
 from livedesk.knowledge.backends import index_writer
 from livedesk.knowledge.gaps import IngestionReportRepository
 from livedesk.knowledge.store import ArtifactStore
@@ -33,7 +32,7 @@ ingestor = Ingestor(
     files=KnowledgeFiles(s3, settings.knowledge_bucket, settings.knowledge_prefix),
     store=ArtifactStore(s3, settings.knowledge_bucket, settings.knowledge_index_prefix),
     embedder=lambda: embedder_named(settings.embedder),
-    reports=IngestionReportRepository(Tables(boto3.client("dynamodb")).table(settings.knowledge_table)),
+    reports=IngestionReportRepository(boto3.resource("dynamodb").Table(settings.knowledge_table)),
     clock=utc_now,
     writer=index_writer(settings),  # OpenSearch, when it is the search backend
 )

@@ -25,7 +25,6 @@ from livedesk.analytics.voc import VoiceOfCustomer, as_csv
 from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
 from livedesk.clients import LazyClient
-from livedesk.dynamo import Tables
 from livedesk.experiments.model import Experiment, ExperimentDraft
 from livedesk.experiments.results import ExperimentResults
 from livedesk.experiments.store import ExperimentStore
@@ -55,12 +54,12 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
-dynamodb = Tables(boto3.client("dynamodb"))
+dynamodb = boto3.resource("dynamodb")
 insights = Insights(
-    store=AnalyticsStore(dynamodb.table(settings.analytics_table)),
-    inspections=QualityStore(dynamodb.table(settings.analytics_table)),
-    catalog=supply_chain(settings.supply_chain_url, dynamodb.table(settings.supply_table)),
-    gap_log=KnowledgeGapRepository(dynamodb.table(settings.knowledge_table), timedelta(days=90)),
+    store=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    inspections=QualityStore(dynamodb.Table(settings.analytics_table)),
+    catalog=supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table)),
+    gap_log=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), timedelta(days=90)),
     infrastructure=AwsInfrastructure(
         LazyClient("sqs"),
         LazyClient("cloudwatch"),
@@ -73,9 +72,9 @@ insights = Insights(
     clock=utc_now,
 )
 experiments = ExperimentDesk(
-    ExperimentStore(dynamodb.table(settings.analytics_table)),
-    AnalyticsStore(dynamodb.table(settings.analytics_table)),
-    AuditLog(dynamodb.table(settings.audit_table), utc_now),
+    ExperimentStore(dynamodb.Table(settings.analytics_table)),
+    AnalyticsStore(dynamodb.Table(settings.analytics_table)),
+    AuditLog(dynamodb.Table(settings.audit_table), utc_now),
     utc_now,
 )
 TAGS = ["operations"]

@@ -17,7 +17,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from intake.service import ConflictingDuplicate, ImplausibleSentAt, IntakeService, MessageAccepted, SqsInboundQueue
 from livedesk.api import CHANNEL, BrandId, ChannelName, Signature, SignedAt, channel_of, channel_resolver, error_response
 from livedesk.conversations.store import InboundMessageRepository
-from livedesk.dynamo import Tables
 from livedesk.identity import Forbidden
 from livedesk.logs import service_logger
 from livedesk.models import InboundMessage, MessageIn, utc_now
@@ -33,11 +32,11 @@ settings = IntakeSettings()
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-dynamodb = Tables(boto3.client("dynamodb"))
-app = channel_resolver(settings, frozenset({"POST /v1/messages"}), dynamodb.client)
+app = channel_resolver(settings, frozenset({"POST /v1/messages"}))
 
+dynamodb = boto3.resource("dynamodb")
 service = IntakeService(
-    InboundMessageRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    InboundMessageRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     SqsInboundQueue(boto3.client("sqs"), settings.inbound_queue_url),
     clock=utc_now,
 )
@@ -46,8 +45,8 @@ idempotency = IdempotencyConfig(
     payload_validation_jmespath="text",
     expires_after_seconds=settings.idempotency_ttl_seconds,
 )
-# The stores' low-level client (Powertools would build a new session and client).
-persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb.client)
+# A client of the default session, whose service models are already loaded (Powertools would build a new session).
+persistence = DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=boto3.client("dynamodb"))
 
 
 @idempotent_function(

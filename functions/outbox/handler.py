@@ -13,7 +13,6 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livedesk.channels import SecretsManagerKeys
-from livedesk.dynamo import Tables
 from livedesk.logs import service_logger
 from livedesk.models import ConversationMessage, utc_now
 from livedesk.tracing import service_tracer
@@ -36,7 +35,7 @@ metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
 webhooks = json.loads(settings.channel_webhooks)
 channels = Webhooks(webhooks, SecretsManagerKeys(settings.channel_key_secrets)) if webhooks else RecordedOnly()
-outbox = Outbox(Tables(boto3.client("dynamodb")).table(settings.conversations_table), channels, utc_now)
+outbox = Outbox(boto3.resource("dynamodb").Table(settings.conversations_table), channels, utc_now)
 FIELDS = set(ConversationMessage.model_fields)
 
 

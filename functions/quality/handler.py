@@ -21,7 +21,6 @@ from livedesk.api import AGENT, create_resolver, current_actor, report_window
 from livedesk.audit import AuditLog
 from livedesk.clients import LazyClient
 from livedesk.conversations.store import ConversationRepository
-from livedesk.dynamo import Tables
 from livedesk.identity import Role
 from livedesk.knowledge.gaps import KnowledgeGapRepository
 from livedesk.logs import service_logger
@@ -55,17 +54,17 @@ tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
 processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-dynamodb = Tables(boto3.client("dynamodb"))
+dynamodb = boto3.resource("dynamodb")
 s3 = LazyClient("s3")  # inspection reads rules and knowledge; the report routes never do
 desk = QualityDesk(
-    conversations=ConversationRepository(dynamodb.table(settings.conversations_table), timedelta(days=180)),  # reads only: no TTL set
-    tickets=TicketRepository(dynamodb.table(settings.tickets_table), dynamodb.table(settings.ticket_history_table)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=180)),  # reads only: no TTL set
+    tickets=TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table)),
     rules=S3Rules(s3, settings.knowledge_bucket),
     knowledge=S3Knowledge(s3, settings.knowledge_bucket, settings.knowledge_index_prefix),
-    inspections=QualityStore(dynamodb.table(settings.analytics_table)),
-    gaps=KnowledgeGapRepository(dynamodb.table(settings.knowledge_table), timedelta(days=90)),
-    audit=AuditLog(dynamodb.table(settings.audit_table), utc_now),
-    facts=AnalyticsStore(dynamodb.table(settings.analytics_table)),
+    inspections=QualityStore(dynamodb.Table(settings.analytics_table)),
+    gaps=KnowledgeGapRepository(dynamodb.Table(settings.knowledge_table), timedelta(days=90)),
+    audit=AuditLog(dynamodb.Table(settings.audit_table), utc_now),
+    facts=AnalyticsStore(dynamodb.Table(settings.analytics_table)),
     clock=utc_now,
 )
 TAGS = ["quality"]

@@ -17,7 +17,6 @@ from botocore.config import Config
 from livedesk.clusters.store import LiveClusterRepository
 from livedesk.conversations.store import ConversationRepository
 from livedesk.customers.store import CustomerRepository
-from livedesk.dynamo import Tables
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.knowledge.client import SearchFunction
 from livedesk.logs import service_logger
@@ -51,7 +50,7 @@ tracer = service_tracer()
 metrics = Metrics()
 processor = BatchProcessor(event_type=EventType.SQS)
 
-dynamodb = Tables(boto3.client("dynamodb"))
+dynamodb = boto3.resource("dynamodb")
 router = Router(
     understander=packaged_understander(),
     knowledge=SearchFunction(
@@ -59,11 +58,11 @@ router = Router(
         settings.search_function_name,
     ),
     courtesy=CourtesyReplies.from_file(),
-    customers=CustomerRepository(dynamodb.table(settings.customers_table)),
-    conversations=ConversationRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
-    tickets=TicketRepository(dynamodb.table(settings.tickets_table), dynamodb.table(settings.ticket_history_table)),
+    customers=CustomerRepository(dynamodb.Table(settings.customers_table)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    tickets=TicketRepository(dynamodb.Table(settings.tickets_table), dynamodb.Table(settings.ticket_history_table)),
     sla=SlaPolicy.load(settings.sla_policy),
-    clusters=LiveClusterRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    clusters=LiveClusterRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     escalation=StepFunctionsEscalation(
         boto3.client("stepfunctions"),
         settings.sla_state_machine_arn,
@@ -74,8 +73,8 @@ router = Router(
     clock=utc_now,
     idle_window=timedelta(hours=settings.conversation_idle_hours),
     value_rules=settings.value_rules,
-    self_service=SelfService(supply_chain(settings.supply_chain_url, dynamodb.table(settings.supply_table))),
-    experiments=CachedRunning(ExperimentStore(dynamodb.table(settings.analytics_table)), settings.experiments_refresh_seconds),
+    self_service=SelfService(supply_chain(settings.supply_chain_url, dynamodb.Table(settings.supply_table))),
+    experiments=CachedRunning(ExperimentStore(dynamodb.Table(settings.analytics_table)), settings.experiments_refresh_seconds),
 )
 idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", expires_after_seconds=settings.idempotency_ttl_seconds)
 
@@ -83,8 +82,9 @@ idempotency = IdempotencyConfig(event_key_jmespath="[brand_id, message_id]", exp
 @idempotent_function(
     data_keyword_argument="message",
     config=idempotency,
-    # The stores' low-level client (Powertools would build a new session and client).
-    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=dynamodb.client),
+    # A client of the default session, whose service models are already loaded (Powertools would
+    # build a new session); not the resource's client, which serialises attribute values itself.
+    persistence_store=DynamoDBPersistenceLayer(table_name=settings.idempotency_table, boto3_client=boto3.client("dynamodb")),
     output_serializer=PydanticSerializer(RoutedMessage),
 )
 def route_once(message: InboundMessage) -> RoutedMessage:

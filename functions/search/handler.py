@@ -11,7 +11,6 @@ from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from livedesk.api import AGENT, create_resolver, current_actor
-from livedesk.dynamo import Tables
 from livedesk.knowledge.backends import search_index
 from livedesk.knowledge.contract import KnowledgeQuery, SearchRequest, SearchResult
 from livedesk.knowledge.gaps import KnowledgeGapRepository
@@ -35,9 +34,7 @@ metrics = Metrics()
 app = create_resolver()
 knowledge = KnowledgeSearch(
     index=search_index(settings, lambda: embedder_named(settings.embedder), refresh_seconds=settings.knowledge_refresh_seconds),
-    gaps=KnowledgeGapRepository(
-        Tables(boto3.client("dynamodb")).table(settings.knowledge_table), timedelta(days=settings.gap_retention_days)
-    ),
+    gaps=KnowledgeGapRepository(boto3.resource("dynamodb").Table(settings.knowledge_table), timedelta(days=settings.gap_retention_days)),
     clock=utc_now,
 )
 

@@ -2,7 +2,6 @@
 
 from typing import Annotated, Any
 
-import boto3
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,7 +18,7 @@ from livedesk.understanding.pipeline import packaged_emotion_reader
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-app = channel_resolver(ChannelKeySettings(), frozenset({"POST /v1/sentiment"}), boto3.client("dynamodb"))
+app = channel_resolver(ChannelKeySettings(), frozenset({"POST /v1/sentiment"}))
 emotion_reader = packaged_emotion_reader()  # the intent model is routing's, not needed here
 
 

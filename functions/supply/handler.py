@@ -10,7 +10,6 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from livedesk.api import AGENT, create_resolver, current_actor
-from livedesk.dynamo import Tables
 from livedesk.logs import service_logger
 from livedesk.modelbase import Model
 from livedesk.models import IDENTIFIER, utc_now
@@ -24,7 +23,7 @@ logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
 app = create_resolver()
-supply = supply_chain(settings.supply_chain_url, Tables(boto3.client("dynamodb")).table(settings.supply_table))
+supply = supply_chain(settings.supply_chain_url, boto3.resource("dynamodb").Table(settings.supply_table))
 Identifier = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
 
 

@@ -28,7 +28,6 @@ from livedesk.api import (
 from livedesk.audit import AuditLog
 from livedesk.clients import LazyClient
 from livedesk.conversations.store import ConversationRepository
-from livedesk.dynamo import Tables
 from livedesk.experiments.store import CachedRunning, ExperimentStore
 from livedesk.logs import service_logger
 from livedesk.modelbase import Model
@@ -55,20 +54,20 @@ settings = TicketSettings()
 logger = service_logger()
 tracer = service_tracer()
 metrics = Metrics()
-dynamodb = Tables(boto3.client("dynamodb"))
-app = channel_resolver(settings, frozenset({"POST /v1/surveys/{ticket_id}"}), dynamodb.client)
-tickets_table = dynamodb.table(settings.tickets_table)
+app = channel_resolver(settings, frozenset({"POST /v1/surveys/{ticket_id}"}))
+dynamodb = boto3.resource("dynamodb")
+tickets_table = dynamodb.Table(settings.tickets_table)
 desk = TicketDesk(
-    tickets=TicketRepository(tickets_table, dynamodb.table(settings.ticket_history_table)),
+    tickets=TicketRepository(tickets_table, dynamodb.Table(settings.ticket_history_table)),
     tokens=TaskTokens(tickets_table),
     returns=ReturnRepository(tickets_table),
-    conversations=ConversationRepository(dynamodb.table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
+    conversations=ConversationRepository(dynamodb.Table(settings.conversations_table), timedelta(days=settings.message_retention_days)),
     workflows=StepFunctionsWorkflows(LazyClient("stepfunctions"), {"after_sales": settings.after_sales_state_machine_arn}),
     clock=utc_now,
     inspection_timeout_s=settings.inspection_timeout_seconds,
-    surveys=Surveys(CachedRunning(ExperimentStore(dynamodb.table(settings.analytics_table)), settings.experiments_refresh_seconds)),
+    surveys=Surveys(CachedRunning(ExperimentStore(dynamodb.Table(settings.analytics_table)), settings.experiments_refresh_seconds)),
 )
-views = ViewPolicy(AuditLog(dynamodb.table(settings.audit_table), utc_now))
+views = ViewPolicy(AuditLog(dynamodb.Table(settings.audit_table), utc_now))
 TicketId = Annotated[str, Path(pattern=IDENTIFIER, max_length=64)]
 Reveal = Annotated[bool, Query(description=REVEAL_DESCRIPTION)]
 TAGS = ["tickets"]

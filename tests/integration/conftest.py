@@ -17,7 +17,6 @@ from moto import mock_aws
 from infrastructure.local.channel_keys import ChannelKeyring
 from infrastructure.local.stack import function_environment, provision_resources, storage_ref
 from infrastructure.local.template import Template
-from livedesk.dynamo import Tables
 
 FUNCTION_PACKAGES = frozenset(path.parent.name for path in (Path(__file__).resolve().parents[2] / "functions").glob("*/handler.py"))
 
@@ -27,8 +26,7 @@ class Aws:
     template: Template
 
     def table(self, construct_id: str) -> Any:
-        """The table as the functions build it (``livedesk.dynamo.Tables``)."""
-        return Tables(boto3.client("dynamodb")).table(storage_ref(self.template, "AWS::DynamoDB::Table", construct_id))
+        return boto3.resource("dynamodb").Table(storage_ref(self.template, "AWS::DynamoDB::Table", construct_id))
 
     def bucket(self, construct_id: str) -> str:
         return storage_ref(self.template, "AWS::S3::Bucket", construct_id)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Annotated, Any
 
+import boto3
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Header
@@ -220,10 +221,9 @@ def create_resolver(
     )
 
 
-def channel_resolver(settings: ChannelKeySettings, channel_routes: frozenset[str], dynamodb_client: Any) -> LiveDeskResolver:
-    """A resolver whose ``channel_routes`` are signed by channels (keys from Secrets Manager) and rate-limited
-    per brand (counters in the idempotency table, through the function's low-level DynamoDB client)."""
-    limiter = ChannelRateLimiter(dynamodb_client, settings.idempotency_table, settings.channel_rate_limits)
+def channel_resolver(settings: ChannelKeySettings, channel_routes: frozenset[str]) -> LiveDeskResolver:
+    """A resolver whose ``channel_routes`` are signed by channels (keys from Secrets Manager) and rate-limited per brand."""
+    limiter = ChannelRateLimiter(boto3.client("dynamodb"), settings.idempotency_table, settings.channel_rate_limits)
     return create_resolver(SecretsManagerKeys(settings.channel_key_secrets), channel_routes, rate_limiter=limiter)
 
 
