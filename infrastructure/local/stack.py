@@ -161,10 +161,11 @@ class LocalStack:
         """A workflow still running (an SLA timer, an open takeover offer) would go on calling moto after
         the server stops, and fail with a connection error; stop it first, as deleting a stack would."""
         stepfunctions = self.client("stepfunctions")
+        executions = stepfunctions.get_paginator("list_executions")
         for machine in stepfunctions.list_state_machines()["stateMachines"]:
-            running = stepfunctions.get_paginator("list_executions").paginate(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING")
-            for execution in (execution for page in running for execution in page["executions"]):
-                stepfunctions.stop_execution(executionArn=execution["executionArn"], cause="the local stack stopped")
+            for page in executions.paginate(stateMachineArn=machine["stateMachineArn"], statusFilter="RUNNING"):
+                for execution in page["executions"]:
+                    stepfunctions.stop_execution(executionArn=execution["executionArn"], cause="the local stack stopped")
 
     def _count_error(self, function_name: str) -> None:
         """Lambda's own Errors metric, which the red alert level watches."""
