@@ -35,3 +35,11 @@ def test_messages_sort_by_time_within_a_conversation() -> None:
     early = keys.conversation_message("b", "c", datetime(2026, 1, 1, 9, tzinfo=UTC), "z")["sk"]
     late = keys.conversation_message("b", "c", datetime(2026, 1, 1, 10, tzinfo=UTC), "a")["sk"]
     assert early < late
+
+
+def test_a_partition_key_is_read_back_into_its_brand_and_id() -> None:
+    assert keys.conversation_of(keys.conversation_pk("lumi", "conv_1")) == ("lumi", "conv_1")
+    assert keys.ticket_of(keys.ticket_pk("lumi", "tkt_1")) == ("lumi", "tkt_1")
+    assert keys.conversation_of(keys.ticket_pk("lumi", "tkt_1")) is None  # another shape
+    assert keys.ticket_of(keys.conversation_pk("lumi", "conv_1")) is None
+    assert keys.conversation_of("BRAND#lumi#CONV#") is None and keys.conversation_of("CONV#c") is None

@@ -110,8 +110,17 @@ def brand_of(partition_key: str) -> str | None:
 
 def ticket_of(partition_key: str) -> tuple[str, str] | None:
     """(brand, ticket id) of a ticket or ticket-history partition key, or None for another shape."""
+    return _brand_and_id(partition_key, "#TICKET#")
+
+
+def conversation_of(partition_key: str) -> tuple[str, str] | None:
+    """(brand, conversation id) of a conversation's partition key, or None for another shape."""
+    return _brand_and_id(partition_key, "#CONV#")
+
+
+def _brand_and_id(partition_key: str, marker: str) -> tuple[str, str] | None:
     brand_id = brand_of(partition_key)
-    head, separator, ticket_id = partition_key.partition("#TICKET#")
-    if brand_id is None or not separator or head != _brand(brand_id) or not ticket_id:
+    head, separator, rest = partition_key.partition(marker)
+    if brand_id is None or not separator or head != _brand(brand_id) or not rest:
         return None
-    return brand_id, ticket_id
+    return brand_id, rest

@@ -52,10 +52,10 @@ def from_conversation_item(item: dict[str, Any]) -> Fact | None:
     """A new item of the conversations table: a customer's routed message, or a bot/agent reply."""
     if not str(item.get("sk", "")).startswith(keys.MESSAGE_SK):
         return None
-    brand_id = keys.brand_of(item["pk"])
-    if brand_id is None:
+    parsed = keys.conversation_of(item["pk"])
+    if parsed is None:
         return None
-    conversation_id = item["pk"].split("#CONV#", 1)[1]
+    brand_id, conversation_id = parsed
     author = item.get("author", "customer")
     if author != "customer":
         return Fact(
