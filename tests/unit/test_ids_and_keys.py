@@ -22,6 +22,8 @@ def test_every_key_starts_with_the_brand() -> None:
         keys.customer_conversations_pk("lumi", "u"),
         keys.ticket("lumi", "t")["pk"],
         keys.ticket_event("lumi", "t", moment, 0)["pk"],
+        keys.ticket_step("lumi", "t", "sla-breach")["pk"],
+        keys.conversation_notice_sent("lumi", "c", "m")["pk"],
     ]
     assert all(key.startswith("BRAND#lumi#") for key in built)
 

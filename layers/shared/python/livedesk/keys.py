@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 
 MESSAGE_SK, CLUSTER_SK = "MSG#", "CLUSTER#"  # sort key prefixes: a conversation's messages, a live session's clusters
+META_SK = "META"  # a conversation's own item
 
 
 def _brand(brand_id: str) -> str:
@@ -23,7 +24,12 @@ def conversation_pk(brand_id: str, conversation_id: str) -> str:
 
 
 def conversation_meta(brand_id: str, conversation_id: str) -> dict[str, str]:
-    return {"pk": conversation_pk(brand_id, conversation_id), "sk": "META"}
+    return {"pk": conversation_pk(brand_id, conversation_id), "sk": META_SK}
+
+
+def conversation_notice_sent(brand_id: str, conversation_id: str, message_id: str) -> dict[str, str]:
+    """The marker that a notice LiveDesk sends on its own went out once."""
+    return {"pk": conversation_pk(brand_id, conversation_id), "sk": f"SENT#{message_id}"}
 
 
 def conversation_message(brand_id: str, conversation_id: str, sent_at: datetime, message_id: str) -> dict[str, str]:
@@ -59,8 +65,9 @@ def ticket(brand_id: str, ticket_id: str) -> dict[str, str]:
     return {"pk": ticket_pk(brand_id, ticket_id), "sk": "TICKET"}
 
 
-def ticket_pk_only(brand_id: str, ticket_id: str) -> dict[str, str]:
-    return {"pk": ticket_pk(brand_id, ticket_id)}
+def ticket_step(brand_id: str, ticket_id: str, event_id: str) -> dict[str, str]:
+    """A history event written once per ``event_id`` (a workflow step, an offer)."""
+    return {"pk": ticket_pk(brand_id, ticket_id), "sk": f"EVENT#{event_id}"}
 
 
 def ticket_task(brand_id: str, ticket_id: str, kind: str) -> dict[str, str]:

@@ -145,7 +145,7 @@ class ConversationRepository:
         """A message LiveDesk sends on its own (a workflow step's notice), written at most once per
         ``notice.message_id`` however often the step runs. False if it was written before."""
         client = self._table.meta.client
-        marker = {"Put": self._put_item({"pk": keys.conversation_pk(brand_id, conversation_id), "sk": f"SENT#{notice.message_id}"})}
+        marker = {"Put": self._put_item(keys.conversation_notice_sent(brand_id, conversation_id, notice.message_id))}
         try:
             client.transact_write_items(TransactItems=[marker, self.reply_put(brand_id, conversation_id, notice)])
         except client.exceptions.TransactionCanceledException:
@@ -187,7 +187,7 @@ class ConversationRepository:
     def get(self, brand_id: str, conversation_id: str) -> tuple[Conversation, list[ConversationMessage]] | None:
         pk = keys.conversation_pk(brand_id, conversation_id)
         items = list(pages(self._table.query, KeyConditionExpression=Key("pk").eq(pk)))
-        meta = next((item for item in items if item["sk"] == "META"), None)
+        meta = next((item for item in items if item["sk"] == keys.META_SK), None)
         if meta is None:
             return None
         messages = [ConversationMessage.model_validate(plain(i)) for i in items if i["sk"].startswith(keys.MESSAGE_SK)]

@@ -87,7 +87,7 @@ class TicketRepository:
     def append(self, brand_id: str, ticket_id: str, event: TicketEvent, event_id: str) -> bool:
         """An event that changes nothing else on the ticket (a workflow step, an offer). ``event_id``
         makes it idempotent: writing it again changes nothing and returns False."""
-        item = {**keys.ticket_pk_only(brand_id, ticket_id), "sk": f"EVENT#{event_id}", **event.model_dump(mode="json")}
+        item = {**keys.ticket_step(brand_id, ticket_id, event_id), **event.model_dump(mode="json")}
         try:
             self._history.put_item(Item=decimalize(item), ConditionExpression="attribute_not_exists(pk)")
         except self._client.exceptions.ConditionalCheckFailedException:
