@@ -10,6 +10,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 from pydantic import Field
 
+from livedesk import keys
 from livedesk.dynamo import pages
 from livedesk.identity import Actor
 from livedesk.modelbase import Model
@@ -29,9 +30,7 @@ class AuditEntry(Model):
 
 
 def _pk(brand_id: str, day: str) -> str:
-    if not brand_id:
-        raise ValueError("brand_id is required for every key")
-    return f"BRAND#{brand_id}#AUDIT#{day}"
+    return f"{keys.brand(brand_id)}#AUDIT#{day}"
 
 
 class AuditLog:

@@ -9,18 +9,19 @@ MESSAGE_SK, CLUSTER_SK = "MSG#", "CLUSTER#"  # sort key prefixes: a conversation
 META_SK = "META"  # a conversation's own item
 
 
-def _brand(brand_id: str) -> str:
+def brand(brand_id: str) -> str:
+    """The start of every partition key: the brand. Every store builds its keys on it."""
     if not brand_id:
         raise ValueError("brand_id is required for every key")
     return f"BRAND#{brand_id}"
 
 
 def inbound_message(brand_id: str, message_id: str) -> dict[str, str]:
-    return {"pk": f"{_brand(brand_id)}#MSG#{message_id}", "sk": "INBOUND"}
+    return {"pk": f"{brand(brand_id)}#MSG#{message_id}", "sk": "INBOUND"}
 
 
 def conversation_pk(brand_id: str, conversation_id: str) -> str:
-    return f"{_brand(brand_id)}#CONV#{conversation_id}"
+    return f"{brand(brand_id)}#CONV#{conversation_id}"
 
 
 def conversation_meta(brand_id: str, conversation_id: str) -> dict[str, str]:
@@ -37,16 +38,16 @@ def conversation_message(brand_id: str, conversation_id: str, sent_at: datetime,
 
 
 def customer_conversations_pk(brand_id: str, customer_id: str) -> str:
-    return f"{_brand(brand_id)}#CUST#{customer_id}"
+    return f"{brand(brand_id)}#CUST#{customer_id}"
 
 
 def customer_inbound_pk(brand_id: str, customer_id: str) -> str:
     """The by-customer index key of a customer's inbound records (erasure finds dropped ones too)."""
-    return f"{_brand(brand_id)}#CUST#{customer_id}#INBOUND"
+    return f"{brand(brand_id)}#CUST#{customer_id}#INBOUND"
 
 
 def customer_profile(brand_id: str, customer_id: str) -> dict[str, str]:
-    return {"pk": f"{_brand(brand_id)}#CUST#{customer_id}", "sk": "PROFILE"}
+    return {"pk": f"{brand(brand_id)}#CUST#{customer_id}", "sk": "PROFILE"}
 
 
 def live_cluster(brand_id: str, live_session_id: str, cluster_id: str) -> dict[str, str]:
@@ -54,11 +55,11 @@ def live_cluster(brand_id: str, live_session_id: str, cluster_id: str) -> dict[s
 
 
 def live_session_pk(brand_id: str, live_session_id: str) -> str:
-    return f"{_brand(brand_id)}#LIVE#{live_session_id}"
+    return f"{brand(brand_id)}#LIVE#{live_session_id}"
 
 
 def ticket_pk(brand_id: str, ticket_id: str) -> str:
-    return f"{_brand(brand_id)}#TICKET#{ticket_id}"
+    return f"{brand(brand_id)}#TICKET#{ticket_id}"
 
 
 def ticket(brand_id: str, ticket_id: str) -> dict[str, str]:
@@ -75,12 +76,12 @@ def ticket_task(brand_id: str, ticket_id: str, kind: str) -> dict[str, str]:
 
 
 def return_request(brand_id: str, return_id: str) -> dict[str, str]:
-    return {"pk": f"{_brand(brand_id)}#RETURN#{return_id}", "sk": "RETURN"}
+    return {"pk": f"{brand(brand_id)}#RETURN#{return_id}", "sk": "RETURN"}
 
 
 def order_line_returns_pk(brand_id: str, order_id: str, sku: str) -> str:
     """Every return of one order line, whichever ticket asked: what caps its refunds."""
-    return f"{_brand(brand_id)}#ORDERLINE#{order_id}#{sku}"
+    return f"{brand(brand_id)}#ORDERLINE#{order_id}#{sku}"
 
 
 def order_line_return(brand_id: str, order_id: str, sku: str, return_id: str) -> dict[str, str]:
@@ -88,7 +89,7 @@ def order_line_return(brand_id: str, order_id: str, sku: str, return_id: str) ->
 
 
 def ticket_queue(brand_id: str, skill: str) -> str:
-    return f"{_brand(brand_id)}#QUEUE#{skill}"
+    return f"{brand(brand_id)}#QUEUE#{skill}"
 
 
 def ticket_event(brand_id: str, ticket_id: str, at: datetime, seq: int) -> dict[str, str]:
@@ -96,7 +97,7 @@ def ticket_event(brand_id: str, ticket_id: str, at: datetime, seq: int) -> dict[
 
 
 def knowledge_gaps_pk(brand_id: str) -> str:
-    return f"{_brand(brand_id)}#KNOWLEDGE_GAPS"
+    return f"{brand(brand_id)}#KNOWLEDGE_GAPS"
 
 
 def knowledge_gap(brand_id: str, at: datetime, query_hash: str) -> dict[str, str]:
@@ -104,7 +105,7 @@ def knowledge_gap(brand_id: str, at: datetime, query_hash: str) -> dict[str, str
 
 
 def ingestion_report(brand_id: str, key: str) -> dict[str, str]:
-    return {"pk": f"{_brand(brand_id)}#INGEST", "sk": key}
+    return {"pk": f"{brand(brand_id)}#INGEST", "sk": key}
 
 
 def brand_of(partition_key: str) -> str | None:
@@ -128,6 +129,6 @@ def conversation_of(partition_key: str) -> tuple[str, str] | None:
 def _brand_and_id(partition_key: str, marker: str) -> tuple[str, str] | None:
     brand_id = brand_of(partition_key)
     head, separator, rest = partition_key.partition(marker)
-    if brand_id is None or not separator or head != _brand(brand_id) or not rest:
+    if brand_id is None or not separator or head != brand(brand_id) or not rest:
         return None
     return brand_id, rest

@@ -9,6 +9,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Attr, Key
 
+from livedesk import keys
 from livedesk.analytics.alerts import Alert
 from livedesk.analytics.facts import Fact
 from livedesk.analytics.forecast import Forecast, Session
@@ -17,14 +18,8 @@ from livedesk.dynamo import decimalize, pages, plain
 RETENTION = timedelta(days=400)  # a year of KPIs plus a month
 
 
-def _brand(brand_id: str) -> str:
-    if not brand_id:
-        raise ValueError("brand_id is required for every key")
-    return f"BRAND#{brand_id}"
-
-
 def _facts_pk(brand_id: str, day: date) -> str:
-    return f"{_brand(brand_id)}#FACTS#{day.isoformat()}"
+    return f"{keys.brand(brand_id)}#FACTS#{day.isoformat()}"
 
 
 def _hour(moment: datetime) -> str:
@@ -54,7 +49,7 @@ class AnalyticsStore:
                 {
                     "Update": {
                         "TableName": self._table.name,
-                        "Key": {"pk": f"{_brand(fact.brand_id)}#VOLUME", "sk": _hour(at)},
+                        "Key": {"pk": f"{keys.brand(fact.brand_id)}#VOLUME", "sk": _hour(at)},
                         "UpdateExpression": "ADD messages :one SET expires_at = :exp",
                         "ExpressionAttributeValues": {":one": 1, ":exp": item["expires_at"]},
                     }
@@ -111,17 +106,17 @@ class AnalyticsStore:
 
     # -- hourly volume, live-session schedule and forecasts -----------------------------------------
     def volume(self, brand_id: str, start: datetime, end: datetime) -> list[tuple[datetime, int]]:
-        items = self._query(f"{_brand(brand_id)}#VOLUME", _hour(start), _hour(end))
+        items = self._query(f"{keys.brand(brand_id)}#VOLUME", _hour(start), _hour(end))
         return [(datetime.fromisoformat(f"{item['sk']}:00:00+00:00"), int(item["messages"])) for item in items]
 
     def add_volume(self, brand_id: str, hour: datetime, messages: int) -> None:
         """History imported from elsewhere (or seeded for the demo)."""
-        self._table.put_item(Item={"pk": f"{_brand(brand_id)}#VOLUME", "sk": _hour(hour), "messages": messages})
+        self._table.put_item(Item={"pk": f"{keys.brand(brand_id)}#VOLUME", "sk": _hour(hour), "messages": messages})
 
     def schedule(self, brand_id: str, session_id: str, start: datetime, end: datetime) -> None:
         self._table.put_item(
             Item={
-                "pk": f"{_brand(brand_id)}#SCHEDULE",
+                "pk": f"{keys.brand(brand_id)}#SCHEDULE",
                 "sk": f"{start.astimezone(UTC).isoformat()}#{session_id}",
                 "session_id": session_id,
                 "start": start.isoformat(),
@@ -130,35 +125,41 @@ class AnalyticsStore:
         )
 
     def sessions(self, brand_id: str, start: datetime, end: datetime) -> list[Session]:
-        items = self._query(f"{_brand(brand_id)}#SCHEDULE", start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat() + "~")
+        items = self._query(f"{keys.brand(brand_id)}#SCHEDULE", start.astimezone(UTC).isoformat(), end.astimezone(UTC).isoformat() + "~")
         return [Session(datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"])) for i in items]
 
     def save_forecast(self, brand_id: str, forecast: Forecast) -> None:
         with self._table.batch_writer() as batch:
             for interval in forecast.intervals:
                 batch.put_item(
-                    Item=decimalize({"pk": f"{_brand(brand_id)}#FORECAST", "sk": _hour(interval.hour), **interval.model_dump(mode="json")})
+                    Item=decimalize(
+                        {"pk": f"{keys.brand(brand_id)}#FORECAST", "sk": _hour(interval.hour), **interval.model_dump(mode="json")}
+                    )
                 )
         self._table.put_item(
             Item=decimalize(
-                {"pk": f"{_brand(brand_id)}#FORECAST", "sk": "LATEST", **forecast.model_dump(mode="json", exclude={"intervals"})}
+                {"pk": f"{keys.brand(brand_id)}#FORECAST", "sk": "LATEST", **forecast.model_dump(mode="json", exclude={"intervals"})}
             )
         )
 
     def forecast_by_hour(self, brand_id: str, start: datetime, end: datetime) -> dict[datetime, float]:
-        items = self._query(f"{_brand(brand_id)}#FORECAST", _hour(start), _hour(end))
+        items = self._query(f"{keys.brand(brand_id)}#FORECAST", _hour(start), _hour(end))
         return {datetime.fromisoformat(f"{item['sk']}:00:00+00:00"): float(item["expected"]) for item in items if item["sk"] != "LATEST"}
 
     # -- alerts -------------------------------------------------------------------------------------
     def fire(self, brand_id: str, alert: Alert) -> bool:
         """Record the alert once per key; True when it is new (and should be sent)."""
         item = {
-            "pk": f"{_brand(brand_id)}#ALERTS",
+            "pk": f"{keys.brand(brand_id)}#ALERTS",
             "sk": f"{alert.at.astimezone(UTC).isoformat()}#{alert.key}",
             "key": alert.key,
             **alert.model_dump(mode="json"),
         }
-        marker = {"pk": f"{_brand(brand_id)}#ALERT_KEYS", "sk": alert.key, "expires_at": int((alert.at + timedelta(days=7)).timestamp())}
+        marker = {
+            "pk": f"{keys.brand(brand_id)}#ALERT_KEYS",
+            "sk": alert.key,
+            "expires_at": int((alert.at + timedelta(days=7)).timestamp()),
+        }
         try:
             self._client.transact_write_items(
                 TransactItems=[
@@ -177,7 +178,7 @@ class AnalyticsStore:
         return True
 
     def alerts(self, brand_id: str, since: datetime) -> list[Alert]:
-        items = self._query(f"{_brand(brand_id)}#ALERTS", since.astimezone(UTC).isoformat(), "~")
+        items = self._query(f"{keys.brand(brand_id)}#ALERTS", since.astimezone(UTC).isoformat(), "~")
         return [Alert.model_validate(plain(item)) for item in items]
 
     def _query(self, pk: str, low: str, high: str) -> list[dict[str, Any]]:

@@ -8,14 +8,13 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from livedesk import keys
 from livedesk.dynamo import decimalize, pages, plain
 from livedesk.experiments.model import Experiment
 
 
 def _partition(brand_id: str) -> str:
-    if not brand_id:
-        raise ValueError("brand_id is required for every key")
-    return f"BRAND#{brand_id}#EXPERIMENTS"
+    return f"{keys.brand(brand_id)}#EXPERIMENTS"
 
 
 class ExperimentStore:

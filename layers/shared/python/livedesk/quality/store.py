@@ -9,6 +9,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
+from livedesk import keys
 from livedesk.dynamo import decimalize, pages, plain
 from livedesk.quality.model import Inspection
 
@@ -17,9 +18,7 @@ FIELDS = ("brand_id", "customer_id", "conversation_id", "score")
 
 
 def _partition(brand_id: str, day: date) -> str:
-    if not brand_id:
-        raise ValueError("brand_id is required for every key")
-    return f"BRAND#{brand_id}#QUALITY#{day.isoformat()}"
+    return f"{keys.brand(brand_id)}#QUALITY#{day.isoformat()}"
 
 
 class QualityStore:

@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 from pydantic import BaseModel
 
+from livedesk import keys
 from livedesk.dynamo import decimalize, plain
 from livedesk.errors import NotFound
 from livedesk.supply.ports import (
@@ -34,14 +35,8 @@ COUPON_VALIDITY = timedelta(days=30)
 BUSY = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded", "InternalServerError"})
 
 
-def _brand(brand_id: str) -> str:
-    if not brand_id:
-        raise ValueError("brand_id is required for every key")
-    return f"BRAND#{brand_id}"
-
-
 def _key(brand_id: str, kind: str, name: str, sort: str = "-") -> dict[str, str]:
-    return {"pk": f"{_brand(brand_id)}#{kind}#{name}", "sk": sort}
+    return {"pk": f"{keys.brand(brand_id)}#{kind}#{name}", "sk": sort}
 
 
 def _reference(prefix: str, key: str) -> str:
@@ -149,7 +144,7 @@ class DynamoSupplyChain:
     def refunds_of(self, brand_id: str, order_id: str) -> list[Refund]:
         """Every refund of an order (a scan: for tests and the demo, not a request path)."""
         items = self._table.scan()["Items"]
-        prefix = f"{_brand(brand_id)}#REFUND#"
+        prefix = f"{keys.brand(brand_id)}#REFUND#"
         return [Refund.model_validate(plain(i)) for i in items if i["pk"].startswith(prefix) and i.get("order_id") == order_id]
 
     # -- seeding ----------------------------------------------------------------------------
