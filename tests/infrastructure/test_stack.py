@@ -7,6 +7,8 @@ import pytest
 from aws_cdk.assertions import Match, Template
 
 from app import build_app
+from livedesk.conversations.store import CONVERSATION_INDEX
+from livedesk.tickets.repository import QUEUE_INDEX
 from tests.infrastructure import OWN_FUNCTION
 
 KNOWLEDGE_BUCKET = {"Properties": {"VersioningConfiguration": Match.any_value()}}
@@ -45,6 +47,15 @@ def test_tables_are_on_demand_with_recovery(template: Template) -> None:
         assert properties["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert properties["SSESpecification"] == {"SSEEnabled": True, "SSEType": "KMS", "KMSMasterKeyId": {"Fn::GetAtt": [data_key, "Arn"]}}
         assert "ProvisionedThroughput" not in properties
+
+
+def test_the_indexes_the_stores_query_are_the_ones_the_tables_have(template: Template) -> None:
+    indexes = {
+        table["Properties"]["TableName"]: {index["IndexName"] for index in table["Properties"].get("GlobalSecondaryIndexes", [])}
+        for table in template.find_resources("AWS::DynamoDB::Table").values()
+    }
+    assert CONVERSATION_INDEX in indexes["livedesk-dev-conversations"]
+    assert QUEUE_INDEX in indexes["livedesk-dev-tickets"]
 
 
 def test_the_knowledge_bucket_is_private_encrypted_and_versioned(template: Template) -> None:
