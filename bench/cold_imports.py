@@ -4,7 +4,8 @@ Run: make bench  (or .venv/bin/python bench/cold_imports.py [--repeats N] [FUNCT
 one line per function: the handler module's cumulative import time (the median of N imports, each in
 a fresh interpreter, five by default) with its spread (the first and third quartiles), the wall time
 of that median run's process, and the three heaviest imports under the handler. This machine drifts
-by ±5 % within minutes: compare two versions of the code by alternating them, not by two runs.
+(up to 20 % within ten minutes on 2026-12-06): compare two versions of the code by alternating
+them, not by two runs.
 
 The code is what Lambda gets: the function's synthesized asset and its layers' assets (our code
 with its bytecode, the wheels of the dependency layers; boto3 from this virtualenv, as Lambda's

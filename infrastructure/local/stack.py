@@ -39,11 +39,10 @@ from infrastructure.local.gateway import JwtAuthorizer, LocalGateway, Route
 from infrastructure.local.iam import RolePolicies
 from infrastructure.local.moto_patches import cache_moto_module_listing, log_task_runtime_errors, undo_transactions_item_by_item
 from infrastructure.local.runtime import FunctionCode, InProcessRuntime
-from infrastructure.local.template import ACCOUNT, REGION, Template, handler_of
+from infrastructure.local.template import ACCOUNT, CREDENTIALS, REGION, Template, handler_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TEMPLATE = ROOT / "cdk.out" / "LiveDesk.template.json"
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
 
 
 def local_session() -> requests.Session:

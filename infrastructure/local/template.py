@@ -141,6 +141,10 @@ class Template:
         return re.sub(r"\$\{([^}!][^}]*)\}", replace, text)
 
 
+# The role credentials Lambda puts in every function's environment; moto and the bench take any.
+CREDENTIALS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_SESSION_TOKEN": "local"}
+
+
 def cold_start_environment(function_properties: dict[str, Any], code_paths: list[Path]) -> dict[str, str]:
     """The variables Lambda sets for a function's process (task root, name, memory, runtime, the
     execution role's credentials, its code on ``PYTHONPATH``) and the function's own, each value CDK
@@ -158,12 +162,9 @@ def cold_start_environment(function_properties: dict[str, Any], code_paths: list
         "AWS_LAMBDA_FUNCTION_NAME": function_properties["FunctionName"],
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function_properties.get("MemorySize", 128)),
         "AWS_LAMBDA_FUNCTION_VERSION": "1",
-        **_ROLE_CREDENTIALS,
+        **CREDENTIALS,
         "PYTHONDONTWRITEBYTECODE": "1",  # Lambda's code is read-only: what is not compiled already is compiled at every start
     }
-
-
-_ROLE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "stand-in", "AWS_SECRET_ACCESS_KEY": "stand-in", "AWS_SESSION_TOKEN": "stand-in"}
 
 
 def _stand_in(name: str, token: object) -> str:
