@@ -150,6 +150,9 @@ class FunctionFactory(Construct):
                 # Throttling and transient AWS errors: retried with exponential backoff and jitter.
                 "AWS_RETRY_MODE": "standard",
                 "AWS_MAX_ATTEMPTS": "5",
+                # No pydantic plugins are used: skip the scan of every package's entry points that
+                # pydantic makes when it builds its first schema (about 25 ms of each cold start).
+                "PYDANTIC_DISABLE_PLUGINS": "true",
                 **environment,
             },
             "tracing": lambda_.Tracing.ACTIVE,

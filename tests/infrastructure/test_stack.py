@@ -130,6 +130,11 @@ def test_functions_are_traced_logged_and_named(template: Template) -> None:
         assert log_group["Properties"]["RetentionInDays"] == 30
 
 
+def test_no_function_scans_installed_packages_for_pydantic_plugins_at_cold_start(template: Template) -> None:
+    for function in template.find_resources("AWS::Lambda::Function", OWN_FUNCTION).values():
+        assert function["Properties"]["Environment"]["Variables"]["PYDANTIC_DISABLE_PLUGINS"] == "true"
+
+
 def test_search_is_a_container_image_function(template: Template) -> None:
     template.has_resource_properties(
         "AWS::Lambda::Function",
