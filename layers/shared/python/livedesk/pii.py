@@ -82,7 +82,11 @@ PASSPORT = re.compile(
     r"(?<![0-9A-Za-z])[EeGg]\d{8}(?![0-9A-Za-z])"
     r"|(?:(?<=护照)|(?<=passport)|(?<=Passport)|(?<=PASSPORT))(?:\s*(?:号码|号|no\.?|No\.?|number|#)?\s*(?:是|:|：|is)?\s*)(?P<value>[A-Z0-9]{7,9})(?![0-9A-Za-z])"
 )
-HAN = r"[\u4e00-\u9fff]"
+# A letter of a script other than Latin: in these patterns, a Chinese character. Not [\u4e00-\u9fff]:
+# `re` builds a class from a range character by character, about 1 ms for each of the thirteen uses
+# below at every cold start, where this class of categories builds in microseconds. It also takes the
+# rarer characters of place names (Extension A, 〇).
+HAN = r"[^\W\d_A-Za-z]"
 # A Chinese address: an optional chain of regions, then a street with its number and what follows
 # (building, unit, room), or a residential compound with a building number.
 CN_REGION = rf"(?:{HAN}{{2,8}}?(?:省|自治区|特别行政区))?(?:{HAN}{{2,8}}?市)?(?:{HAN}{{1,8}}?(?:区|县|旗))?(?:{HAN}{{1,8}}?(?:镇|乡|街道))?"
@@ -97,7 +101,7 @@ CN_ADDRESS = re.compile(
 CN_PREFIX = re.compile(rf"^(?:{HAN}{{2,8}}?(?:省|自治区|特别行政区))?(?:{HAN}{{2,8}}?市)?(?:{HAN}{{1,8}}?(?:区|县|旗))?")
 # An office park or compound by name after a district, then a tower and a room: 朝阳区望京SOHO T1 2305.
 CN_COMPOUND = re.compile(
-    rf"(?:{HAN}{{2,8}}?市)?{HAN}{{1,8}}?(?:区|县)[\u4e00-\u9fffA-Za-z]{{2,12}}?\s?"
+    rf"(?:{HAN}{{2,8}}?市)?{HAN}{{1,8}}?(?:区|县)[^\W\d_]{{2,12}}?\s?"
     r"(?:[A-Za-z]?\d{1,3}(?:号楼|栋|幢|座|塔|号)?|[A-Za-z]座)\s?-?\s?\d{2,5}(?:室|号)?"
 )
 EN_ADDRESS = re.compile(
