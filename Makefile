@@ -17,7 +17,7 @@ PIP_QUIET := --quiet --disable-pip-version-check
 # The machine's pip configuration points at local mirrors that warn for every package they lack.
 PIP_FILTER := 2>&1 | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 
-SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f \( -name '*.py' -o -name '*.json' -o -name '*.jsonl' -o -name '*.npz' -o -name 'Dockerfile' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
+SOURCES := app.py cdk.json $(shell find infrastructure functions layers -type f \( -name '*.py' -o -name '*.json' -o -name '*.jsonl' -o -name '*.npz' -o -name '*.npy' -o -name 'Dockerfile' -o -name '*.txt' \) -not -path '*/__pycache__/*' 2>/dev/null)
 TEMPLATE := cdk.out/LiveDesk.template.json
 SOURCE_ONLY := $(shell grep -E '^jieba==' requirements.txt | cut -d' ' -f1)
 

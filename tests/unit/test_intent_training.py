@@ -47,7 +47,7 @@ def test_train_then_evaluate_any_labelled_file(kind: str, labelled_csv: Path, tm
     assert artifact["labels"] == ["greeting", "oos", "weather"]
     assert artifact["data_sha256"] and artifact["version"].startswith(f"logreg-3-{kind}-") and artifact["kind"] == kind
     assert ("embedder" in artifact) is (kind != "lexical")
-    assert "coef" not in artifact and (model_dir / artifact["weights"]).exists()  # the weights are arrays beside it
+    assert "coef" not in artifact and all((model_dir / file).exists() for file in artifact["weights"].values())  # arrays beside it
     capsys.readouterr()
 
     jsonl = tmp_path / "test.jsonl"
@@ -96,8 +96,7 @@ def test_a_model_saved_with_text_features_loads_as_the_hashed_one(labelled_csv: 
     hashed = TextClassifier.load(tmp_path / "intents.json")
     assert hashed._features.dtype == np.uint64 and np.all(hashed._features[:-1] <= hashed._features[1:])
     artifact = json.loads((tmp_path / "intents.json").read_text(encoding="utf-8"))
-    with np.load(tmp_path / "intents.npz") as weights:
-        saved = dict(weights)
+    saved = {name: np.load(tmp_path / file) for name, file in artifact["weights"].items()}
     cleaned = [normalize(text).text for _, text, _ in ROWS]
     known = sorted({feature for text in cleaned for feature in analyze(text)})
     names = dict(zip(map(int, feature_hashes(known)), known, strict=True))
@@ -199,3 +198,20 @@ def test_the_packaged_polarity_model_is_trained_from_the_shipped_rows_and_the_re
     corpora.write(corpora.polarity_training_rows(), data)
     model = TextClassifier.packaged("polarity")
     assert model.version.endswith(digest([data])[:12]) and model.kind == "fused"
+
+
+def test_saved_weights_are_memory_mapped_and_a_model_saved_as_one_npz_still_loads(labelled_csv: Path, tmp_path: Path) -> None:
+    """Loading reads no weights (a message reads the rows of its features); earlier versions' single
+    .npz loads and scores the same."""
+    import numpy as np
+
+    main(["intents", "train", "--train", str(labelled_csv), "--model-out", str(tmp_path), "--model-kind", "lexical"])
+    mapped = TextClassifier.load(tmp_path / "intents.json")
+    assert isinstance(mapped._coef, np.memmap) and isinstance(mapped._features, np.memmap)
+    artifact = json.loads((tmp_path / "intents.json").read_text(encoding="utf-8"))
+    np.savez(tmp_path / "older.npz", **{name: np.load(tmp_path / file) for name, file in artifact["weights"].items()})
+    (tmp_path / "older.json").write_text(json.dumps(artifact | {"weights": "older.npz"}), encoding="utf-8")
+    older = TextClassifier.load(tmp_path / "older.json")
+    assert not isinstance(older._coef, np.memmap)
+    for _, text, _ in ROWS:
+        assert older.distribution(text) == mapped.distribution(text)

@@ -4,10 +4,12 @@ Training (``livedesk intents|polarity train``, scikit-learn) produces an artifac
 the vocabulary, idf weights and coefficients of the lexical part, the coefficients of the dense part
 (over the embedding of the message, the same vector knowledge search uses), a softmax temperature
 fitted on cross-validated predictions and, for open-set tasks such as intents, an out-of-scope
-threshold. It is saved as ``<task>.json`` (what describes the model) beside ``<task>.npz`` (the
-weights, float32, uncompressed): parsing a million coefficients as JSON took 1.4 s of every cold
-start. Features are stored as sorted 64-bit hashes, not strings: polarity's 176,000 features as
-fixed-width text were 16 MB to inflate (32 ms of a cold start); as hashes they load in 3 ms.
+threshold. It is saved as ``<task>.json`` (what describes the model) beside one ``.npy`` file per
+weight array (float32): parsing a million coefficients as JSON took 1.4 s of every cold start.
+Features are stored as sorted 64-bit hashes, not strings: polarity's 176,000 features as fixed-width
+text were 16 MB to inflate (32 ms of a cold start). The arrays are memory-mapped, not read: a
+message touches only the rows of its own features (reading the five models' 6 MB took 19 ms of
+routing's cold start).
 Inference is numpy: no scikit-learn at run time.
 
 Kinds:
@@ -87,7 +89,8 @@ def _sorted_by_hash(features: Sequence[str], *columns: Any) -> tuple[Any, ...]:
 
 
 def save(artifact: dict[str, Any], target: Path) -> None:
-    """``target`` (``<task>.json``) gets what describes the model, ``<task>.npz`` beside it the weights."""
+    """``target`` (``<task>.json``) gets what describes the model, a ``<task>.<array>.npy`` file beside
+    it for each weight array."""
     import numpy as np
 
     features = list(artifact.get("idf", {}))
@@ -96,11 +99,12 @@ def save(artifact: dict[str, Any], target: Path) -> None:
         np.array([artifact["idf"][f] for f in features], dtype=np.float32),
         np.array([artifact["coef"][f] for f in features], dtype=np.float32).reshape(len(features), len(artifact["labels"])),
     )
-    weights = target.with_suffix(".npz")
+    arrays = {"features": hashes, "idf": idf, "coef": coef, "dense_coef": np.array(artifact.get("dense_coef", []), dtype=np.float32)}
     target.parent.mkdir(parents=True, exist_ok=True)
-    with weights.open("wb") as out:  # np.savez would add ".npz" to a name that has it already
-        np.savez(out, features=hashes, idf=idf, coef=coef, dense_coef=np.array(artifact.get("dense_coef", []), dtype=np.float32))
-    described = {key: value for key, value in artifact.items() if key not in WEIGHT_KEYS} | {"weights": weights.name}
+    files = {name: f"{target.stem}.{name}.npy" for name in arrays}
+    for name, array in arrays.items():
+        np.save(target.with_name(files[name]), array)
+    described = {key: value for key, value in artifact.items() if key not in WEIGHT_KEYS} | {"weights": files}
     target.write_text(json.dumps(described, ensure_ascii=False, separators=(",", ":"), sort_keys=True) + "\n", encoding="utf-8")
 
 
@@ -127,8 +131,7 @@ class TextClassifier:
             )
             dense = artifact.get("dense_coef", [])
         else:
-            self._features = weights["features"]
-            self._idf, self._coef = weights["idf"].astype(np.float64), weights["coef"].astype(np.float64)
+            self._features, self._idf, self._coef = weights["features"], weights["idf"], weights["coef"]
             if self._features.dtype.kind == "U":  # saved as text by an earlier version
                 self._features, self._idf, self._coef = _sorted_by_hash(self._features.tolist(), self._idf, self._coef)
             dense = weights["dense_coef"]
@@ -140,10 +143,13 @@ class TextClassifier:
         import numpy as np
 
         artifact = json.loads(path.read_text(encoding="utf-8"))
-        if "weights" not in artifact:  # weights inline, as training returns them
+        stored = artifact.get("weights")
+        if stored is None:  # weights inline, as training returns them
             return cls(artifact)
-        with np.load(path.with_name(artifact["weights"])) as weights:
-            return cls(artifact, dict(weights))
+        if isinstance(stored, str):  # one .npz, as earlier versions saved them
+            with np.load(path.with_name(stored)) as weights:
+                return cls(artifact, dict(weights))
+        return cls(artifact, {name: np.load(path.with_name(file), mmap_mode="r") for name, file in stored.items()})
 
     @classmethod
     def packaged(cls, task: str) -> TextClassifier:
@@ -161,8 +167,9 @@ class TextClassifier:
         if self.kind != "embedding":
             rows, counts = self._known_features(analyze(text))
             if len(rows):
-                weights = (1.0 + np.log(counts.astype(np.float64))) * self._idf[rows]
-                scores += weights @ self._coef[rows] / (np.linalg.norm(weights) or 1.0)
+                # Only the message's rows are read from the stored float32 arrays, and computed in float64.
+                weights = (1.0 + np.log(counts.astype(np.float64))) * self._idf[rows].astype(np.float64)
+                scores += weights @ self._coef[rows].astype(np.float64) / (np.linalg.norm(weights) or 1.0)
         if self.needs_vector:
             if vector is None:
                 raise MissingEmbedding(f"the {self.kind} {self.task} model needs the message's {self.embedder} embedding")
