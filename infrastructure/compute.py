@@ -151,7 +151,7 @@ class FunctionFactory(Construct):
                 "AWS_RETRY_MODE": "standard",
                 "AWS_MAX_ATTEMPTS": "5",
                 # No pydantic plugins are used: skip the scan of every package's entry points that
-                # pydantic makes when it builds its first schema (about 25 ms of each cold start).
+                # pydantic makes when it builds its first schema (13–27 ms of routing's cold start, measured alternately).
                 "PYDANTIC_DISABLE_PLUGINS": "true",
                 **environment,
             },
