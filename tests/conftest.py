@@ -37,10 +37,12 @@ def synthesized_template() -> Path:
 
 
 # `make test` runs two pytest workers (pytest-xdist, --dist loadgroup). The end-to-end files share
-# one local stack per worker, so they run in two groups, each whole on one worker; everything else
-# (unit, infrastructure, integration on in-process moto) is a third group, which the worker that
-# finishes its end-to-end group first takes. The workflow group is the shorter one by about the
-# third group's length (warm, summed from --durations=0: 130 s + 186 s against 312 s).
+# one local stack per worker, so they run in two groups, each whole on one worker, and they are
+# handed out first: each worker starts with one of them. Every other file (unit, infrastructure,
+# integration on in-process moto, which must not run while the worker's stack is up) is a group of
+# its own, taken by whichever worker is free, so the two workers finish close together. A group
+# needs pytest < 9.2 (pinned): 9.2 builds node ids in a way xdist 3.8 cannot suffix, and every test
+# then runs wherever, restarting stacks (tests/unit/test_test_groups.py is the canary).
 E2E_GROUPS = {
     "test_tickets.py": "e2e-workflows",
     "test_journey.py": "e2e-workflows",
@@ -50,10 +52,16 @@ E2E_GROUPS = {
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: Path(str(item.fspath)).parent.name != "e2e")  # stable: the e2e groups come first
     for item in items:
-        path = Path(str(item.fspath))
-        group = E2E_GROUPS.get(path.name, "e2e-operations") if path.parent.name == "e2e" else "unit-infrastructure-integration"
-        item.add_marker(pytest.mark.xdist_group(group))
+        item.add_marker(pytest.mark.xdist_group(xdist_group_of(Path(str(item.fspath)))))
+
+
+def xdist_group_of(path: Path) -> str:
+    """The xdist group a test file runs in: an end-to-end group, or the file itself."""
+    if path.parent.name == "e2e":
+        return E2E_GROUPS.get(path.name, "e2e-operations")
+    return path.relative_to(ROOT).as_posix()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
