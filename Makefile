@@ -108,8 +108,8 @@ models: $(SETUP) ## retrain the shipped classifiers from layers/shared/training/
 dev: $(TEMPLATE)
 	@$(PY) -m infrastructure.local serve --port $(PORT)
 
-# Two workers: the end-to-end files in two groups, each on one worker with its own local stack,
-# and the unit, infrastructure and integration tests first (tests/conftest.py assigns the groups).
+# Two workers: the end-to-end files in two groups, one to each worker with its own local stack, and
+# then every other file, a group each, to whichever worker is free (tests/conftest.py assigns them).
 # One OpenMP/BLAS thread per worker: the embedder's spinning threads would otherwise fight over 2 cores.
 # (Three workers ran the warm suite 45 s faster but a fresh clone's slower, with timing failures.)
 test: $(TEMPLATE) lint $(BROWSER)
