@@ -285,24 +285,33 @@ def optimiser(parameters: list[Any], steps: int, rate: float) -> tuple[Any, Any]
     return adam, schedule
 
 
-def intents(model: E5File, folder: Path, layers: int, epochs: float, rate: float) -> None:
-    examples = read_examples(INTENTS)
-    train_rows, test_rows = split(examples, 0.25)
-    classes = sorted({e.label for e in train_rows})
-    ids = [model.token_ids(embedding_input(e.text)) for e in train_rows]
-    labels = torch.tensor([classes.index(e.label) for e in train_rows])
+def fine_tuned_classifier(
+    model: E5File, rows: list[Any], layers: int, epochs: float, rate: float, limit: int
+) -> tuple[Encoder, torch.nn.Linear, list[str]]:
+    """The encoder's top layers and a cosine classifier head, trained with cross-entropy on labelled rows."""
+    classes = sorted({e.label for e in rows})
+    ids = [model.token_ids(embedding_input(e.text), limit) for e in rows]
+    labels = torch.tensor([classes.index(e.label) for e in rows])
     encoder = Encoder(model)
     head = torch.nn.Linear(model.H, len(classes), bias=False)
-    adam, schedule = optimiser(encoder.train_top(layers) + list(head.parameters()), int(epochs * len(ids) / 32), rate)
-    started = time.perf_counter()
-    for rows in batches(len(ids), 32, epochs):
-        logits = 20 * encoder([ids[i] for i in rows]) @ torch.nn.functional.normalize(head.weight, dim=1).T
-        loss = torch.nn.functional.cross_entropy(logits, labels[rows])
+    steps = batches(len(ids), 32, epochs)
+    adam, schedule = optimiser(encoder.train_top(layers) + list(head.parameters()), len(steps), rate)
+    for batch in steps:
+        logits = 20 * encoder([ids[i] for i in batch]) @ torch.nn.functional.normalize(head.weight, dim=1).T
+        loss = torch.nn.functional.cross_entropy(logits, labels[batch])
         adam.zero_grad()
         loss.backward()
         adam.step()
         schedule.step()
-    tuned = model.written(encoder.eval(), folder / "intents.bin")
+    return encoder.eval(), head, classes
+
+
+def intents(model: E5File, folder: Path, layers: int, epochs: float, rate: float) -> None:
+    examples = read_examples(INTENTS)
+    train_rows, test_rows = split(examples, 0.25)
+    started = time.perf_counter()
+    encoder, _, _ = fine_tuned_classifier(model, train_rows, layers, epochs, rate, 128)
+    tuned = model.written(encoder, folder / "intents.bin")
     print(f"intents: top {layers} layers fine-tuned on {len(train_rows)} rows, {epochs} epochs, {time.perf_counter() - started:.0f} s")
     for label, path in (("shipped encoder", BASE), ("fine-tuned encoder", tuned)):
         cache = embedding_cache(path, folder)
@@ -372,22 +381,8 @@ def polarity(model: E5File, folder: Path, layers: int, epochs: float, rate: floa
     write(polarity_training_rows(), source)
     rows = read_examples(source)
     reviews = [json.loads(line) for line in REVIEWS.read_text(encoding="utf-8").splitlines()]
-    classes = sorted({e.label for e in rows})
-    ids = [model.token_ids(embedding_input(e.text), 96) for e in rows]
-    labels = torch.tensor([classes.index(e.label) for e in rows])
-    encoder = Encoder(model)
-    head = torch.nn.Linear(model.H, len(classes), bias=False)
-    steps = batches(len(ids), 32, epochs)
-    adam, schedule = optimiser(encoder.train_top(layers) + list(head.parameters()), len(steps), rate)
     started = time.perf_counter()
-    for rows_in in steps:
-        logits = 20 * encoder([ids[i] for i in rows_in]) @ torch.nn.functional.normalize(head.weight, dim=1).T
-        loss = torch.nn.functional.cross_entropy(logits, labels[rows_in])
-        adam.zero_grad()
-        loss.backward()
-        adam.step()
-        schedule.step()
-    encoder.eval()
+    encoder, head, classes = fine_tuned_classifier(model, rows, layers, epochs, rate, 96)
     positive, negative = classes.index("positive"), classes.index("negative")
     with torch.no_grad():
         vectors = encoder([model.token_ids(embedding_input(r["text"]), 96) for r in reviews])
